@@ -1,0 +1,1 @@
+"""Card-reader drivers: evdev (HID), serial, terminal and replay, behind one async interface."""

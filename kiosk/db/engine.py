@@ -1,0 +1,70 @@
+"""The one engine factory: URL -> SQLAlchemy engine, with SQLite pragmas for durability."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import create_engine
+
+from kiosk.errors import UsageError
+from kiosk.paths import default_database_url
+
+DB_ENV_VAR = "KIOSK_DB"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The URL to use: ``--db``, then ``$KIOSK_DB``, then the default SQLite file."""
+    return explicit or os.environ.get(DB_ENV_VAR) or default_database_url()
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL, synchronous=FULL, FKs and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UsageError(
+            f"The database URL {url!r} is not valid; use e.g. sqlite:////path/kiosk.sqlite3 "
+            "or postgresql+psycopg://user:password@host/dbname."
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a
+        # transaction really starts when SQLAlchemy begins one (needed for atomic imports).
+        event.listen(engine, "connect", _disable_pysqlite_autobegin)
+        event.listen(engine, "begin", _emit_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _emit_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

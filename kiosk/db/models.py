@@ -1,0 +1,153 @@
+"""The kiosk's tables (SQLModel). Every schema change gets an Alembic migration.
+
+Values from the Handshake CSV are stored as text exactly as written (card_id keeps its
+leading zeros); the roster importer owns their validation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text, text
+from sqlmodel import Field, SQLModel
+
+from kiosk.db.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class Student(SQLModel, table=True):
+    """One student from the Handshake Student CSV. Never deleted: archived instead."""
+
+    __tablename__ = "student"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    email_address: str = Field(sa_column=Column(Text, nullable=False))
+    # Lower-cased email: emails compare case-insensitively, so uniqueness is on this.
+    email_key: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    auth_identifier: str | None = Field(default=None, sa_column=Column(Text, unique=True))
+    card_id: str | None = Field(default=None, sa_column=Column(Text, unique=True))
+    first_name: str = Field(sa_column=Column(Text, nullable=False))
+    last_name: str | None = Field(default=None, sa_column=Column(Text))
+    middle_name: str | None = Field(default=None, sa_column=Column(Text))
+    preferred_name: str | None = Field(default=None, sa_column=Column(Text))
+    additional_email_addresses: str | None = Field(default=None, sa_column=Column(Text))
+    school_year_name: str | None = Field(default=None, sa_column=Column(Text))
+    cumulative_gpa: str | None = Field(default=None, sa_column=Column(Text))
+    department_gpa: str | None = Field(default=None, sa_column=Column(Text))
+    major_names: str | None = Field(default=None, sa_column=Column(Text))
+    primary_major_name: str | None = Field(default=None, sa_column=Column(Text))
+    minor_names: str | None = Field(default=None, sa_column=Column(Text))
+    education_level_name: str | None = Field(default=None, sa_column=Column(Text))
+    college_names: str | None = Field(default=None, sa_column=Column(Text))
+    primary_college_name: str | None = Field(default=None, sa_column=Column(Text))
+    start_date: str | None = Field(default=None, sa_column=Column(Text))
+    end_date: str | None = Field(default=None, sa_column=Column(Text))
+    currently_attending: str | None = Field(default=None, sa_column=Column(Text))
+    campus_name: str | None = Field(default=None, sa_column=Column(Text))
+    ethnicity: str | None = Field(default=None, sa_column=Column(Text))
+    gender: str | None = Field(default=None, sa_column=Column(Text))
+    work_study_eligible: str | None = Field(default=None, sa_column=Column(Text))
+    athlete: str | None = Field(default=None, sa_column=Column(Text))
+    first_generation: str | None = Field(default=None, sa_column=Column(Text))
+    veteran: str | None = Field(default=None, sa_column=Column(Text))
+    eu_gdpr_subject: str | None = Field(default=None, sa_column=Column(Text))
+    disabled: str | None = Field(default=None, sa_column=Column(Text))
+    system_label_names: str | None = Field(default=None, sa_column=Column(Text))
+    mobile_number: str | None = Field(default=None, sa_column=Column(Text))
+    assigned_to_email_address: str | None = Field(default=None, sa_column=Column(Text))
+    hometown_location: str | None = Field(default=None, sa_column=Column(Text))
+    archived: bool = Field(default=False, nullable=False)
+    archived_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Event(SQLModel, table=True):
+    """An event, career fair session or appointment block that students check in to."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    date: str | None = Field(default=None, sa_column=Column(Text))  # yyyy-mm-dd
+    kind: str = Field(default="event", sa_column=Column(Text, nullable=False))
+    handshake_id: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WalkIn(SQLModel, table=True):
+    """Someone whose card was not in the roster, registered at the kiosk for reconciliation."""
+
+    __tablename__ = "walk_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    email_address: str | None = Field(default=None, sa_column=Column(Text))
+    card_id: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class CheckIn(SQLModel, table=True):
+    """One check-in. Undo sets ``undone_at``: the row, and so the history, stays."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        # At most one live (not undone) check-in per student per event, even with several
+        # kiosks sharing a PostgreSQL database.
+        Index(
+            "uq_check_in_live_student",
+            "event_id",
+            "student_id",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL AND student_id IS NOT NULL"),
+            postgresql_where=text("undone_at IS NULL AND student_id IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", nullable=False, index=True)
+    student_id: int | None = Field(default=None, foreign_key="student.id", index=True)
+    walk_in_id: int | None = Field(default=None, foreign_key="walk_in.id")
+    method: str = Field(sa_column=Column(Text, nullable=False))  # swipe | manual | walk-in
+    card_id: str | None = Field(default=None, sa_column=Column(Text))
+    rule: str | None = Field(default=None, sa_column=Column(Text))
+    reader: str | None = Field(default=None, sa_column=Column(Text))
+    kiosk_id: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    checked_in_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    undone_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    undone_by: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AuditEvent(SQLModel, table=True):
+    """Facts worth keeping that are not check-ins: imports, undos, refused payment cards.
+
+    Never holds raw swipe text or card numbers.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    kind: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class StaffSecret(SQLModel, table=True):
+    """A staff PIN or staff card, stored only as a salted scrypt hash."""
+
+    __tablename__ = "staff_secret"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(Text, nullable=False, unique=True))  # pin | card
+    secret_hash: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
