@@ -1,4 +1,4 @@
-"""Shared fixtures: real databases (a SQLite file always; PostgreSQL when KIOSK_TEST_PG_URL is set)."""
+"""Shared fixtures: real databases (SQLite always; PostgreSQL when KIOSK_TEST_PG_URL is set)."""
 
 from __future__ import annotations
 
