@@ -1,0 +1,265 @@
+"""Shared analysis of a roster's card_ids: containment in swipe text, nesting, quality.
+
+Handshake matches a student when their card_id is *contained* in the swipe output. This
+module answers the questions that rule raises, for the roster importer, ``kiosk verify`` and
+check-in matching alike:
+
+- :class:`CardIdIndex`: which roster card_ids are substrings of a text (one pass of a
+  pyahocorasick automaton, whatever the roster's size), and who owns a card_id.
+- :func:`find_nested`: card_ids contained in another student's card_id (a swipe of the
+  longer card also contains the shorter one, so check-in cannot tell them apart).
+- :func:`analyze_card_ids`: quality findings (missing, duplicates, Excel damage, length and
+  character-class outliers, nesting), each naming keys (usernames), never card data.
+
+A *key* is whatever identifies a student to the caller: a username or a database id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+K = TypeVar("K", bound=Hashable)
+
+#: A share of card_ids at or above which the rest are called outliers.
+MAJORITY_SHARE = 0.9
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_TRAILING_POINT_ZERO = re.compile(r"^\d+\.0+$")
+
+
+def is_blank(card_id: str | None) -> bool:
+    """True when a card_id is absent: None, empty or only whitespace."""
+    return card_id is None or not card_id.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence(Generic[K]):
+    """A roster card_id found inside a text: where its first occurrence sits, and its owners."""
+
+    card_id: str = field(repr=False)
+    start: int
+    end: int
+    keys: tuple[K, ...]
+
+
+class CardIdIndex(Generic[K]):
+    """Roster card_ids, searchable as substrings of a text in one pass.
+
+    Built from ``(card_id, key)`` pairs; blank card_ids are skipped. A card_id shared by
+    several keys keeps all of them (in the order given).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str | None, K]]) -> None:
+        owners: dict[str, list[K]] = defaultdict(list)
+        for card_id, key in pairs:
+            if card_id is None or is_blank(card_id):
+                continue
+            owners[card_id].append(key)
+        self._owners: dict[str, tuple[K, ...]] = {cid: tuple(keys) for cid, keys in owners.items()}
+        self._automaton: ahocorasick.Automaton | None = None
+        if self._owners:
+            automaton = ahocorasick.Automaton()
+            for card_id in self._owners:
+                automaton.add_word(card_id, card_id)
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def __len__(self) -> int:
+        """How many distinct card_ids the index holds."""
+        return len(self._owners)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._owners
+
+    def owners(self) -> Iterable[tuple[str, tuple[K, ...]]]:
+        """Each distinct card_id with its keys, in the order first given."""
+        return self._owners.items()
+
+    def lookup(self, card_id: str) -> tuple[K, ...]:
+        """The keys whose card_id is exactly ``card_id`` (empty when none)."""
+        return self._owners.get(card_id, ())
+
+    def occurrences(self, text: str) -> list[Occurrence[K]]:
+        """Every roster card_id contained in ``text``, each once, ordered by first position.
+
+        Ties (card_ids starting at the same place) put the longer one first.
+        """
+        if self._automaton is None or not text:
+            return []
+        first_start: dict[str, int] = {}
+        for end_index, card_id in self._automaton.iter(text):
+            start = end_index - len(card_id) + 1
+            previous = first_start.get(card_id)
+            if previous is None or start < previous:
+                first_start[card_id] = start
+        ordered = sorted(first_start.items(), key=lambda item: (item[1], -len(item[0])))
+        return [
+            Occurrence(card_id, start, start + len(card_id), self._owners[card_id])
+            for card_id, start in ordered
+        ]
+
+    def contained_in(self, text: str) -> list[tuple[str, K]]:
+        """``(card_id, key)`` for every roster card_id that is a substring of ``text``.
+
+        A card_id shared by several keys gives one pair per key.
+        """
+        return [(hit.card_id, key) for hit in self.occurrences(text) for key in hit.keys]
+
+    def keys_in(self, text: str) -> list[K]:
+        """The distinct keys whose card_id is contained in ``text``, by first position."""
+        seen: dict[K, None] = {}
+        for hit in self.occurrences(text):
+            for key in hit.keys:
+                seen.setdefault(key, None)
+        return list(seen)
+
+
+def find_nested(pairs: Iterable[tuple[str | None, K]]) -> list[tuple[K, K]]:
+    """``(inner_key, outer_key)`` for each card_id contained in another student's card_id.
+
+    Only a proper substring counts (``12345`` inside ``0012345``); equal card_ids are
+    duplicates, reported by :func:`find_duplicates`. One automaton over all card_ids; each
+    card_id is run through it once, so 100,000 card_ids take well under a second.
+    Pairs are sorted by inner key order of first appearance, then outer.
+    """
+    index: CardIdIndex[K] = CardIdIndex(pairs)
+    nested: list[tuple[K, K]] = []
+    for outer_id, outer_keys in index.owners():
+        for hit in index.occurrences(outer_id):
+            if hit.card_id == outer_id:
+                continue
+            for inner_key in hit.keys:
+                for outer_key in outer_keys:
+                    nested.append((inner_key, outer_key))
+    return nested
+
+
+def find_duplicates(pairs: Iterable[tuple[str | None, K]]) -> list[tuple[K, ...]]:
+    """Groups of keys that share one card_id (each group in the order given)."""
+    owners: dict[str, list[K]] = defaultdict(list)
+    for card_id, key in pairs:
+        if card_id is not None and not is_blank(card_id):
+            owners[card_id].append(key)
+    return [tuple(keys) for keys in owners.values() if len(keys) > 1]
+
+
+def is_excel_damaged(card_id: str) -> bool:
+    """True for values a spreadsheet made of a number: ``6.00999E+15``, ``12345.0``."""
+    value = card_id.strip()
+    return bool(_SCIENTIFIC.match(value) or _TRAILING_POINT_ZERO.match(value))
+
+
+@dataclass(frozen=True, slots=True)
+class LengthOutliers(Generic[K]):
+    """Card_ids whose length differs from the one at least 90% of card_ids share."""
+
+    common_length: int
+    share: float
+    shorter: tuple[K, ...]
+    longer: tuple[K, ...]
+
+    @property
+    def keys(self) -> tuple[K, ...]:
+        return self.shorter + self.longer
+
+
+@dataclass(frozen=True, slots=True)
+class CardIdQuality(Generic[K]):
+    """Everything worth telling about a roster's card_ids, naming keys only.
+
+    ``character_outliers`` are card_ids with non-digit characters when at least 90% are
+    digits only; ``length_outliers`` is None when no length is shared by 90%. A card_id
+    reported as Excel damage is not reported again as a length or character outlier.
+    """
+
+    total: int
+    with_card_id: int
+    missing: tuple[K, ...]
+    duplicates: tuple[tuple[K, ...], ...]
+    excel_damage: tuple[K, ...]
+    length_outliers: LengthOutliers[K] | None
+    character_outliers: tuple[K, ...]
+    nested: tuple[tuple[K, K], ...]
+
+    @property
+    def contained_in_other(self) -> tuple[K, ...]:
+        """Distinct keys whose card_id sits inside another student's card_id."""
+        return tuple(dict.fromkeys(inner for inner, _ in self.nested))
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found."""
+        return not (
+            self.missing
+            or self.duplicates
+            or self.excel_damage
+            or self.length_outliers
+            or self.character_outliers
+            or self.nested
+        )
+
+
+def _length_outliers(present: Sequence[tuple[str, K]]) -> LengthOutliers[K] | None:
+    if not present:
+        return None
+    lengths = Counter(len(card_id) for card_id, _ in present)
+    common_length, count = lengths.most_common(1)[0]
+    share = count / len(present)
+    if share < MAJORITY_SHARE or count == len(present):
+        return None
+    shorter = tuple(key for card_id, key in present if len(card_id) < common_length)
+    longer = tuple(key for card_id, key in present if len(card_id) > common_length)
+    return LengthOutliers(common_length, share, shorter, longer)
+
+
+def _character_outliers(present: Sequence[tuple[str, K]]) -> tuple[K, ...]:
+    if not present:
+        return ()
+    digit_only = sum(1 for card_id, _ in present if card_id.isascii() and card_id.isdigit())
+    if digit_only / len(present) < MAJORITY_SHARE:
+        return ()
+    return tuple(
+        key for card_id, key in present if not (card_id.isascii() and card_id.isdigit())
+    )
+
+
+def analyze_card_ids(pairs: Iterable[tuple[str | None, K]]) -> CardIdQuality[K]:
+    """Quality findings over a roster's ``(card_id, key)`` pairs."""
+    all_pairs = list(pairs)
+    missing = tuple(key for card_id, key in all_pairs if is_blank(card_id))
+    present = [
+        (card_id, key)
+        for card_id, key in all_pairs
+        if card_id is not None and not is_blank(card_id)
+    ]
+    excel = tuple(key for card_id, key in present if is_excel_damaged(card_id))
+    excel_keys = set(excel)
+    undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
+    characters = _character_outliers(undamaged)
+    character_keys = set(characters)
+    lengths = _length_outliers(undamaged)
+    if lengths is not None and character_keys:
+        lengths = LengthOutliers(
+            lengths.common_length,
+            lengths.share,
+            tuple(k for k in lengths.shorter if k not in character_keys),
+            tuple(k for k in lengths.longer if k not in character_keys),
+        )
+        if not lengths.keys:
+            lengths = None
+    return CardIdQuality(
+        total=len(all_pairs),
+        with_card_id=len(present),
+        missing=missing,
+        duplicates=tuple(find_duplicates(present)),
+        excel_damage=excel,
+        length_outliers=lengths,
+        character_outliers=characters,
+        nested=tuple(find_nested(present)),
+    )
