@@ -1,0 +1,124 @@
+"""Where verify gets the roster's card_ids: a Handshake CSV file, or the kiosk's database.
+
+Only the ``username`` and ``card_id`` columns matter here; every other column is ignored
+(the roster importer validates them). card_ids are kept exactly as written: Handshake
+matches them character for character, leading zeros and all.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Table, select
+
+from kiosk.db.models import Student
+from kiosk.db.session import open_database
+from kiosk.errors import UsageError
+
+REQUIRED_HEADERS = ("username", "card_id")
+
+_STUDENTS: Table = Student.__table__  # type: ignore[attr-defined]
+
+#: The ``--roster`` value that means the kiosk's own database.
+DATABASE_ROSTER = "db"
+
+
+@dataclass(frozen=True, slots=True)
+class RosterCardIds:
+    """A roster reduced to what verify needs: ``(card_id, username)`` pairs, and its origin."""
+
+    source: str
+    pairs: list[tuple[str | None, str]]
+
+    @property
+    def students(self) -> int:
+        return len(self.pairs)
+
+
+class RosterFileError(UsageError):
+    """A roster file verify cannot read (exit status 2)."""
+
+
+def read_roster_file(path: str | Path) -> RosterCardIds:
+    """``(card_id, username)`` pairs from a Handshake Student CSV (UTF-8, BOM allowed).
+
+    A row without a username is named by its line number, so it can still be reported.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise RosterFileError(
+                    f"The roster file {path} is empty; export the Handshake Student CSV again."
+                )
+            username_at, card_id_at = _header_positions(path, header)
+            width = max(username_at, card_id_at) + 1
+            pairs: list[tuple[str | None, str]] = []
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) < width:
+                    row = row + [""] * (width - len(row))
+                username = row[username_at].strip() or f"(line {reader.line_num}: no username)"
+                pairs.append((row[card_id_at] or None, username))
+    except FileNotFoundError as exc:
+        raise RosterFileError(f"The roster file {path} does not exist; check the path.") from exc
+    except IsADirectoryError as exc:
+        raise RosterFileError(f"{path} is a directory; give the roster CSV file.") from exc
+    except PermissionError as exc:
+        raise RosterFileError(
+            f"The roster file {path} cannot be read (no permission); check its owner and mode."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise RosterFileError(
+            f"The roster file {path} is not UTF-8 (byte {exc.start}); save it from the "
+            "spreadsheet as 'CSV UTF-8'."
+        ) from exc
+    except csv.Error as exc:
+        raise RosterFileError(
+            f"The roster file {path} is not a valid CSV ({exc}); export it again as CSV."
+        ) from exc
+    return RosterCardIds(source=str(path), pairs=pairs)
+
+
+def _header_positions(path: Path, header: list[str]) -> tuple[int, int]:
+    names = [name.strip() for name in header]
+    missing = [name for name in REQUIRED_HEADERS if name not in names]
+    if missing:
+        near = [name for name in names if name.lower() in missing]
+        detail = ""
+        if near:
+            detail = f" (found {', '.join(repr(n) for n in near)}: headers are lower-case)"
+        raise RosterFileError(
+            f"The roster file {path} has no {' or '.join(repr(m) for m in missing)} column"
+            f"{detail}; verify needs the Handshake headers 'username' and 'card_id' in the "
+            "first row."
+        )
+    return names.index("username"), names.index("card_id")
+
+
+def read_roster_database(url: str | None) -> RosterCardIds:
+    """``(card_id, username)`` of every non-archived student in the kiosk's database."""
+    engine = open_database(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(_STUDENTS.c.username, _STUDENTS.c.card_id)
+                .where(_STUDENTS.c.archived.is_(False))
+                .order_by(_STUDENTS.c.username)
+            ).all()
+        source = f"database {engine.url.render_as_string(hide_password=True)}"
+    finally:
+        engine.dispose()
+    return RosterCardIds(source=source, pairs=[(card_id, username) for username, card_id in rows])
+
+
+def load_roster(roster: str, db_url: str | None) -> RosterCardIds:
+    """The roster named by ``--roster``: ``db`` for the kiosk's database, else a CSV path."""
+    if roster == DATABASE_ROSTER:
+        return read_roster_database(db_url)
+    return read_roster_file(roster)
