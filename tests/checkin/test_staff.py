@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from kiosk import staff
+from kiosk.db.models import StaffSecret
+from kiosk.db.session import open_database
+from kiosk.errors import UserError
+from kiosk.staff import (
+    PinGate,
+    delay_after,
+    has_pin,
+    hash_secret,
+    is_staff_card,
+    set_pin,
+    set_staff_card,
+    verify_secret,
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _fresh_failure_counts() -> Iterator[None]:
+    # The gate's memory is per process; PostgreSQL tests share one URL, so start clean.
+    staff._FAILURES.clear()
+    yield
+    staff._FAILURES.clear()
+
+
+def test_hash_is_salted_self_describing_scrypt() -> None:
+    first, second = hash_secret("2468"), hash_secret("2468")
+    assert first != second  # random salt
+    scheme, params, _salt, _digest = first.split("$")
+    assert (scheme, params) == ("scrypt", "n=16384,r=8,p=1")
+    assert "2468" not in first
+    assert verify_secret("2468", first) and verify_secret("2468", second)
+    assert not verify_secret("2469", first)
+    assert not verify_secret("2468", "garbage")
+    assert not verify_secret("2468", "bcrypt$x$y$z")
+
+
+def test_old_parameters_still_verify() -> None:
+    cheap = hash_secret("2468", n=2**10, r=4, p=1)
+    assert cheap.split("$")[1] == "n=1024,r=4,p=1"
+    assert verify_secret("2468", cheap)
+
+
+def test_pin_is_stored_hashed_and_checked(db_url: str) -> None:
+    engine = open_database(db_url)
+    assert not has_pin(engine)
+    set_pin(engine, "246810")
+    with Session(engine) as session:
+        stored = session.exec(select(StaffSecret)).one()
+    assert stored.kind == "pin" and "246810" not in stored.secret_hash
+    engine.dispose()
+    reopened = open_database(db_url)  # a fresh engine: the PIN is in the database
+    try:
+        gate = PinGate(reopened)
+        assert gate.check("246810")
+        assert not gate.check("000000")
+        set_pin(reopened, "1357")  # replacing keeps one row
+        assert PinGate(reopened).check("1357")
+        assert not PinGate(reopened).check("246810")
+        with Session(reopened) as session:
+            assert len(session.exec(select(StaffSecret)).all()) == 1
+    finally:
+        reopened.dispose()
+
+
+@pytest.mark.parametrize("pin", ["", "123", "12ab", "1234567890123", "１２３４"])
+def test_bad_pins_are_refused(engine: Engine, pin: str) -> None:
+    with pytest.raises(UserError, match="4 to 12 digits"):
+        set_pin(engine, pin)
+    assert not has_pin(engine)
+
+
+def test_no_pin_set_says_what_to_do(engine: Engine) -> None:
+    result = PinGate(engine).check("1234")
+    assert not result
+    assert "kiosk staff set-pin" in result.message
+
+
+def test_delay_schedule_grows_after_three_wrong_pins() -> None:
+    assert [delay_after(n) for n in range(1, 8)] == [0, 0, 1, 2, 4, 8, 16]
+    assert delay_after(40) == staff.MAX_DELAY_S
+
+
+def test_wrong_pins_slow_down_without_sleeping(engine: Engine) -> None:
+    set_pin(engine, "2468")
+    clock = FakeClock()
+    gate = PinGate(engine, clock=clock)
+    assert gate.check("1111").message == "Wrong PIN"
+    assert gate.check("1111").retry_after == 0
+    third = gate.check("1111")
+    assert (third.ok, third.retry_after) == (False, 1.0)
+    assert third.message == "Wrong PIN — retry after 1 s"
+    # While the delay runs even the right PIN is refused, and not compared.
+    locked = gate.check("2468")
+    assert not locked and locked.retry_after == 1.0 and "retry after 1 s" in locked.message
+    clock.now += 1.0
+    assert gate.check("1111").retry_after == 2.0
+    clock.now += 1.5
+    assert gate.retry_after() == 0.5
+    clock.now += 0.5
+    assert gate.check("1111").retry_after == 4.0
+    # Another gate in the same process (a new staff screen) shares the count.
+    other = PinGate(engine, clock=clock)
+    assert other.retry_after() == 4.0
+    clock.now += 4.0
+    assert other.check("2468")  # right PIN after the wait: opens and resets
+    assert gate.check("1111").retry_after == 0
+    assert gate.check("1111").retry_after == 0
+    assert gate.check("1111").retry_after == 1.0
+
+
+def test_staff_card(engine: Engine) -> None:
+    assert not is_staff_card(engine, "99887766")
+    set_staff_card(engine, " 99887766 ")
+    assert is_staff_card(engine, "99887766")
+    assert not is_staff_card(engine, "99887767")
+    assert not is_staff_card(engine, None)
+    assert not is_staff_card(engine, "")
+    with Session(engine) as session:
+        stored = session.exec(select(StaffSecret).where(StaffSecret.kind == "card")).one()
+    assert "99887766" not in stored.secret_hash
+    with pytest.raises(UserError, match="empty"):
+        set_staff_card(engine, "   ")
