@@ -1,0 +1,195 @@
+"""Reader specs: the one string that says which reader to open and how.
+
+``KIND[:TARGET][?OPTION=VALUE&...]`` where TARGET is a device path / URL / file, or
+comma-separated selectors ``key=value``:
+
+- ``hid:/dev/input/by-id/usb-Mag-Tek_USB_Swipe_Reader-event-kbd``, ``hid:/dev/input/by-path/…``,
+  ``hid:vid=0801,pid=0001``, ``hid:name=magtek`` (options: ``layout=us|de|FILE``, ``gap=0.1``,
+  ``grab=1``)
+- ``serial:/dev/ttyUSB0?baud=9600``, ``serial:vid=0acd,pid=3810``, ``serial:loop://`` (options:
+  ``baud``, ``bytesize``, ``parity``, ``stopbits``, ``gap``, ``partial``, ``lrc``, ``end``)
+- ``terminal`` (options: ``key_gap=0.03``, ``gap=0.1``, ``min_keys=4``)
+- ``replay:FILE?interval=0.5&loop=1``
+- ``queue`` / ``queue:NAME``: an in-memory reader fed with ``push`` (the demo)
+
+Every kind also takes ``name=…`` (the reader's name in the UI and in swipes). Keyword options
+given to ``open_reader`` override those in the spec. A bad spec raises ``UsageError`` with one
+sentence that names the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from kiosk.errors import UsageError
+
+if TYPE_CHECKING:
+    from drivers.base import Reader
+
+KINDS = ("hid", "serial", "terminal", "replay", "queue")
+_SPEC = re.compile(r"(?P<kind>[A-Za-z]+)(?::(?P<target>[^?]*))?(?:\?(?P<query>.*))?\Z", re.S)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A parsed reader spec."""
+
+    text: str
+    kind: str
+    target: str = ""
+    selectors: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def _is_location(target: str) -> bool:
+    return target.startswith(("/", ".", "~")) or "://" in target or "=" not in target
+
+
+def parse_spec(text: str) -> ReaderSpec:
+    """Split a spec into kind, target, selectors and options (no device is touched)."""
+    stripped = text.strip()
+    match = _SPEC.match(stripped)
+    kind = (match.group("kind") if match else stripped.partition(":")[0]).lower()
+    if match is None or kind not in KINDS:
+        raise UsageError(
+            f"Unknown reader kind '{kind}' in '{text}'; use one of: "
+            + ", ".join(f"{k}:…" for k in KINDS)
+            + "."
+        )
+    target, query = match.group("target") or "", match.group("query") or ""
+    options: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        options[key.strip().lower()] = value.strip()
+    selectors: dict[str, str] = {}
+    if target and not _is_location(target):
+        for part in target.split(","):
+            key, equals, value = part.partition("=")
+            if not equals or not key.strip() or not value.strip():
+                raise UsageError(
+                    f"Reader spec '{text}': '{part}' is not key=value; write e.g. "
+                    f"'{kind}:vid=0801,pid=0001'."
+                )
+            selectors[key.strip().lower()] = value.strip()
+        target = ""
+    return ReaderSpec(stripped, kind, target, selectors, options)
+
+
+class SpecOptions:
+    """Typed access to a spec's options; ``finish()`` rejects options nobody asked for."""
+
+    def __init__(self, spec: ReaderSpec, overrides: dict[str, Any]) -> None:
+        self.spec = spec
+        self._values: dict[str, Any] = {**spec.options, **overrides}
+        self._used: set[str] = set()
+
+    def _raw(self, key: str) -> Any:
+        self._used.add(key)
+        return self._values.get(key)
+
+    def _bad(self, key: str, value: Any, wanted: str) -> UsageError:
+        return UsageError(f"Reader spec '{self.spec.text}': {key}={value} is not {wanted}.")
+
+    def text(self, key: str, default: str) -> str:
+        value = self._raw(key)
+        return default if value is None or value == "" else str(value)
+
+    def number(self, key: str, default: float, minimum: float = 0.0) -> float:
+        value = self._raw(key)
+        if value is None or value == "":
+            return default
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self._bad(key, value, "a number") from None
+        if number < minimum:
+            raise self._bad(key, value, f"at least {minimum}")
+        return number
+
+    def integer(self, key: str, default: int, minimum: int = 0) -> int:
+        value = self._raw(key)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise self._bad(key, value, "a whole number") from None
+        if number < minimum:
+            raise self._bad(key, value, f"at least {minimum}")
+        return number
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._raw(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise self._bad(key, value, "1 or 0")
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.text(key, default)
+        if value.lower() not in choices:
+            raise self._bad(key, value, "one of " + ", ".join(choices))
+        return value.lower()
+
+    def finish(self) -> None:
+        unknown = sorted(set(self._values) - self._used)
+        if unknown:
+            raise UsageError(
+                f"Reader spec '{self.spec.text}' has an unknown option '{unknown[0]}'; "
+                "see docs/readers.md for the options of each reader kind."
+            )
+
+
+def open_reader(spec: str, name: str | None = None, **options: Any) -> Reader:
+    """A reader for ``spec`` (not yet reading: iterate ``swipes()`` to start it)."""
+    parsed = parse_spec(spec)
+    opts = SpecOptions(parsed, options)
+    reader_name = name or opts.text("name", parsed.text)
+    reader: Reader
+    if parsed.kind == "terminal":
+        from drivers.terminal import TerminalReader
+
+        gap = opts.number("gap", 0.1, minimum=0.001)
+        reader = TerminalReader(
+            reader_name,
+            parsed.text,
+            key_gap=min(opts.number("key_gap", 0.03, minimum=0.001), gap),
+            idle_gap=gap,
+            min_keys=opts.integer("min_keys", 4, minimum=2),
+        )
+    elif parsed.kind == "replay":
+        from drivers.replay import ReplayReader
+
+        if not parsed.target:
+            raise UsageError(f"Reader spec '{spec}' needs a capture file: replay:FILE.")
+        reader = ReplayReader(
+            parsed.target,
+            interval=opts.number("interval", 0.5),
+            loop=opts.flag("loop", False),
+            name=name or opts.text("name", f"replay:{parsed.target}"),
+            spec=parsed.text,
+        )
+    elif parsed.kind == "queue":
+        from drivers.replay import QueueReader
+
+        reader = QueueReader(name or opts.text("name", parsed.target or "queue"), parsed.text)
+    elif parsed.kind == "hid":
+        from drivers.hid import open_hid_reader
+
+        reader = open_hid_reader(parsed, opts, reader_name)
+    else:
+        from drivers.serialport import open_serial_reader
+
+        reader = open_serial_reader(parsed, opts, reader_name)
+    opts.finish()
+    return reader
