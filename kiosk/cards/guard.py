@@ -1,0 +1,85 @@
+"""The payment-card and encrypted-reader guard: runs before any rule and before any logging.
+
+A student will swipe a bank card by mistake. PCI DSS forbids keeping its track data anywhere,
+so a swipe that carries a payment card number is refused and nothing of it is kept. Encrypting
+readers (masked numbers plus ciphertext) are refused too: the kiosk cannot use their output.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from kiosk.cards.luhn import luhn_valid
+
+GuardVerdict = Literal["payment", "encrypted"]
+
+PAYMENT_MESSAGE = (
+    "This looks like a bank card, so it was not read or kept; "
+    "please swipe your student ID card instead."
+)
+ENCRYPTED_MESSAGE = (
+    "The card reader sends encrypted or masked data, which the kiosk cannot use; "
+    "staff must set the reader to unencrypted output."
+)
+
+# Characters a reader may legitimately send besides printable ASCII: framing and separators.
+_FRAMING = "\x02\x03\x04\x10\x1b\r\n\t"
+_NOT_PRINTABLE_OR_FRAMING = re.compile("[^\x20-\x7e" + re.escape(_FRAMING) + "]")
+# A masked number: digits with '*' inside (4111********1111).
+_MASKED = re.compile(r"\d\*+\d")
+# A run long enough to be a payment card number: the cheap pre-check before the layouts.
+_LONG_DIGIT_RUN = re.compile(r"\d{13}")
+# The layouts a payment card number is found in (ISO 7813): %B<n>^, ;<n>= or ;<n>?,
+# and sentinel-less <n>=YYMM.
+_PAYMENT_LAYOUTS = re.compile(
+    r"%B(\d{13,19})\^|;(\d{13,19})[=?]|(?<![\d;])(\d{13,19})=\d{4}"
+)
+# Issuer industry identifiers of the payment networks: 2 (Mastercard 2-series) to 6.
+_PAYMENT_FIRST_DIGITS = frozenset("23456")
+
+
+def has_binary_bytes(raw: str) -> bool:
+    """True when the raw swipe holds characters other than printable ASCII and framing."""
+    if raw.isascii() and raw.isprintable():
+        return False
+    return _NOT_PRINTABLE_OR_FRAMING.search(raw) is not None
+
+
+def is_masked(cleaned: str) -> bool:
+    """True when the cleaned swipe shows a number with '*' masking inside it."""
+    return "*" in cleaned and _MASKED.search(cleaned) is not None
+
+
+def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
+    """Spans of Luhn-valid payment-range numbers in track layouts (campus prefixes included)."""
+    if _LONG_DIGIT_RUN.search(cleaned) is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    for match in _PAYMENT_LAYOUTS.finditer(cleaned):
+        group = match.lastindex or 1
+        number = match.group(group)
+        if number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number):
+            spans.append(match.span(group))
+    return spans
+
+
+def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
+    """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
+    if _LONG_DIGIT_RUN.search(cleaned) is None:
+        return False
+    for start, end in payment_numbers(cleaned):
+        if not (campus_prefixes and cleaned.startswith(campus_prefixes, start, end)):
+            return True
+    return False
+
+
+def guard_swipe(
+    raw: str, cleaned: str, campus_prefixes: tuple[str, ...] = ()
+) -> GuardVerdict | None:
+    """Why the swipe must be refused ("encrypted" or "payment"), or None when it may be read."""
+    if has_binary_bytes(raw) or is_masked(cleaned):
+        return "encrypted"
+    if find_payment_card(cleaned, campus_prefixes):
+        return "payment"
+    return None

@@ -1,0 +1,199 @@
+"""Turn one swipe into a SwipeResult: guard first, then noise, misreads, and the rules.
+
+``parse_swipe`` never raises, whatever the input. With ``RuleSet.empty()`` a clean readable
+swipe is ``no_match``. A refused swipe keeps nothing: no card_id, and a message that never
+contains any of its text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from kiosk.cards.clean import clean_swipe
+from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
+from kiosk.cards.rules import RuleMatch, RuleSet
+from kiosk.cards.tracks import Tracks, parse_tracks
+
+SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
+
+# MagTek sign-on message after the port opens: 2108 88 xx A nn.
+_MAGTEK_SIGN_ON = re.compile(r"210888[0-9A-Z]{2}A\d{2}")
+# A ';…?' track typed through the wrong keyboard layout: ';' arrives as '<', '?' as '_'.
+_WRONG_LAYOUT = re.compile(r"<[0-9<>=)]+_.?")
+# An insertion reader's card-present notice is only its sensor digit once framing is removed.
+_SENSOR_DIGITS = ("0", "1")
+
+
+@dataclass(frozen=True, slots=True)
+class SwipeResult:
+    """What a swipe means: ``status``, the card_id and rule when ``ok``, and a message for staff.
+
+    ``reason`` narrows the status down (e.g. ``payment``, ``encrypted``, ``partial``,
+    ``all_failed``, ``bad_characters``, ``wrong_layout``, ``empty``, ``sign_on``,
+    ``card_present``); it never holds card data.
+    """
+
+    status: SwipeStatus
+    card_id: str | None
+    rule: str | None
+    message: str
+    reason: str | None = None
+
+
+REFUSED_PAYMENT = SwipeResult("refused", None, None, PAYMENT_MESSAGE, "payment")
+REFUSED_ENCRYPTED = SwipeResult("refused", None, None, ENCRYPTED_MESSAGE, "encrypted")
+NOISE_EMPTY = SwipeResult("noise", None, None, "Nothing but control characters: ignored.", "empty")
+NOISE_SIGN_ON = SwipeResult(
+    "noise", None, None, "The reader's sign-on message, not a card: ignored.", "sign_on"
+)
+NOISE_CARD_PRESENT = SwipeResult(
+    "noise", None, None, "A reader's card-present notice, not a card: ignored.", "card_present"
+)
+MISREAD = {
+    "all_failed": SwipeResult(
+        "misread", None, None, "No track could be read; please swipe again.", "all_failed"
+    ),
+    "partial": SwipeResult(
+        "misread", None, None, "Only part of the card was read; please swipe again.", "partial"
+    ),
+    "bad_characters": SwipeResult(
+        "misread",
+        None,
+        None,
+        "Other keys were mixed into the swipe; please swipe again without typing.",
+        "bad_characters",
+    ),
+    "wrong_layout": SwipeResult(
+        "misread",
+        None,
+        None,
+        "The reader seems to type with a different keyboard layout; "
+        "staff: set the reader (or its configured layout) to US.",
+        "wrong_layout",
+    ),
+}
+NO_MATCH = SwipeResult(
+    "no_match",
+    None,
+    None,
+    "No card rule matched this swipe; staff can write one with 'kiosk rules suggest'.",
+    "no_rule",
+)
+INTERNAL_ERROR = SwipeResult(
+    "misread", None, None, "The swipe could not be processed; please swipe again.", "error"
+)
+
+
+def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> tuple[SwipeResult | None, Tracks]:
+    """The result decided before any rule runs (guard, noise, misread), and the tracks."""
+    verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
+    if verdict is not None:
+        return (REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED), Tracks()
+    stripped = cleaned.strip()
+    if not stripped:
+        return NOISE_EMPTY, Tracks()
+    if len(stripped) == 1 and stripped in _SENSOR_DIGITS:
+        return NOISE_CARD_PRESENT, Tracks()
+    if stripped[0] == "2" and _MAGTEK_SIGN_ON.fullmatch(stripped):
+        return NOISE_SIGN_ON, Tracks()
+    tracks = parse_tracks(cleaned)
+    if tracks.problem is not None:
+        return MISREAD[tracks.problem], tracks
+    if stripped[0] == "<" and _WRONG_LAYOUT.fullmatch(stripped):
+        return MISREAD["wrong_layout"], tracks
+    return None, tracks
+
+
+def _ok(card_id: str, rule_name: str) -> SwipeResult:
+    return SwipeResult("ok", card_id, rule_name, f"card_id from rule '{rule_name}'.")
+
+
+def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeResult:
+    """The meaning of one swipe. Never raises."""
+    try:
+        cleaned = clean_swipe(text)
+        decided, tracks = _pre_rules(text, cleaned, rules)
+        if decided is not None:
+            return decided
+        for rule in rules.rules_for(reader):
+            card_id = rule.extract(cleaned, tracks)
+            if card_id is not None:
+                return _ok(card_id, rule.name)
+        return NO_MATCH
+    except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
+        return INTERNAL_ERROR
+
+
+# ---------------------------------------------------------------- the staff rule tester
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrial:
+    """One rule tried on a swipe: ``outcome`` is ``matched``, ``no_match``,
+    ``transform_failed``, ``other_reader``, ``disabled`` or ``not_tried`` (an earlier rule
+    matched, or the swipe was decided before the rules)."""
+
+    rule: str
+    outcome: str
+    card_id: str | None = None
+    span: tuple[int, int] | None = None
+    track: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SwipeExplanation:
+    """Everything the staff rule tester shows about one swipe.
+
+    ``display_text`` is the cleaned swipe, or a mask of the same length when refused;
+    ``tracks`` maps track number to data (empty when refused or not a stripe);
+    ``card_id_span`` is where the card_id's source text lies in ``display_text``.
+    """
+
+    display_text: str
+    tracks: dict[int, str]
+    trials: tuple[RuleTrial, ...]
+    result: SwipeResult
+    card_id_span: tuple[int, int] | None
+
+
+def _trial(match: RuleMatch | None, name: str) -> RuleTrial:
+    if match is None:
+        return RuleTrial(name, "no_match")
+    span = (match.start, match.end)
+    if match.card_id is None:
+        return RuleTrial(name, "transform_failed", None, span, match.track)
+    return RuleTrial(name, "matched", match.card_id, span, match.track)
+
+
+def explain_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeExplanation:
+    """How ``parse_swipe`` decides about a swipe, rule by rule (for the staff rule tester)."""
+    result = parse_swipe(text, rules, reader)
+    cleaned = clean_swipe(text)
+    if result.status == "refused":
+        return SwipeExplanation(
+            "*" * len(cleaned),
+            {},
+            tuple(RuleTrial(rule.name, "not_tried") for rule in rules.rules),
+            result,
+            None,
+        )
+    tracks = parse_tracks(cleaned)
+    trials: list[RuleTrial] = []
+    span: tuple[int, int] | None = None
+    decided = result.status != "ok" and result.status != "no_match"
+    for rule in rules.rules:
+        if decided or span is not None:
+            trials.append(RuleTrial(rule.name, "not_tried"))
+        elif not rule.enabled:
+            trials.append(RuleTrial(rule.name, "disabled"))
+        elif not rule.applies_to(reader):
+            trials.append(RuleTrial(rule.name, "other_reader"))
+        else:
+            trial = _trial(rule.find(cleaned, tracks), rule.name)
+            trials.append(trial)
+            if trial.outcome == "matched":
+                span = trial.span
+    track_data = {track.number: track.data for track in tracks.tracks}
+    return SwipeExplanation(cleaned, track_data, tuple(trials), result, span)

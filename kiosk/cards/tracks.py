@@ -1,0 +1,89 @@
+"""Split a cleaned magnetic-stripe swipe into its ISO 7813 tracks.
+
+Track 1 is ``%``…``?``, track 2 ``;``…``?``, track 3 ``+``…``?`` (MagTek) or a second
+``;``…``?`` (ID TECH). A failed track reads ``E``. One character after an end sentinel that does
+not start another track is an LRC or an insertion reader's sensor digit, and is skipped.
+Text that does not start with a start sentinel is not a magnetic stripe (prox, barcode): it has
+no tracks and rules see the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+TrackProblem = Literal["all_failed", "partial", "bad_characters"]
+
+_START_SENTINELS = "%;+"
+# Track 2 and 3 data characters (0x30-0x3F minus the sentinels).
+_BAD_NUMERIC_TRACK_CHAR = re.compile(r"[^0-9:<=>]")
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One track's data with sentinels removed; ``start`` is its offset in the cleaned text."""
+
+    number: int
+    data: str
+    start: int
+    failed: bool = False
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Tracks:
+    """The tracks found in a swipe and, when the swipe is unusable, why."""
+
+    tracks: tuple[Track, ...] = ()
+    problem: TrackProblem | None = None
+    is_magstripe: bool = False
+
+    def get(self, number: int) -> Track | None:
+        """The readable track with this number, or None (absent or failed)."""
+        for track in self.tracks:
+            if track.number == number and not track.failed and track.complete:
+                return track
+        return None
+
+
+NOT_MAGSTRIPE = Tracks()
+
+
+def parse_tracks(text: str) -> Tracks:
+    """The tracks of a cleaned swipe (``NOT_MAGSTRIPE`` when it does not start like a stripe)."""
+    if not text or text[0] not in _START_SENTINELS:
+        return NOT_MAGSTRIPE
+    found: list[Track] = []
+    problem: TrackProblem | None = None
+    seen_track2 = False
+    position = 0
+    length = len(text)
+    while position < length:
+        sentinel = text[position]
+        if sentinel == "%":
+            number = 1
+        elif sentinel == ";":
+            number = 3 if seen_track2 else 2
+            seen_track2 = True
+        elif sentinel == "+":
+            number = 3
+        else:
+            break  # text after the tracks: left to the rules
+        end = text.find("?", position + 1)
+        if end < 0:
+            found.append(Track(number, text[position + 1 :], position + 1, complete=False))
+            problem = "partial"
+            break
+        data = text[position + 1 : end]
+        failed = data in ("", "E")
+        if not failed and number != 1 and _BAD_NUMERIC_TRACK_CHAR.search(data):
+            problem = "bad_characters"
+        found.append(Track(number, data, position + 1, failed=failed))
+        position = end + 1
+        # One character that does not start a track: an LRC or a sensor digit.
+        if position < length and text[position] not in _START_SENTINELS:
+            position += 1
+    if problem is None and all(track.failed for track in found):
+        problem = "all_failed"
+    return Tracks(tuple(found), problem, True)
