@@ -1,0 +1,10 @@
+"""The check-in domain: match a swipe to a student, record it, undo, walk-ins, queries.
+
+Never imports Textual; the TUI calls :class:`CheckInService` and renders its outcomes.
+"""
+
+from kiosk.checkin.outcome import CheckInOutcome, CheckInRow, OutcomeKind
+from kiosk.checkin.recording import ArchivedPolicy
+from kiosk.checkin.service import CheckInService
+
+__all__ = ["ArchivedPolicy", "CheckInOutcome", "CheckInRow", "CheckInService", "OutcomeKind"]

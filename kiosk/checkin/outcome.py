@@ -1,0 +1,89 @@
+"""What a check-in attempt produced, and the student-facing sentences for it.
+
+``CheckInOutcome.message`` is the only text the student screen shows (with the colour chosen
+from ``kind``); ``staff_note`` and ``card_id`` are for staff screens and walk-in registration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+OutcomeKind = Literal["checked_in", "already", "unknown", "archived", "refused", "misread", "noise"]
+
+PAYMENT_CARD_MESSAGE = "That looks like a payment card — please swipe your student ID"
+MISREAD_MESSAGE = "Please swipe again"
+UNKNOWN_CARD_MESSAGE = (
+    "We don't recognize this card — you can check in with your username or email instead"
+)
+NOT_FOUND_MESSAGE = "We couldn't check you in with that — please check it or ask a staff member"
+ARCHIVED_REFUSED_MESSAGE = "We can't check you in here — please see a staff member"
+
+
+def local_clock(moment: datetime) -> str:
+    """``HH:MM`` of an aware datetime in the machine's local time zone."""
+    return moment.astimezone().strftime("%H:%M")
+
+
+def checked_in_message(name: str) -> str:
+    return f"Welcome, {name} — you're checked in"
+
+
+def already_message(name: str, first_checked_in_at: datetime) -> str:
+    return f"Welcome back, {name} — you already checked in at {local_clock(first_checked_in_at)}"
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    """The answer to one swipe, lookup or walk-in.
+
+    kinds: ``checked_in`` (green; an archived student let in under archived_policy "allow"
+    is ``checked_in`` with a ``staff_note``), ``already`` (yellow; ``first_checked_in_at`` is
+    the live check-in's time), ``unknown`` (red; no single roster student matched; ``card_id``
+    is the id a rule extracted, if any, for walk-in registration, never to be shown to the
+    student), ``archived`` (refused under archived_policy "refuse"), ``refused`` (payment
+    card; nothing of it kept), ``misread`` (swipe again), ``noise`` (show nothing).
+    """
+
+    kind: OutcomeKind
+    message: str
+    display_name: str | None = None
+    check_in_id: int | None = None
+    first_checked_in_at: datetime | None = None
+    card_id: str | None = field(default=None, repr=False)
+    staff_note: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True when the person is (now or already) checked in."""
+        return self.kind in ("checked_in", "already")
+
+
+NOISE = CheckInOutcome(kind="noise", message="")
+MISREAD = CheckInOutcome(kind="misread", message=MISREAD_MESSAGE)
+PAYMENT_CARD = CheckInOutcome(kind="refused", message=PAYMENT_CARD_MESSAGE)
+NOT_FOUND = CheckInOutcome(kind="unknown", message=NOT_FOUND_MESSAGE)
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    """One check-in as staff screens list it (may show more than the student screen)."""
+
+    id: int
+    checked_in_at: datetime
+    display_name: str
+    username: str | None
+    email: str | None
+    method: str
+    rule: str | None
+    reader: str | None
+    kiosk_id: str | None
+    walk_in: bool
+    note: str | None
+    undone_at: datetime | None
+    undone_by: str | None
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None

@@ -1,0 +1,90 @@
+"""Reading check-ins back for staff screens: recent rows, the live count, swipes per rule."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from kiosk.checkin.outcome import CheckInRow
+from kiosk.db.models import CheckIn, Student, WalkIn
+from kiosk.names import display_name, display_name_from_full
+
+
+def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> CheckInRow:
+    if student is not None:
+        name = display_name(student)
+    elif walk_in is not None:
+        name = display_name_from_full(walk_in.name)
+    else:
+        name = "?"
+    email = student.email_address if student is not None else None
+    if email is None and walk_in is not None:
+        email = walk_in.email_address
+    assert check_in.id is not None
+    return CheckInRow(
+        id=check_in.id,
+        checked_in_at=check_in.checked_in_at,
+        display_name=name,
+        username=student.username if student is not None else None,
+        email=email,
+        method=check_in.method,
+        rule=check_in.rule,
+        reader=check_in.reader,
+        kiosk_id=check_in.kiosk_id,
+        walk_in=check_in.walk_in_id is not None,
+        note=check_in.note,
+        undone_at=check_in.undone_at,
+        undone_by=check_in.undone_by,
+    )
+
+
+def recent_check_ins(
+    engine: Engine, event_id: int, limit: int = 20, include_undone: bool = False
+) -> list[CheckInRow]:
+    """The newest check-ins of an event, newest first."""
+    statement = (
+        select(CheckIn, Student, WalkIn)
+        .join(Student, col(Student.id) == col(CheckIn.student_id), isouter=True)
+        .join(WalkIn, col(WalkIn.id) == col(CheckIn.walk_in_id), isouter=True)
+        .where(CheckIn.event_id == event_id)
+        .order_by(col(CheckIn.checked_in_at).desc(), col(CheckIn.id).desc())
+        .limit(limit)
+    )
+    if not include_undone:
+        statement = statement.where(col(CheckIn.undone_at).is_(None))
+    with Session(engine) as session:
+        return [_row(*found) for found in session.exec(statement).all()]
+
+
+def live_count(engine: Engine, event_id: int) -> int:
+    """Live (not undone) check-ins of an event, walk-ins included."""
+    statement = select(func.count()).where(
+        CheckIn.event_id == event_id, col(CheckIn.undone_at).is_(None)
+    )
+    with Session(engine) as session:
+        return int(session.exec(statement).one())
+
+
+def start_of_local_day(now: datetime | None = None) -> datetime:
+    """Midnight today in the machine's local time zone (an aware datetime)."""
+    local_now = (now or datetime.now().astimezone()).astimezone()
+    return datetime.combine(local_now.date(), time(0), tzinfo=local_now.tzinfo)
+
+
+def rule_counts_since(engine: Engine, since: datetime) -> dict[str, int]:
+    """Live check-ins per card rule since ``since`` (all events; containment and lookups
+    have no rule and are not counted)."""
+    statement = (
+        select(CheckIn.rule, func.count())
+        .where(
+            col(CheckIn.rule).is_not(None),
+            col(CheckIn.undone_at).is_(None),
+            col(CheckIn.checked_in_at) >= since,
+        )
+        .group_by(col(CheckIn.rule))
+    )
+    with Session(engine) as session:
+        return {rule: count for rule, count in session.exec(statement).all() if rule}

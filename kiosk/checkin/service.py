@@ -1,0 +1,197 @@
+"""The check-in service the kiosk's screens (and tests) drive: swipe in, outcome out."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from drivers.base import Swipe
+from kiosk.cards.clean import clean_swipe
+from kiosk.cards.parse import parse_swipe
+from kiosk.cards.rules import RuleSet
+from kiosk.checkin.matching import RosterMatch, RosterMatcher
+from kiosk.checkin.outcome import (
+    MISREAD,
+    NOISE,
+    NOT_FOUND,
+    PAYMENT_CARD,
+    UNKNOWN_CARD_MESSAGE,
+    CheckInOutcome,
+    CheckInRow,
+)
+from kiosk.checkin.queries import (
+    live_count,
+    recent_check_ins,
+    rule_counts_since,
+    start_of_local_day,
+)
+from kiosk.checkin.recording import (
+    ArchivedPolicy,
+    Attempt,
+    record_payment_card_refused,
+    record_student,
+    record_walk_in,
+    undo_check_in,
+)
+from kiosk.db.models import Event, Student
+from kiosk.errors import UserError
+from kiosk.events import get_event
+
+log = logging.getLogger(__name__)
+
+ARCHIVED_POLICIES: tuple[ArchivedPolicy, ...] = ("allow", "refuse")
+
+
+class CheckInService:
+    """Checks students in to one event.
+
+    The roster's card_ids are loaded into memory once (``reload_roster`` after an import);
+    each swipe then costs one parse, one dict or automaton lookup and one committed
+    transaction. Every method that records something has committed before it returns.
+    Raw swipe text is only ever held in the ``Swipe`` passed in: never stored or logged.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        event_id: int,
+        rules: RuleSet,
+        *,
+        kiosk_id: str = "kiosk",
+        archived_policy: ArchivedPolicy = "allow",
+    ) -> None:
+        if archived_policy not in ARCHIVED_POLICIES:
+            raise UserError(
+                f'archived_policy {archived_policy!r} is unknown; use "allow" or "refuse".'
+            )
+        self.engine = engine
+        self.event: Event = get_event(engine, event_id)
+        self.event_id = event_id
+        self.rules = rules
+        self.kiosk_id = kiosk_id
+        self.archived_policy: ArchivedPolicy = archived_policy
+        self._matcher = RosterMatcher.load(engine)
+
+    # -- configuration -------------------------------------------------------------------
+
+    def set_rules(self, rules: RuleSet) -> None:
+        """Use these card rules from the next swipe on."""
+        self.rules = rules
+
+    def reload_roster(self) -> None:
+        """Reread the roster's card_ids (after an import)."""
+        self._matcher = RosterMatcher.load(self.engine)
+
+    @property
+    def roster_card_count(self) -> int:
+        """How many distinct card_ids the in-memory roster holds."""
+        return len(self._matcher)
+
+    # -- checking in ---------------------------------------------------------------------
+
+    def handle_swipe(self, swipe: Swipe) -> CheckInOutcome:
+        """Parse, match and record one swipe; committed before this returns."""
+        result = parse_swipe(swipe.text, self.rules, reader=swipe.reader)
+        if result.status == "noise":
+            return NOISE
+        if result.status == "misread":
+            log.info("misread swipe from %s", swipe.reader)
+            return MISREAD
+        if result.status == "refused":
+            record_payment_card_refused(self.engine, self.event_id, swipe.reader)
+            log.info("payment card refused on %s", swipe.reader)
+            return PAYMENT_CARD
+        matcher = self._matcher
+        if result.status == "ok" and result.card_id is not None:
+            match = matcher.by_card_id(result.card_id) or self._match_in_database(result.card_id)
+            unknown_card_id: str | None = result.card_id
+        else:
+            match = matcher.by_containment(clean_swipe(swipe.text))
+            unknown_card_id = None
+        if match is None:
+            log.info("unrecognized card on %s (rule %s)", swipe.reader, result.rule)
+            return CheckInOutcome(
+                kind="unknown", message=UNKNOWN_CARD_MESSAGE, card_id=unknown_card_id
+            )
+        attempt = Attempt(
+            event_id=self.event_id,
+            method="swipe",
+            kiosk_id=self.kiosk_id,
+            reader=swipe.reader,
+            rule=result.rule if result.status == "ok" else None,
+            card_id=match.card_id,
+            at=swipe.wall,
+        )
+        outcome = record_student(self.engine, match.student_id, attempt, self.archived_policy)
+        if outcome is None:  # the student left the roster since it was loaded
+            return CheckInOutcome(
+                kind="unknown", message=UNKNOWN_CARD_MESSAGE, card_id=unknown_card_id
+            )
+        log.info("swipe on %s: %s", swipe.reader, outcome.kind)
+        return outcome
+
+    def _match_in_database(self, card_id: str) -> RosterMatch | None:
+        """A card_id added to the roster since it was loaded (e.g. by another kiosk's import)."""
+        with Session(self.engine) as session:
+            student_id = session.exec(select(Student.id).where(Student.card_id == card_id)).first()
+        return RosterMatch(student_id, card_id) if student_id is not None else None
+
+    def check_in_by_lookup(self, query: str) -> CheckInOutcome:
+        """Check in by username or email (case-insensitive). Any failure gives the same
+        neutral message, so the lookup reveals nothing about who is on the roster."""
+        student_id = self._find_student_id(query)
+        if student_id is None:
+            return NOT_FOUND
+        attempt = Attempt(event_id=self.event_id, method="manual", kiosk_id=self.kiosk_id)
+        outcome = record_student(self.engine, student_id, attempt, self.archived_policy)
+        if outcome is None or outcome.kind == "archived":
+            return NOT_FOUND
+        return outcome
+
+    def _find_student_id(self, query: str) -> int | None:
+        text = query.strip()
+        if not text:
+            return None
+        lowered = text.lower()
+        with Session(self.engine) as session:
+            for condition in (
+                Student.username == text,
+                Student.email_key == lowered,
+                func.lower(Student.username) == lowered,
+            ):
+                found = session.exec(select(Student.id).where(condition)).all()
+                if len(found) == 1:
+                    return found[0]
+                if found:
+                    return None
+        return None
+
+    def register_walk_in(self, name: str, email: str | None, card_id: str | None) -> CheckInOutcome:
+        """Register someone not on the roster (name and email typed at the kiosk) and check
+        them in; ``card_id`` is the one an unknown outcome carried, if any."""
+        attempt = Attempt(
+            event_id=self.event_id, method="walk-in", kiosk_id=self.kiosk_id, card_id=card_id
+        )
+        return record_walk_in(self.engine, name, email, attempt)
+
+    def undo(self, check_in_id: int, by: str) -> None:
+        """Undo a mistaken check-in of this event: it leaves the count and the exports, and
+        the undo is recorded (who, when) as an audit event."""
+        undo_check_in(self.engine, self.event_id, check_in_id, by)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def recent(self, limit: int = 20) -> list[CheckInRow]:
+        """The newest live check-ins of this event, newest first."""
+        return recent_check_ins(self.engine, self.event_id, limit)
+
+    def count(self) -> int:
+        """Live check-ins of this event (walk-ins included)."""
+        return live_count(self.engine, self.event_id)
+
+    def rule_counts(self) -> dict[str, int]:
+        """Live check-ins per card rule today (local time), on every event."""
+        return rule_counts_since(self.engine, start_of_local_day())
