@@ -15,6 +15,7 @@ from kiosk.logs import configure_logging
 # One module per subcommand group, each exposing register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.db_cmd",
+    "kiosk.commands.import_cmd",
 )
 
 

@@ -1,0 +1,154 @@
+"""Reading a roster file: UTF-8 (with or without BOM), RFC 4180 CSV, rows with line numbers.
+
+The file is streamed, never held whole in memory. Anything that stops it being read as a
+CSV (not UTF-8, a spreadsheet workbook, a NUL byte) is a :class:`RosterFileError` naming the
+first bad line, so the import can refuse the file before writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from kiosk.errors import UsageError, UserError
+
+UTF8_BOM = b"\xef\xbb\xbf"
+_SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8 (Comma delimited)' and import again"
+
+
+class RosterFileError(UserError):
+    """The file cannot be read as a UTF-8 CSV roster; the import refuses it."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message, exit_code=1)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row: the line it starts on (1-based, header = line 1) and its cells."""
+
+    line: int
+    cells: list[str]
+
+
+class RosterReader:
+    """A roster file opened for reading; use as a context manager.
+
+    ``header`` is the first line's cells; iterating :meth:`rows` yields the data rows
+    (lines that are entirely blank are skipped). ``bytes_read`` / ``size`` give progress.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._handle = _open_binary(self.path)
+        self.size = _size(self._handle)
+        self.bytes_read = 0
+        self._line = 0
+        self._reader = csv.reader(self._decoded_lines(), strict=False)
+        self.header: list[str] = self._read_header()
+
+    def __enter__(self) -> RosterReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def _decoded_lines(self) -> Iterator[str]:
+        for raw in self._handle:
+            self._line += 1
+            self.bytes_read += len(raw)
+            if self._line == 1:
+                _refuse_non_csv_start(self.path, raw)
+                if raw.startswith(UTF8_BOM):
+                    raw = raw[len(UTF8_BOM) :]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad = raw[error.start]
+                raise RosterFileError(
+                    f"{self.path.name}: line {self._line} is not UTF-8 text (byte 0x{bad:02X} "
+                    f"at position {error.start + 1}); {_SAVE_AS}.",
+                    line=self._line,
+                ) from None
+
+    def _next_cells(self) -> list[str] | None:
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            raise RosterFileError(
+                f"{self.path.name}: line {self._line} cannot be read as CSV ({error}); "
+                f"{_SAVE_AS}.",
+                line=self._line,
+            ) from None
+
+    def _read_header(self) -> list[str]:
+        cells = self._next_cells()
+        if cells is None or not any(cell.strip() for cell in cells):
+            raise RosterFileError(
+                f"{self.path.name} is empty or its first line is blank: the first line must "
+                "be the header (email_address,username,first_name,...).",
+                line=1,
+            )
+        return cells
+
+    def rows(self) -> Iterator[RawRow]:
+        """The data rows, in file order, each with the line it starts on."""
+        while True:
+            start = self._line + 1
+            cells = self._next_cells()
+            if cells is None:
+                return
+            if any(cells):
+                yield RawRow(start, cells)
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"There is no file {path}: check the path of the roster CSV.") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory: give the path of the roster CSV file.") from None
+    except PermissionError:
+        raise UserError(
+            f"The kiosk may not read {path}: check the file's permissions."
+        ) from None
+
+
+def _size(handle: BinaryIO) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except OSError:
+        return 0
+
+
+def _refuse_non_csv_start(path: Path, first_line: bytes) -> None:
+    if first_line.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RosterFileError(
+            f"{path.name} is UTF-16 text, not UTF-8; {_SAVE_AS}.", line=1
+        )
+    if first_line.startswith(b"PK\x03\x04"):
+        raise RosterFileError(
+            f"{path.name} is a spreadsheet workbook (.xlsx), not a CSV file; {_SAVE_AS}.",
+            line=1,
+        )
+    if first_line.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError(
+            f"{path.name} is an old Excel workbook (.xls), not a CSV file; {_SAVE_AS}.", line=1
+        )

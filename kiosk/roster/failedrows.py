@@ -1,0 +1,34 @@
+"""``--failed-rows OUT.csv``: the rejected rows as written, plus a reason column (like
+Handshake's failed-rows download)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+
+from kiosk.errors import UserError
+from kiosk.roster.csvfile import RosterReader
+
+REASON_HEADER = "reason"
+
+
+def write_failed_rows(source: Path, out: Path, reasons: Mapping[int, str]) -> int:
+    """Copy the rows of ``source`` that start on a line in ``reasons`` to ``out`` with their
+    reason; returns how many were written. The header is written even when none failed."""
+    written = 0
+    try:
+        with RosterReader(source) as reader, out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([*reader.header, REASON_HEADER])
+            for row in reader.rows():
+                reason = reasons.get(row.line)
+                if reason is not None:
+                    writer.writerow([*row.cells, reason])
+                    written += 1
+    except OSError as error:
+        raise UserError(
+            f"Cannot write the failed rows to {out}: {error.strerror or error}; choose a "
+            "writable path for --failed-rows."
+        ) from None
+    return written

@@ -1,0 +1,149 @@
+"""The import plan: which rows create, update or leave students unchanged, who is archived.
+
+Pure: it compares validated rows with the stored roster and decides; nothing is written.
+A row whose card_id, email or auth_identifier belongs to another stored student is rejected
+here, so a card_id never silently moves from one student to another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kiosk.roster.findings import Finding
+from kiosk.roster.schema import CLEAR, INDEX
+from kiosk.roster.stored import StoredRoster, StoredValues
+from kiosk.roster.validate import Values
+
+#: A sync may archive at most this share of the current (not archived) students without --force.
+ARCHIVE_GUARD_SHARE = 0.20
+
+_USERNAME = INDEX["username"]
+_EMAIL = INDEX["email_address"]
+_CARD = INDEX["card_id"]
+_AUTH = INDEX["auth_identifier"]
+_DISABLED = INDEX["disabled"]
+
+#: A validated row: (line in the file, values in schema.ATTRIBUTES order).
+Row = tuple[int, Values]
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A stored student whose values or archived state change."""
+
+    student_id: int
+    values: StoredValues
+    archived: bool
+    was_archived: bool
+
+
+@dataclass
+class Plan:
+    """What an import would do. ``creates`` are indexes into the rows given to the planner."""
+
+    creates: list[int] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    archive_missing_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    #: indexes of the rows that are not rejected (created, updated, unchanged, archived)
+    accepted: list[int] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+    rejected_lines: set[int] = field(default_factory=set)
+    active_before: int = 0
+    #: each accepted row's effective card_id after the import (for the quality checks)
+    card_ids: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for u in self.updates if not (u.archived and not u.was_archived))
+
+    @property
+    def archived_by_rows(self) -> int:
+        return sum(1 for u in self.updates if u.archived and not u.was_archived)
+
+    @property
+    def archived(self) -> int:
+        return self.archived_by_rows + len(self.archive_missing_ids)
+
+    def exceeds_archive_guard(self) -> bool:
+        return self.archived > ARCHIVE_GUARD_SHARE * self.active_before
+
+
+def merge(values: Values, stored: StoredValues) -> StoredValues:
+    """A stored student's values after a row: blank keeps, ``**CLEAR**`` erases."""
+    return tuple(
+        old if new == "" else (None if new == CLEAR else new)
+        for new, old in zip(values, stored, strict=True)
+    )
+
+
+def as_new(values: Values) -> StoredValues:
+    """A new student's values: blank and ``**CLEAR**`` are both empty."""
+    return tuple(None if (value == "" or value == CLEAR) else value for value in values)
+
+
+def is_disabled(values: StoredValues) -> bool:
+    """``disabled`` TRUE archives the student."""
+    return values[_DISABLED] == "TRUE"
+
+
+def build_plan(
+    rows: Sequence[Row],
+    stored: StoredRoster,
+    *,
+    archive_missing: bool,
+    present_usernames: set[str],
+) -> Plan:
+    """Decide each row's fate. ``present_usernames`` holds every username in the file,
+    including rejected rows' (a student whose row was rejected is not missing)."""
+    plan = Plan(active_before=stored.active_count)
+    for index, (line, values) in enumerate(rows):
+        username = values[_USERNAME]
+        conflicts = _conflicts(line, values, username, stored)
+        if conflicts:
+            plan.errors.extend(conflicts)
+            plan.rejected_lines.add(line)
+            continue
+        plan.accepted.append(index)
+        student = stored.by_username.get(username)
+        if student is None:
+            plan.creates.append(index)
+            plan.card_ids[username] = as_new(values)[_CARD]
+            continue
+        merged = merge(values, student.values)
+        plan.card_ids[username] = merged[_CARD]
+        archived = is_disabled(merged)
+        if merged == student.values and archived == student.archived:
+            plan.unchanged += 1
+        else:
+            plan.updates.append(Update(student.id, merged, archived, student.archived))
+    if archive_missing:
+        plan.archive_missing_ids = [
+            student.id
+            for username, student in stored.by_username.items()
+            if not student.archived and username not in present_usernames
+        ]
+    return plan
+
+
+def _conflicts(line: int, values: Values, username: str, stored: StoredRoster) -> list[Finding]:
+    errors: list[Finding] = []
+    card_id = values[_CARD]
+    if card_id and card_id != CLEAR and stored.card_owner.get(card_id, username) != username:
+        errors.append(
+            Finding(line, "card_id", "card_id has already been taken by another student; a "
+                    "card_id never moves between students: clear it on the other student first")
+        )
+    email = values[_EMAIL]
+    if stored.email_owner.get(email.lower(), username) != username:
+        errors.append(
+            Finding(line, "email_address", "email_address is already in use by another student")
+        )
+    auth = values[_AUTH]
+    if auth and auth != CLEAR and stored.auth_owner.get(auth, username) != username:
+        errors.append(
+            Finding(line, "auth_identifier", "auth_identifier has already been taken by another "
+                    "student")
+        )
+    return errors

@@ -1,0 +1,68 @@
+"""card_id quality warnings for an import, from the shared analysis in :mod:`kiosk.card_ids`.
+
+The roster analysed is the one the import would leave: the file's accepted rows with their
+effective card_ids plus every stored student the file does not mention. Warnings name rows
+and usernames, never card data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.card_ids import analyze_card_ids
+from kiosk.roster.findings import Finding
+from kiosk.roster.schema import INDEX
+from kiosk.roster.stored import StoredRoster
+
+_CARD = INDEX["card_id"]
+_COLUMN = "card_id"
+
+
+def card_id_warnings(
+    file_card_ids: Mapping[str, str | None],
+    lines: Mapping[str, int],
+    stored: StoredRoster,
+) -> list[Finding]:
+    """Warnings for the file's rows. ``file_card_ids``: username -> card_id after the import;
+    ``lines``: username -> the row it came from."""
+    pairs: list[tuple[str | None, str]] = [
+        (card_id, username) for username, card_id in file_card_ids.items()
+    ]
+    pairs.extend(
+        (student.values[_CARD], username)
+        for username, student in stored.by_username.items()
+        if username not in file_card_ids
+    )
+    quality = analyze_card_ids(pairs)
+    warnings: list[Finding] = []
+
+    def warn(username: str, message: str, code: str) -> None:
+        line = lines.get(username)
+        if line is not None:
+            warnings.append(Finding(line, _COLUMN, message, code))
+
+    for username in quality.excel_damage:
+        warn(username, "card_id looks damaged by a spreadsheet (scientific notation or a "
+             "trailing .0): export card_id as text", "card_id_excel")
+    if quality.length_outliers is not None:
+        usual = quality.length_outliers.common_length
+        for username in quality.length_outliers.shorter:
+            warn(username, f"card_id is shorter than the roster's usual {usual} characters: "
+                 "were leading zeros lost?", "card_id_short")
+        for username in quality.length_outliers.longer:
+            warn(username, f"card_id is longer than the roster's usual {usual} characters",
+                 "card_id_long")
+    for username in quality.character_outliers:
+        warn(username, "card_id has characters other than digits, unlike almost every other "
+             "card_id", "card_id_characters")
+    for inner, outer in quality.nested:
+        outer_where = f"row {lines[outer]}" if outer in lines else "already stored"
+        inner_where = f"row {lines[inner]}" if inner in lines else "already stored"
+        if inner in lines:
+            warn(inner, f"card_id is contained in the card_id of {outer!r} ({outer_where}): "
+                 "matching a swipe by containment would be ambiguous", "card_id_nested")
+        else:
+            warn(outer, f"card_id contains the card_id of {inner!r} ({inner_where}): "
+                 "matching a swipe by containment would be ambiguous", "card_id_nested")
+    warnings.sort(key=lambda finding: finding.row or 0)
+    return warnings

@@ -1,0 +1,207 @@
+"""``import_roster``: read and validate the file, plan against the database, apply in one
+transaction, and report. ``preflight`` is the same without writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.errors import UserError
+from kiosk.roster.apply import apply_plan, record_audit
+from kiosk.roster.csvfile import RosterFileError, RosterReader
+from kiosk.roster.findings import Finding, fold_common_warnings
+from kiosk.roster.headers import map_header
+from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, Row, build_plan
+from kiosk.roster.quality import card_id_warnings
+from kiosk.roster.report import ImportReport
+from kiosk.roster.schema import (
+    CATEGORIES,
+    CLEAR,
+    HANDSHAKE_MAX_BYTES,
+    HANDSHAKE_MAX_ROWS,
+    INDEX,
+    LIST_ATTRIBUTES,
+    split_list,
+)
+from kiosk.roster.stored import StoredRoster, load_stored
+from kiosk.roster.typos import ValueTally, find_new_values
+from kiosk.roster.validate import RowValidator
+
+#: progress(phase, done, total): phase "reading" counts bytes, "writing" counts students.
+Progress = Callable[[str, int, int], None]
+
+_PROGRESS_EVERY = 2000
+_USERNAME = INDEX["username"]
+_CATEGORY_SOURCES = tuple(
+    (category, INDEX[attribute], attribute in LIST_ATTRIBUTES)
+    for category, attributes in CATEGORIES.items()
+    for attribute in attributes
+)
+
+
+@dataclass
+class _FileContent:
+    rows: list[Row] = field(default_factory=list)
+    present_usernames: set[str] = field(default_factory=set)
+    row_warnings: list[Finding] = field(default_factory=list)
+
+
+def preflight(engine: Engine, path: str | Path, *, archive_missing: bool = False) -> ImportReport:
+    """What importing ``path`` would do, writing nothing (a dry run)."""
+    return import_roster(engine, path, dry_run=True, archive_missing=archive_missing)
+
+
+def import_roster(
+    engine: Engine,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    archive_missing: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the Handshake Student CSV at ``path`` in one transaction.
+
+    Returns the report; a refused file (``report.refused``) wrote nothing. Raises
+    :class:`UserError` when the file cannot be opened or the database fails (nothing written).
+    """
+    source = Path(path)
+    report = ImportReport(file=source.name, dry_run=dry_run)
+    try:
+        content = _read(source, report, progress)
+    except RosterFileError as error:
+        report.refuse(str(error), error.line)
+        return report
+    if report.rows == 0:
+        report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
+        return report
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            _plan_and_apply(connection, content, report, archive_missing=archive_missing,
+                            force=force, progress=progress)
+            if report.refused is not None or dry_run:
+                transaction.rollback()
+    except SQLAlchemyError as error:
+        raise UserError(
+            f"The database failed during the import ({type(error).__name__}: "
+            f"{getattr(error, 'orig', None) or error}); nothing was written. Check the "
+            "database (kiosk db status) and import again."
+        ) from error
+    return report
+
+
+def _read(source: Path, report: ImportReport, progress: Progress | None) -> _FileContent:
+    content = _FileContent()
+    with RosterReader(source) as reader:
+        header = map_header(reader.header, source.name)
+        report.header = header.cells
+        report.warnings.extend(header.warnings)
+        username_cell = next(cell for cell, attr in header.positions if attr == _USERNAME)
+        validator = RowValidator(header)
+        for raw in reader.rows():
+            report.rows += 1
+            if username_cell < len(raw.cells) and raw.cells[username_cell]:
+                content.present_usernames.add(raw.cells[username_cell])
+            result = validator.check(raw)
+            content.row_warnings.extend(result.warnings)
+            if result.values is None:
+                report.rejected += 1
+                report.errors.extend(result.errors)
+            else:
+                content.rows.append((result.line, result.values))
+            if progress is not None and report.rows % _PROGRESS_EVERY == 0:
+                progress("reading", reader.bytes_read, reader.size)
+        if progress is not None:
+            progress("reading", reader.size, reader.size)
+        if reader.size > HANDSHAKE_MAX_BYTES or report.rows > HANDSHAKE_MAX_ROWS:
+            report.warnings.append(
+                Finding(None, None, "the file is larger than Handshake accepts (50 MB, "
+                        f"{HANDSHAKE_MAX_ROWS:,} rows): split it before uploading it there")
+            )
+    return content
+
+
+def _plan_and_apply(
+    connection: Connection,
+    content: _FileContent,
+    report: ImportReport,
+    *,
+    archive_missing: bool,
+    force: bool,
+    progress: Progress | None,
+) -> None:
+    stored = load_stored(connection)
+    plan = build_plan(content.rows, stored, archive_missing=archive_missing,
+                      present_usernames=content.present_usernames)
+    _fill_report(report, plan, content, stored)
+    if not plan.accepted:
+        report.refuse("No row can be imported: fix the errors listed and import again.")
+    elif plan.exceeds_archive_guard() and not force:
+        report.refuse(
+            f"This import would archive {plan.archived} of {plan.active_before} current "
+            f"students (more than {ARCHIVE_GUARD_SHARE:.0%}): check that the file is the "
+            "complete roster, or add --force to archive them anyway."
+        )
+    if report.refused is not None or report.dry_run:
+        return
+    now = datetime.now(UTC)
+    writing = None if progress is None else (lambda done, total: progress("writing", done, total))
+    apply_plan(connection, plan, content.rows, now, writing)
+    record_audit(connection, report.summary(), now)
+
+
+def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
+                 stored: StoredRoster) -> None:
+    report.created = len(plan.creates)
+    report.updated = plan.updated
+    report.unchanged = plan.unchanged
+    report.archived = plan.archived
+    report.rejected += len(plan.rejected_lines)
+    report.errors.extend(plan.errors)
+    report.errors.sort(key=lambda finding: finding.row or 0)
+    for finding in report.errors:
+        if finding.row is None:
+            continue
+        message, column = finding.message, finding.column
+        reason = message if not column or message.startswith(column) else f"{column}: {message}"
+        previous = report.rejected_reasons.get(finding.row)
+        report.rejected_reasons[finding.row] = (
+            reason if previous is None else f"{previous}; {reason}"
+        )
+
+    accepted = [content.rows[index] for index in plan.accepted]
+    lines = {values[_USERNAME]: line for line, values in accepted}
+    warnings = list(content.row_warnings)
+    warnings.extend(card_id_warnings(plan.card_ids, lines, stored))
+    report.new_values = find_new_values(_tally(accepted), stored.known_values())
+    warnings.extend(
+        Finding(new.first_line, new.category,
+                f"{new.value!r} is new and looks like a typo of {new.resembles!r}")
+        for new in report.new_values
+        if new.resembles is not None
+    )
+    header_warnings = report.warnings
+    folded = fold_common_warnings(warnings, report.rows)
+    folded.sort(key=lambda finding: -1 if finding.row is None else finding.row)
+    report.warnings = [*header_warnings, *folded]
+
+
+def _tally(rows: list[Row]) -> ValueTally:
+    tally = ValueTally()
+    for line, values in rows:
+        items: dict[str, set[str]] = {}
+        for category, index, is_list in _CATEGORY_SOURCES:
+            value = values[index]
+            if value and value != CLEAR:
+                items.setdefault(category, set()).update(
+                    split_list(value) if is_list else (value.strip(),)
+                )
+        for category, found in items.items():
+            tally.add(category, sorted(found), line)
+    return tally

@@ -1,0 +1,76 @@
+"""The gut check: values new to the database, and which of them look like typos.
+
+A new value looks like a typo when it closely resembles a known one: a value stored in the
+database, or a spelling used more often in the same file ("Biolgy" once, "Biology" 40 times).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+#: rapidfuzz ratio (0-100, after lower-casing and dropping punctuation) from which two
+#: values are called look-alikes. "Biolgy"/"Biology" scores 92; "Math"/"Bath" 75.
+TYPO_SCORE = 87.0
+
+
+@dataclass(frozen=True, slots=True)
+class NewValue:
+    """A value of a category not stored before; ``resembles`` is the value it may be a typo of."""
+
+    category: str
+    value: str
+    rows: int
+    first_line: int
+    resembles: str | None
+
+
+class ValueTally:
+    """Counts each category's values in a file, remembering the first line of each."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {}
+        self.first_line: dict[tuple[str, str], int] = {}
+
+    def add(self, category: str, items: Iterable[str], line: int) -> None:
+        counts = self.counts.setdefault(category, Counter())
+        for item in items:
+            if item not in counts:
+                self.first_line[(category, item)] = line
+            counts[item] += 1
+
+
+def closest(value: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``value`` most resembles, when it resembles one closely enough."""
+    pool = [candidate for candidate in candidates if candidate != value]
+    if not pool:
+        return None
+    match = process.extractOne(
+        value, pool, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=TYPO_SCORE
+    )
+    return None if match is None else match[0]
+
+
+def _category_order(known: Mapping[str, set[str]]) -> Callable[[str], int]:
+    order = {category: position for position, category in enumerate(known)}
+    return lambda category: order.get(category, len(order))
+
+
+def find_new_values(tally: ValueTally, known: Mapping[str, set[str]]) -> list[NewValue]:
+    """Every value in the file not in ``known``, per category, with its look-alike if any."""
+    found: list[NewValue] = []
+    for category in sorted(tally.counts, key=_category_order(known)):
+        counts = tally.counts[category]
+        stored = known.get(category, set())
+        for value, count in sorted(counts.items()):
+            if value in stored:
+                continue
+            more_frequent = (other for other, n in counts.items() if n > count)
+            resembles = closest(value, [*stored, *more_frequent])
+            found.append(
+                NewValue(category, value, count, tally.first_line[(category, value)], resembles)
+            )
+    return found
