@@ -1,0 +1,94 @@
+"""Hypothesis properties of parse_swipe: it never raises, and payment cards are always refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.cards.luhn import luhn_check_digit, luhn_valid
+from kiosk.cards.parse import explain_swipe, parse_swipe
+from kiosk.cards.rules import RuleSet, load_rules
+
+RULES_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "cards" / "corpus-rules.toml"
+RULES = load_rules(RULES_FILE)
+CAMPUS_PREFIXES = RULES.campus_prefixes
+READERS = st.sampled_from([None, "magstripe", "pcprox", "em-reader", "nfc", "nfc-lsb", "scanner"])
+
+# Swipe-like text: mostly the characters readers send, plus anything at all.
+_reader_alphabet = st.sampled_from(
+    list("%;+?^=E0123456789ABCDEF*:<>_/ ") + ["\x02", "\x03", "\x1b", "\x10", "\r", "\n", "\x00"]
+)
+swipe_like = st.one_of(
+    st.text(),
+    st.text(alphabet=_reader_alphabet, max_size=80),
+    st.binary(max_size=80).map(lambda raw: raw.decode("latin-1")),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=swipe_like, reader=READERS)
+def test_no_input_raises(text: str, reader: str | None) -> None:
+    for rules in (RULES, RuleSet.empty()):
+        result = parse_swipe(text, rules, reader)
+        assert result.status in ("ok", "no_match", "misread", "noise", "refused")
+        assert result.reason != "error", "an internal error was swallowed"
+        assert (result.card_id is not None) == (result.status == "ok")
+        explanation = explain_swipe(text, rules, reader)
+        assert explanation.result == result
+
+
+@st.composite
+def payment_numbers(draw: st.DrawFn) -> str:
+    length = draw(st.integers(13, 19))
+    first = draw(st.sampled_from("23456"))
+    body = draw(st.text(alphabet="0123456789", min_size=length - 2, max_size=length - 2))
+    number = first + body
+    number += luhn_check_digit(number)
+    assert luhn_valid(number)
+    return number
+
+
+def _framed(draw: st.DrawFn, text: str) -> str:
+    if draw(st.booleans()):
+        text = "\x02\x1b" + text + "\r\x03"
+    return text + draw(st.sampled_from(["", "\n", "\r", "\r\n"]))
+
+
+LAYOUTS = [
+    lambda n, name, tail: f"%B{n}^{name}^{tail}?",
+    lambda n, name, tail: f";{n}={tail}?",
+    lambda n, name, tail: f";{n}?",
+    lambda n, name, tail: f"{n}={tail}",
+    lambda n, name, tail: f"%B{n}^{name}^{tail}?;{n}={tail}?",
+    lambda n, name, tail: f"%B{n}^{name}^{tail}?\r;{n}={tail}?\r",
+    lambda n, name, tail: f"%E?;{n}={tail}?",
+    lambda n, name, tail: f"%B{n}^{name}^{tail}?;E?+E?",
+    lambda n, name, tail: f"%B{n}^{name}^{tail}?;{n}={tail}?+0000000001234567890?",
+    lambda n, name, tail: f";{n}={tail}",  # partial, still refused
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    number=payment_numbers(),
+    layout=st.sampled_from(LAYOUTS),
+    name=st.from_regex(r"[A-Z]{1,12}/[A-Z ]{0,12}", fullmatch=True),
+    tail=st.from_regex(r"[0-9]{4}[0-9]{0,20}", fullmatch=True),
+    reader=READERS,
+    data=st.data(),
+)
+def test_every_payment_number_outside_campus_prefixes_is_refused(
+    number: str, layout: object, name: str, tail: str, reader: str | None, data: st.DataObject
+) -> None:
+    if number.startswith(CAMPUS_PREFIXES):
+        return
+    text = _framed(data.draw, layout(number, name, tail))  # type: ignore[operator]
+    for rules in (RULES, RuleSet.empty()):
+        result = parse_swipe(text, rules, reader)
+        assert (result.status, result.card_id, result.reason) == ("refused", None, "payment")
+        assert number not in result.message
+        explanation = explain_swipe(text, rules, reader)
+        assert number not in explanation.display_text
+        assert explanation.tracks == {}
