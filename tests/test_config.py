@@ -1,0 +1,91 @@
+"""kiosk.toml: defaults, every key, command-line overrides, and one clear sentence per mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
+from tests.conftest import REPO_ROOT
+
+
+def test_the_example_file_loads_with_every_key() -> None:
+    path = REPO_ROOT / "config" / "kiosk.example.toml"
+    config = load_config(path)
+    assert config.event == "Fall Career Fair"
+    assert config.idle_seconds == 4.0
+    assert config.archived_policy == "allow"
+    assert config.kiosk_id == "front-desk"
+    assert config.terminal_reader is False
+    assert [r.name for r in config.readers] == ["left", "right"]
+    assert config.readers[1].options == {"baudrate": 9600}
+    # a relative rules path is taken from the settings file's folder
+    assert config.rules_file == path.parent / "card-rules.toml"
+    assert config.source == path
+
+
+def test_no_file_at_the_default_path_means_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFIGURATION_DIRECTORY", str(tmp_path))
+    assert load_config() == KioskConfig()
+    (tmp_path / "kiosk.toml").write_text('event = "Spring Expo"\nidle_seconds = 2.5\n')
+    loaded = load_config()
+    assert (loaded.event, loaded.idle_seconds) == ("Spring Expo", 2.5)
+
+
+def test_a_missing_explicit_file_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist; check the --config path"):
+        load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("event = ", "is not valid TOML"),
+        ("evnt = 'x'", "unknown key 'evnt'"),
+        ("idle_seconds = 0", "idle_seconds must be a number of seconds between 0.5 and 120"),
+        ("idle_seconds = 'four'", "idle_seconds must be a number"),
+        ("archived_policy = 'maybe'", "archived_policy must be one of allow, refuse"),
+        ("terminal_reader = 'yes'", "terminal_reader must be true or false"),
+        ("kiosk_id = ''", "kiosk_id must be a non-empty text"),
+        ("readers = 'hid'", "readers must be a list"),
+        ("[[readers]]\nname = 'a'", "reader 1 needs a spec"),
+        ("[[readers]]\nspec = 'terminal'\nbaud = 1", "reader 1 has an unknown key 'baud'"),
+        (
+            "[[readers]]\nname='a'\nspec='terminal'\n[[readers]]\nname='a'\nspec='queue'",
+            "the name 'a' is used twice",
+        ),
+    ],
+)
+def test_bad_values_name_the_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text, Path("/etc/kiosk.toml"))
+
+
+def test_an_event_id_may_be_a_number() -> None:
+    assert parse_config("event = 7").event == "7"
+
+
+def test_command_line_overrides_replace_the_files_values(tmp_path: Path) -> None:
+    config = parse_config(
+        "event = 'A'\nterminal_reader = false\n[[readers]]\nname = 'left'\nspec = 'hid:/dev/x'\n"
+    )
+    changed = config.with_overrides(
+        event="B", reader_specs=["terminal", "replay:cap.txt"], rules_file=tmp_path / "r.toml"
+    )
+    assert changed.event == "B"
+    assert changed.rules_file == tmp_path / "r.toml"
+    assert [(r.name, r.spec) for r in changed.readers] == [
+        ("keyboard", "terminal"),
+        ("reader2", "replay:cap.txt"),
+    ]
+    assert changed.terminal_reader is True
+    assert config.with_overrides() == config
+
+
+def test_terminal_reader_switch_adds_the_keyboard_reader() -> None:
+    config = parse_config("terminal_reader = true\n[[readers]]\nspec = 'serial:/dev/ttyUSB0'")
+    assert [r.spec for r in config.reader_configs()] == ["serial:/dev/ttyUSB0", "terminal"]
+    assert [r.spec for r in parse_config("").reader_configs()] == []
