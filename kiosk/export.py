@@ -1,0 +1,210 @@
+"""Attendance CSVs: Handshake's attendees import, and a full record for staff.
+
+``handshake``: one row per live check-in of a roster student, with the columns of Handshake's
+attendees import. Choices (see docs/checkin.md):
+
+- ``registered`` is TRUE and ``checked_in`` is TRUE: everyone listed attended, and an attendee
+  counts as registered in Handshake's reports.
+- ``identifiable_type`` is ``CareerFairSession`` for a fair, else ``Event``; ``identifiable_id``
+  is the event's Handshake id. An event without one is an error (Handshake would reject every
+  row): set it with ``kiosk events set-handshake-id`` or pass ``handshake_id=`` here.
+- ``identifier`` is present and blank.
+- Undone check-ins are left out.
+- Walk-ins whose email is not a roster student's cannot be imported by Handshake; they are
+  written to ``walk_ins_out`` (a separate CSV: name, email, card_id, time, kiosk) when given,
+  and always counted in the returned summary so the caller can say where they went.
+
+``full``: every check-in (undone ones too, flagged), with username, email, names, time
+(ISO 8601 with the local offset), method, reader, kiosk id and undone.
+
+Cells typed at the kiosk that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
+are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, TextIO
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from kiosk.db.models import CheckIn, Event, Student, WalkIn
+from kiosk.errors import UserError
+from kiosk.events import get_event
+from kiosk.names import split_full_name
+
+ExportFormat = Literal["handshake", "full"]
+EXPORT_FORMATS: tuple[str, ...] = ("handshake", "full")
+
+HANDSHAKE_COLUMNS = (
+    "student_email_address",
+    "registered",
+    "checked_in",
+    "identifiable_type",
+    "identifiable_id",
+    "identifier",
+)
+FULL_COLUMNS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "checked_in_at",
+    "method",
+    "reader",
+    "kiosk_id",
+    "undone",
+)
+WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id")
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: rows in the main file, and walk-ins Handshake cannot import."""
+
+    rows: int
+    unmatched_walk_ins: int
+    walk_ins_written: bool
+
+
+def _safe(value: str | None) -> str:
+    text = value or ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+def _bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _check_ins(
+    engine: Engine, event_id: int, include_undone: bool
+) -> Sequence[tuple[CheckIn, Student | None, WalkIn | None]]:
+    statement = (
+        select(CheckIn, Student, WalkIn)
+        .join(Student, col(Student.id) == col(CheckIn.student_id), isouter=True)
+        .join(WalkIn, col(WalkIn.id) == col(CheckIn.walk_in_id), isouter=True)
+        .where(CheckIn.event_id == event_id)
+        .order_by(col(CheckIn.checked_in_at), col(CheckIn.id))
+    )
+    if not include_undone:
+        statement = statement.where(col(CheckIn.undone_at).is_(None))
+    with Session(engine) as session:
+        return session.exec(statement).all()
+
+
+def _identifiable(event: Event, handshake_id: str | None) -> tuple[str, str]:
+    identifiable_id = (handshake_id or event.handshake_id or "").strip()
+    if not identifiable_id:
+        raise UserError(
+            f"The event {event.name!r} has no Handshake id, which Handshake's attendees import "
+            f"needs; set it with `kiosk events set-handshake-id {event.id} N` (N from the "
+            "event's Handshake URL) or export with --format full."
+        )
+    return ("CareerFairSession" if event.kind == "fair" else "Event"), identifiable_id
+
+
+def _write_handshake(
+    engine: Engine,
+    event: Event,
+    out: TextIO,
+    walk_ins_out: TextIO | None,
+    handshake_id: str | None,
+) -> ExportSummary:
+    identifiable_type, identifiable_id = _identifiable(event, handshake_id)
+    assert event.id is not None
+    writer = csv.writer(out)
+    writer.writerow(HANDSHAKE_COLUMNS)
+    unmatched: list[tuple[CheckIn, WalkIn]] = []
+    seen: set[str] = set()
+    for check_in, student, walk_in in _check_ins(engine, event.id, include_undone=False):
+        if student is None:
+            if walk_in is not None:
+                unmatched.append((check_in, walk_in))
+            continue
+        if student.email_key in seen:
+            continue
+        seen.add(student.email_key)
+        writer.writerow(
+            [student.email_address, "TRUE", "TRUE", identifiable_type, identifiable_id, ""]
+        )
+    if walk_ins_out is not None and unmatched:
+        walk_in_writer = csv.writer(walk_ins_out)
+        walk_in_writer.writerow(WALK_IN_COLUMNS)
+        for check_in, walk_in in unmatched:
+            walk_in_writer.writerow(
+                [
+                    _safe(walk_in.name),
+                    _safe(walk_in.email_address),
+                    _safe(walk_in.card_id),
+                    _iso(check_in.checked_in_at),
+                    _safe(check_in.kiosk_id),
+                ]
+            )
+    return ExportSummary(
+        rows=len(seen),
+        unmatched_walk_ins=len(unmatched),
+        walk_ins_written=walk_ins_out is not None and bool(unmatched),
+    )
+
+
+def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
+    writer = csv.writer(out)
+    writer.writerow(FULL_COLUMNS)
+    rows = 0
+    for check_in, student, walk_in in _check_ins(engine, event_id, include_undone=True):
+        if student is not None:
+            username: str | None = student.username
+            email: str | None = student.email_address
+            first: str | None = student.first_name
+            last = student.last_name
+        else:
+            username = None
+            email = walk_in.email_address if walk_in else None
+            first, last = split_full_name(walk_in.name) if walk_in else (None, None)
+        writer.writerow(
+            [
+                _safe(username),
+                _safe(email),
+                _safe(first),
+                _safe(last),
+                _iso(check_in.checked_in_at),
+                check_in.method,
+                _safe(check_in.reader),
+                _safe(check_in.kiosk_id),
+                _bool(check_in.undone_at is not None),
+            ]
+        )
+        rows += 1
+    return ExportSummary(rows=rows, unmatched_walk_ins=0, walk_ins_written=False)
+
+
+def export_checkins(
+    engine: Engine,
+    event_id: int,
+    fmt: ExportFormat,
+    out: TextIO,
+    *,
+    walk_ins_out: TextIO | None = None,
+    handshake_id: str | None = None,
+) -> ExportSummary:
+    """Write the event's check-ins to ``out`` as CSV (open it with ``newline=""``).
+
+    ``walk_ins_out`` and ``handshake_id`` (overriding the event's) apply to ``handshake``.
+    Nothing is written when the export cannot be made (UserError raised first).
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UserError(f"The export format {fmt!r} is unknown; use handshake or full.")
+    event = get_event(engine, event_id)
+    if fmt == "handshake":
+        return _write_handshake(engine, event, out, walk_ins_out, handshake_id)
+    return _write_full(engine, event_id, out)
