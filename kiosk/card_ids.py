@@ -17,7 +17,7 @@ A *key* is whatever identifies a student to the caller: a username or a database
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -35,7 +35,7 @@ _TRAILING_POINT_ZERO = re.compile(r"^\d+\.0+$")
 
 def is_blank(card_id: str | None) -> bool:
     """True when a card_id is absent: None, empty or only whitespace."""
-    return card_id is None or not card_id.strip()
+    return not card_id or card_id.isspace()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +56,14 @@ class CardIdIndex(Generic[K]):
     """
 
     def __init__(self, pairs: Iterable[tuple[str | None, K]]) -> None:
-        owners: dict[str, list[K]] = defaultdict(list)
+        owners: dict[str, tuple[K, ...]] = {}
         for card_id, key in pairs:
-            if card_id is None or is_blank(card_id):
+            if not card_id or card_id.isspace():
                 continue
-            owners[card_id].append(key)
-        self._owners: dict[str, tuple[K, ...]] = {cid: tuple(keys) for cid, keys in owners.items()}
+            shared = owners.get(card_id)
+            owners[card_id] = (key,) if shared is None else (*shared, key)
+        self._owners = owners
+        self._shortest = min(map(len, self._owners), default=0)
         self._automaton: ahocorasick.Automaton | None = None
         if self._owners:
             automaton = ahocorasick.Automaton()
@@ -104,6 +106,38 @@ class CardIdIndex(Generic[K]):
             for card_id, start in ordered
         ]
 
+    def card_ids_in(self, text: str) -> list[str]:
+        """The distinct roster card_ids contained in ``text`` (cheaper than occurrences)."""
+        if self._automaton is None or not text:
+            return []
+        found = [card_id for _, card_id in self._automaton.iter(text)]
+        return found if len(found) < 2 else list(dict.fromkeys(found))
+
+    def nested(self) -> list[tuple[K, K]]:
+        """``(inner_key, outer_key)`` for each card_id inside another, longer card_id.
+
+        Each card_id longer than the shortest one is run once through the automaton (a
+        card_id can only contain shorter ones), so a roster of one length costs one scan.
+        """
+        automaton = self._automaton
+        if automaton is None:
+            return []
+        nested: list[tuple[K, K]] = []
+        shortest = self._shortest
+        for outer_id, outer_keys in self._owners.items():
+            if len(outer_id) == shortest:
+                continue
+            inner_ids = {card_id for _, card_id in automaton.iter(outer_id)}
+            inner_ids.discard(outer_id)
+            for inner_id in sorted(inner_ids):
+                for inner_key in self._owners[inner_id]:
+                    nested.extend((inner_key, outer_key) for outer_key in outer_keys)
+        return nested
+
+    def duplicates(self) -> list[tuple[K, ...]]:
+        """Groups of keys that share one card_id (each group in the order given)."""
+        return [keys for keys in self._owners.values() if len(keys) > 1]
+
     def contained_in(self, text: str) -> list[tuple[str, K]]:
         """``(card_id, key)`` for every roster card_id that is a substring of ``text``.
 
@@ -126,31 +160,19 @@ def find_nested(pairs: Iterable[tuple[str | None, K]]) -> list[tuple[K, K]]:
     Only a proper substring counts (``12345`` inside ``0012345``); equal card_ids are
     duplicates, reported by :func:`find_duplicates`. One automaton over all card_ids; each
     card_id is run through it once, so 100,000 card_ids take well under a second.
-    Pairs are sorted by inner key order of first appearance, then outer.
     """
-    index: CardIdIndex[K] = CardIdIndex(pairs)
-    nested: list[tuple[K, K]] = []
-    for outer_id, outer_keys in index.owners():
-        for hit in index.occurrences(outer_id):
-            if hit.card_id == outer_id:
-                continue
-            for inner_key in hit.keys:
-                for outer_key in outer_keys:
-                    nested.append((inner_key, outer_key))
-    return nested
+    return CardIdIndex(pairs).nested()
 
 
 def find_duplicates(pairs: Iterable[tuple[str | None, K]]) -> list[tuple[K, ...]]:
     """Groups of keys that share one card_id (each group in the order given)."""
-    owners: dict[str, list[K]] = defaultdict(list)
-    for card_id, key in pairs:
-        if card_id is not None and not is_blank(card_id):
-            owners[card_id].append(key)
-    return [tuple(keys) for keys in owners.values() if len(keys) > 1]
+    return CardIdIndex(pairs).duplicates()
 
 
 def is_excel_damaged(card_id: str) -> bool:
     """True for values a spreadsheet made of a number: ``6.00999E+15``, ``12345.0``."""
+    if card_id.isdigit():
+        return False
     value = card_id.strip()
     return bool(_SCIENTIFIC.match(value) or _TRAILING_POINT_ZERO.match(value))
 
@@ -229,15 +251,18 @@ def _character_outliers(present: Sequence[tuple[str, K]]) -> tuple[K, ...]:
     )
 
 
-def analyze_card_ids(pairs: Iterable[tuple[str | None, K]]) -> CardIdQuality[K]:
-    """Quality findings over a roster's ``(card_id, key)`` pairs."""
+def analyze_card_ids(
+    pairs: Iterable[tuple[str | None, K]], index: CardIdIndex[K] | None = None
+) -> CardIdQuality[K]:
+    """Quality findings over a roster's ``(card_id, key)`` pairs.
+
+    ``index``, when the caller already built one from the same pairs, is reused.
+    """
     all_pairs = list(pairs)
-    missing = tuple(key for card_id, key in all_pairs if is_blank(card_id))
-    present = [
-        (card_id, key)
-        for card_id, key in all_pairs
-        if card_id is not None and not is_blank(card_id)
-    ]
+    if index is None:
+        index = CardIdIndex(all_pairs)
+    missing = tuple(key for card_id, key in all_pairs if not card_id or card_id.isspace())
+    present = [(card_id, key) for card_id, key in all_pairs if card_id and not card_id.isspace()]
     excel = tuple(key for card_id, key in present if is_excel_damaged(card_id))
     excel_keys = set(excel)
     undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
@@ -257,9 +282,9 @@ def analyze_card_ids(pairs: Iterable[tuple[str | None, K]]) -> CardIdQuality[K]:
         total=len(all_pairs),
         with_card_id=len(present),
         missing=missing,
-        duplicates=tuple(find_duplicates(present)),
+        duplicates=tuple(index.duplicates()),
         excel_damage=excel,
         length_outliers=lengths,
         character_outliers=characters,
-        nested=tuple(find_nested(present)),
+        nested=tuple(index.nested()),
     )

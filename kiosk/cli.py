@@ -16,6 +16,7 @@ from kiosk.logs import configure_logging
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.db_cmd",
     "kiosk.commands.import_cmd",
+    "kiosk.commands.verify_cmd",
 )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from drivers.capture import escape_swipe
-from kiosk.verify.model import SwipeCheck, VerifyReport
+from kiosk.verify.model import VERDICTS, SwipeCheck, Verdict, VerifyReport
 
 REVERSE = "\x1b[7m"
 BOLD = "\x1b[1m"
@@ -126,8 +126,8 @@ def _roster_lines(report: VerifyReport) -> Iterator[str]:
             outers.setdefault(inner, []).append(outer)
         described = [f"{inner} (inside {names(o, 3)})" for inner, o in outers.items()]
         yield (
-            f"  FAIL {_plural(len(outers), 'student')}' card_id is inside another student's "
-            f"card_id, so a swipe of the longer card matches both: {names(described)}"
+            f"  FAIL the card_id of {_plural(len(outers), 'student')} is inside another "
+            f"student's card_id, so a swipe of the longer card matches both: {names(described)}"
         )
     for group in quality.duplicates:
         yield f"  FAIL one card_id is shared by {names(group)}"
@@ -165,7 +165,8 @@ def _roster_lines(report: VerifyReport) -> Iterator[str]:
 
 def _summary_line(report: VerifyReport) -> str:
     counts = report.counts
-    parts = ", ".join(f"{counts[v]:,} {v}" for v in counts)
+    order: list[Verdict] = ["matched", *(v for v in VERDICTS if v != "matched")]
+    parts = ", ".join(f"{counts[v]:,} {v}" for v in order)
     noise = f" ({_plural(report.noise, 'noise line')} skipped)" if report.noise else ""
     return f"Swipes: {_plural(len(report.checks), 'swipe')}: {parts}{noise}"
 

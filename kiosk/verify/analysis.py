@@ -1,0 +1,123 @@
+"""Verify's analysis: each swipe's verdict, and the roster's card_id findings.
+
+A swipe's text is seen as the rules see it (control characters removed by
+:func:`kiosk.cards.clean.clean_swipe`); whether it is refused, misread or noise comes from
+:func:`kiosk.cards.parse.parse_swipe`, so verify and the kiosk never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from drivers.capture import CapturedSwipe
+from kiosk.card_ids import CardIdIndex, analyze_card_ids
+from kiosk.cards.clean import clean_swipe
+from kiosk.cards.parse import parse_swipe
+from kiosk.cards.rules import RuleSet
+from kiosk.verify.model import SwipeCheck, Verdict, VerifyReport
+from kiosk.verify.roster_source import RosterCardIds
+
+CAMPUS_PREFIX_HINT = (
+    "This swipe was refused as a payment card, yet a roster card_id is inside it: the "
+    "school's card-number prefix probably belongs in the rules file's [guard] "
+    "campus_prefixes."
+)
+
+
+def check_swipe(
+    line: int,
+    text: str,
+    index: CardIdIndex[str],
+    rules: RuleSet,
+    *,
+    rules_given: bool,
+    reader: str | None = None,
+) -> SwipeCheck | None:
+    """The verdict on one swipe; None for noise (skipped, not counted)."""
+    result = parse_swipe(text, rules, reader)
+    if result.status == "noise":
+        return None
+    if result.status == "refused":
+        hint = CAMPUS_PREFIX_HINT if index.card_ids_in(clean_swipe(text)) else None
+        return SwipeCheck(line, "refused", (), None, None, result.message, hint)
+    extracted = result.card_id if result.status == "ok" else None
+    cleaned = clean_swipe(text)
+    card_ids = index.card_ids_in(cleaned)
+    students = _students(index, card_ids)
+    verdict = _verdict(result.status, students, card_ids, extracted, rules_given)
+    if verdict == "matched":
+        return SwipeCheck(line, verdict, students, extracted, result.rule, result.message)
+    occurrences = tuple(index.occurrences(cleaned))
+    students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
+    return SwipeCheck(
+        line,
+        verdict,
+        students,
+        extracted,
+        result.rule,
+        result.message,
+        text=cleaned,
+        occurrences=occurrences,
+    )
+
+
+def _students(index: CardIdIndex[str], card_ids: list[str]) -> tuple[str, ...]:
+    if len(card_ids) == 1:
+        return index.lookup(card_ids[0])
+    return tuple(dict.fromkeys(key for card_id in card_ids for key in index.lookup(card_id)))
+
+
+def _verdict(
+    status: str,
+    students: tuple[str, ...],
+    card_ids: list[str],
+    extracted: str | None,
+    rules_given: bool,
+) -> Verdict:
+    if status == "misread":
+        return "misread"
+    if len(students) > 1:
+        return "ambiguous"
+    if not students:
+        return "unmatched"
+    if rules_given and extracted not in card_ids:
+        return "rule_mismatch"
+    return "matched"
+
+
+def verify(
+    roster: RosterCardIds,
+    swipes: Iterable[CapturedSwipe] | None = None,
+    rules: RuleSet | None = None,
+    *,
+    reader: str | None = None,
+) -> VerifyReport:
+    """Check a roster's card_ids, and (when given) a capture of swipes against them.
+
+    Without ``rules`` the swipes still pass the payment guard (an empty rule set), and a
+    swipe matches when exactly one student's card_id is inside it.
+    """
+    index: CardIdIndex[str] = CardIdIndex(roster.pairs)
+    quality = analyze_card_ids(roster.pairs, index)
+    checks: list[SwipeCheck] = []
+    noise = 0
+    if swipes is not None:
+        rule_set = rules if rules is not None else RuleSet.empty()
+        for swipe in swipes:
+            check = check_swipe(
+                swipe.line, swipe.text, index, rule_set, rules_given=rules is not None,
+                reader=reader,
+            )
+            if check is None:
+                noise += 1
+            else:
+                checks.append(check)
+    return VerifyReport(
+        roster_source=roster.source,
+        students=roster.students,
+        quality=quality,
+        checks=checks,
+        swipes_given=swipes is not None,
+        rules_given=rules is not None,
+        noise=noise,
+    )
