@@ -20,6 +20,9 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from kiosk.cards.clean import clean_swipe
+from kiosk.cards.parse import parse_swipe
+from kiosk.cards.rules import RuleSet
 from kiosk.db.models import StaffSecret, utcnow
 from kiosk.errors import UserError
 
@@ -118,6 +121,40 @@ def is_staff_card(engine: Engine, card_id: str | None) -> bool:
     if stored is None or not card_id or not card_id.strip():
         return False
     return verify_secret(card_id.strip(), stored)
+
+
+def staff_card_keys(text: str, rules: RuleSet) -> list[str]:
+    """What identifies a swiped staff card: the card_id the rules give, and (when no rule
+    matches) the cleaned swipe text. Empty for a payment card, a misread or noise, which
+    can never be a staff card. Lives in memory only, like the swipe."""
+    result = parse_swipe(text, rules)
+    if result.status == "ok" and result.card_id:
+        keys = [result.card_id]
+    elif result.status == "no_match":
+        keys = []
+    else:
+        return []
+    cleaned = clean_swipe(text).strip()
+    if cleaned and cleaned not in keys:
+        keys.append(cleaned)
+    return keys
+
+
+def set_staff_card_from_swipe(engine: Engine, text: str, rules: RuleSet) -> None:
+    """Store the staff card from a swipe (its rule card_id, else its cleaned text), hashed."""
+    keys = staff_card_keys(text, rules)
+    if not keys:
+        raise UserError(
+            "That swipe is not a readable card (a payment card, a misread or nothing); "
+            "swipe the staff card again."
+        )
+    set_staff_card(engine, keys[0])
+
+
+def is_staff_swipe(engine: Engine, text: str, rules: RuleSet) -> bool:
+    """True when a swipe is the staff card's (by rule card_id or by its cleaned text, so a
+    card stored before rules were configured still opens staff mode)."""
+    return any(is_staff_card(engine, key) for key in staff_card_keys(text, rules))
 
 
 @dataclass(frozen=True)

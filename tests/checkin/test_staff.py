@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kiosk import staff
+from kiosk.cards.rules import Rule, RuleSet
 from kiosk.db.models import StaffSecret
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
@@ -16,8 +17,11 @@ from kiosk.staff import (
     has_pin,
     hash_secret,
     is_staff_card,
+    is_staff_swipe,
     set_pin,
     set_staff_card,
+    set_staff_card_from_swipe,
+    staff_card_keys,
     verify_secret,
 )
 
@@ -136,3 +140,25 @@ def test_staff_card(engine: Engine) -> None:
     assert "99887766" not in stored.secret_hash
     with pytest.raises(UserError, match="empty"):
         set_staff_card(engine, "   ")
+
+
+def test_staff_card_from_a_swipe(engine: Engine) -> None:
+    rules = RuleSet(rules=(Rule(name="t2-id", pattern=r";(\d{9})\d{2}\?"),))
+    staff_swipe = "\x02;99887766501?\r\x03"
+    assert staff_card_keys(staff_swipe, rules) == ["998877665", ";99887766501?"]
+    assert staff_card_keys(staff_swipe, RuleSet.empty()) == [";99887766501?"]
+    payment = "%B4111111111111111^CARDHOLDER/TEST^28121011000000000000000?"
+    assert staff_card_keys(payment, rules) == []
+    assert staff_card_keys("%E?;E?", rules) == []
+    # Stored before any rule existed: still recognized once rules are configured.
+    set_staff_card_from_swipe(engine, staff_swipe, RuleSet.empty())
+    assert is_staff_swipe(engine, staff_swipe, RuleSet.empty())
+    assert is_staff_swipe(engine, staff_swipe, rules)
+    assert not is_staff_swipe(engine, ";12345678901?", rules)
+    # Stored with rules: the card_id is what counts (another issue code still opens).
+    set_staff_card_from_swipe(engine, staff_swipe, rules)
+    assert is_staff_swipe(engine, ";99887766502?", rules)
+    assert is_staff_card(engine, "998877665")
+    with pytest.raises(UserError, match="not a readable card"):
+        set_staff_card_from_swipe(engine, payment, rules)
+    assert is_staff_card(engine, "998877665")  # the refused swipe changed nothing
