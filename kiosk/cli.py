@@ -15,6 +15,8 @@ from kiosk.logs import configure_logging
 # One module per subcommand group, each exposing register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.db_cmd",
+    "kiosk.commands.run_cmd",
+    "kiosk.commands.demo_cmd",
     "kiosk.commands.import_cmd",
     "kiosk.commands.verify_cmd",
 )

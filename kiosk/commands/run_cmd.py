@@ -1,0 +1,93 @@
+"""``kiosk run``: the full-screen check-in kiosk (Textual)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from kiosk.cards.rules import RuleSet, load_rules
+from kiosk.config import KioskConfig, default_rules_path, load_config
+from kiosk.db.engine import DB_ENV_VAR
+from kiosk.db.session import open_database
+from kiosk.errors import UserError
+from kiosk.events import find_event
+from kiosk.staff import has_pin
+from kiosk.tui.setup import KioskSetup
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="start the full-screen check-in kiosk")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="settings file (default: kiosk.toml in "
+        "the configuration directory, when it exists)"
+    )
+    parser.add_argument("--event", metavar="ID|NAME", help="the event to check students in to")
+    parser.add_argument(
+        "--reader",
+        action="append",
+        dest="readers",
+        metavar="SPEC",
+        help="a reader spec (hid:…, serial:…, terminal, replay:FILE); repeat for several; "
+        "replaces the readers of the settings file",
+    )
+    parser.add_argument("--rules", type=Path, metavar="FILE", help="the card rules file")
+    parser.set_defaults(func=_run)
+
+
+def database_url(explicit: str | None, config: KioskConfig) -> str | None:
+    """``--db``, then ``$KIOSK_DB``, then the settings file (None: the default file)."""
+    return explicit or os.environ.get(DB_ENV_VAR) or config.database
+
+
+def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
+    """Open the database, event, rules and readers ``config`` names; UserError if one fails."""
+    from drivers.spec import open_reader
+
+    engine = open_database(database_url(db, config))
+    if not has_pin(engine):
+        raise UserError(
+            "No staff PIN is set, so staff could not leave the kiosk: "
+            "run `kiosk staff set-pin` first."
+        )
+    if not config.event:
+        raise UserError(
+            "Which event? Give --event ID|NAME or event in kiosk.toml "
+            "(`kiosk events list`; `kiosk events create NAME` makes one)."
+        )
+    event = find_event(engine, config.event)
+    rules_path = config.rules_file or default_rules_path()
+    if config.rules_file is not None or rules_path.exists():
+        rules = load_rules(rules_path)
+    else:
+        rules = RuleSet.empty()
+    readers_config = config.reader_configs()
+    if readers_config:
+        readers = [open_reader(r.spec, r.name, **r.options) for r in readers_config]
+    else:  # a keyboard-wedge reader typing into this terminal
+        readers = [open_reader("terminal", "keyboard")]
+    return KioskSetup(
+        engine=engine,
+        event=event,
+        rules=rules,
+        rules_path=rules_path,
+        readers=readers,
+        idle_seconds=config.idle_seconds,
+        archived_policy=config.archived_policy,
+        kiosk_id=config.kiosk_id,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.tui.app import make_app
+
+    config = load_config(args.config).with_overrides(
+        event=args.event, reader_specs=args.readers, rules_file=args.rules
+    )
+    setup = build_setup(config, args.db)
+    try:
+        make_app(setup).run()
+    finally:
+        setup.engine.dispose()
+    return 0

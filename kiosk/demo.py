@@ -1,0 +1,71 @@
+"""``kiosk demo``: the whole kiosk on a throwaway database, with a simulated reader.
+
+A fresh SQLite file gets the bundled sample roster, a sample event, the staff PIN below and a
+copy of the demo card rules; keys 1-5 on the student screen "swipe" sample cards through a
+QueueReader, and the terminal reader still takes swipes typed by a real keyboard reader.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from drivers.replay import QueueReader
+from drivers.terminal import TerminalReader
+from kiosk.cards.rules import load_rules
+from kiosk.db.session import open_database
+from kiosk.errors import UserError
+from kiosk.events import create_event
+from kiosk.roster import import_roster
+from kiosk.staff import set_pin
+from kiosk.tui.setup import DemoInfo, DemoKey, KioskSetup
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+SAMPLE_ROSTER = SAMPLES / "roster.csv"
+DEMO_RULES = SAMPLES / "demo-rules.toml"
+DEMO_PIN = "2468"
+DEMO_EVENT = "Demo Career Fair"
+
+# Invented cards (see tests/fixtures/swipe-corpus.jsonl); the valid one is in the sample roster.
+VALID_CARD = (
+    "%B6009999012345675^TESTER/ALEX J^2908120000000000?;6009999012345675=29081200000000000?"
+)
+UNKNOWN_CARD = ";55512345601?"
+MISREAD_CARD = "%E?;E?"
+PAYMENT_CARD = (
+    "%B4111111111111111^CARDHOLDER/TEST^28121011000000000000000?"
+    ";4111111111111111=28121011000000000000?"
+)
+
+DEMO_KEYS: tuple[DemoKey, ...] = (
+    DemoKey("1", "valid card", VALID_CARD),
+    DemoKey("2", "same card again", VALID_CARD),
+    DemoKey("3", "unknown card", UNKNOWN_CARD),
+    DemoKey("4", "misread", MISREAD_CARD),
+    DemoKey("5", "payment card", PAYMENT_CARD),
+)
+
+
+def prepare_demo(directory: Path, *, idle_seconds: float = 4.0) -> KioskSetup:
+    """A ready-to-run kiosk in ``directory``: database, roster, event, PIN, rules, readers."""
+    engine = open_database(f"sqlite:///{directory / 'demo.sqlite3'}")
+    report = import_roster(engine, SAMPLE_ROSTER)
+    if report.refused is not None:
+        raise UserError(f"The bundled sample roster did not import: {report.refused}")
+    event = create_event(engine, DEMO_EVENT, date=date.today().isoformat(), kind="fair")
+    set_pin(engine, DEMO_PIN)
+    rules_path = directory / "card-rules.toml"
+    shutil.copyfile(DEMO_RULES, rules_path)
+    simulated = QueueReader("demo reader")
+    keyboard = TerminalReader("keyboard")
+    return KioskSetup(
+        engine=engine,
+        event=event,
+        rules=load_rules(rules_path),
+        rules_path=rules_path,
+        readers=[simulated, keyboard],
+        idle_seconds=idle_seconds,
+        kiosk_id="demo",
+        demo=DemoInfo(reader=simulated, keys=DEMO_KEYS, staff_pin=DEMO_PIN),
+    )

@@ -1,0 +1,1 @@
+"""The Textual kiosk: student screens, staff mode, widgets. Calls services; holds no rules."""

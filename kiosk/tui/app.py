@@ -1,0 +1,261 @@
+"""The kiosk app: readers in, answers out. ``make_app(setup)`` is the factory.
+
+Each reader's ``swipes()`` runs in a Textual worker and feeds one queue; a single worker takes
+swipes in arrival order, hands each to the check-in service in a thread (the database call
+blocks) and gives the outcome to the student screen, which queues answers so none is lost.
+Staff screens that want swipes (rule tester, rule wizard) implement ``SwipeTaker``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from drivers.base import Swipe
+from kiosk.cards.parse import parse_swipe
+from kiosk.cards.rules import RuleSet
+from kiosk.checkin import CheckInOutcome, CheckInService
+from kiosk.db.models import Event
+from kiosk.staff import is_staff_card
+from kiosk.tui.screens.base import StaffScreen, StudentFacingScreen, SwipeTaker
+from kiosk.tui.screens.student import StudentScreen
+from kiosk.tui.setup import DemoKey, KioskSetup
+
+log = logging.getLogger(__name__)
+
+ResultHook = Callable[[CheckInOutcome], None]
+
+
+class KioskApp(App[None]):
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "Check-in kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    # The student screen cannot be left from the keyboard: no quit keys (staff menu: Quit).
+    BINDINGS = [
+        Binding("ctrl+q", "nothing", show=False, priority=True),
+        Binding("ctrl+c", "nothing", show=False, priority=True),
+    ]
+
+    def __init__(self, setup: KioskSetup, service: CheckInService) -> None:
+        super().__init__()
+        self.setup = setup
+        self.service = service
+        self.event: Event = setup.event
+        self.rules: RuleSet = setup.rules
+        self.readers = list(setup.readers)
+        self.key_readers = [reader for reader in self.readers if hasattr(reader, "feed")]
+        for reader in self.key_readers:
+            reader.on_release = self.give_back_keys
+        self.student_screen = StudentScreen(
+            setup.event.name, setup.idle_seconds, setup.min_result_seconds
+        )
+        self.result_hooks: list[ResultHook] = []
+        self._swipes: asyncio.Queue[Swipe] | None = None
+
+    # --- start and stop ------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        return self.student_screen
+
+    def on_mount(self) -> None:
+        self._swipes = asyncio.Queue()
+        for reader in self.readers:
+            self.run_worker(self._pump(reader), name=f"reader {reader.name}", group="readers")
+        self.run_worker(self._process_swipes(), name="swipes", group="swipes")
+        self.refresh_count()
+
+    async def on_unmount(self) -> None:
+        for reader in self.readers:
+            try:
+                await reader.close()
+            except Exception as exc:  # closing must not hide why the app stopped
+                log.warning("closing reader %s failed (%s)", reader.name, type(exc).__name__)
+
+    def action_nothing(self) -> None:
+        """Quit keys do nothing: staff quit from the staff menu."""
+
+    # --- keys typed by a keyboard-wedge reader into the terminal -------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # drivers/terminal.py: every key from the terminal is offered to the terminal
+        # readers first; a key they take is part of a swipe and must reach no widget.
+        if isinstance(event, events.Key) and self.key_readers and not event.is_forwarded:
+            taken = False
+            for reader in self.key_readers:
+                taken = reader.feed(event.character, event.key, event.time) or taken
+            if taken:
+                return
+        await super().on_event(event)
+
+    def give_back_keys(self, keys: list[Any]) -> None:
+        """Deliver keys a terminal reader held back (they were typing, not a swipe), in order,
+        to where they would have gone, without offering them to the reader again."""
+        for held in keys:
+            event = events.Key(held.key, held.character)
+            event._set_forwarded()
+            (self.focused or self.screen).post_message(event)
+
+    # --- swipes ---------------------------------------------------------------------------
+
+    async def _pump(self, reader: Any) -> None:
+        try:
+            async for swipe in reader.swipes():
+                self.take_swipe(swipe)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("reader %s stopped (%s)", reader.name, type(exc).__name__)
+            self.notify(f"Reader {reader.name} stopped: {exc}", severity="error", timeout=30)
+
+    def take_swipe(self, swipe: Swipe) -> None:
+        """Queue a swipe for processing (in arrival order; none is dropped)."""
+        assert self._swipes is not None, "the app is not running"
+        self._swipes.put_nowait(swipe)
+
+    async def _process_swipes(self) -> None:
+        assert self._swipes is not None
+        while True:
+            swipe = await self._swipes.get()
+            try:
+                await self._handle_swipe(swipe)
+            except Exception as exc:  # keep the kiosk answering; the log has the type only
+                log.error("a swipe could not be handled (%s)", type(exc).__name__)
+                self.notify("That swipe could not be handled; see the log.", severity="error")
+
+    async def _handle_swipe(self, swipe: Swipe) -> None:
+        screen = self.screen
+        if isinstance(screen, SwipeTaker):
+            screen.take_swipe(swipe)
+            return
+        if not self.in_staff_mode and await asyncio.to_thread(self._is_staff_swipe, swipe):
+            self.back_to_student_screen()
+            self.open_staff_menu()
+            return
+        outcome = await asyncio.to_thread(self.service.handle_swipe, swipe)
+        self.show_outcome(outcome)
+
+    def _is_staff_swipe(self, swipe: Swipe) -> bool:
+        result = parse_swipe(swipe.text, self.rules, swipe.reader)
+        return result.card_id is not None and is_staff_card(self.setup.engine, result.card_id)
+
+    def show_outcome(self, outcome: CheckInOutcome) -> None:
+        """Put an answer in front of the student (staff mode: as a notification)."""
+        if self.in_staff_mode:
+            if outcome.kind != "noise":
+                self.notify(outcome.message, title="Swipe at the kiosk")
+        else:
+            self.back_to_student_screen()
+            self.student_screen.present(outcome)
+        self.refresh_count()
+
+    def result_shown(self, outcome: CheckInOutcome) -> None:
+        """Called by the student screen; hooks run once the answer is rendered."""
+        if self.result_hooks:
+            self.call_after_refresh(self._run_result_hooks, outcome)
+
+    def _run_result_hooks(self, outcome: CheckInOutcome) -> None:
+        for hook in self.result_hooks:
+            hook(outcome)
+
+    def demo_swipe(self, demo_key: DemoKey) -> None:
+        if self.setup.demo is not None:
+            self.setup.demo.reader.push(demo_key.text)
+
+    # --- state shown on screens ------------------------------------------------------------
+
+    def refresh_count(self) -> None:
+        self.run_worker(self._update_count(), group="count")
+
+    async def _update_count(self) -> None:
+        count = await asyncio.to_thread(self.service.count)
+        self.student_screen.set_count(count)
+
+    async def switch_event(self, event: Event) -> None:
+        """Check students in to ``event`` from now on."""
+        service = await asyncio.to_thread(self._service_for, event)
+        self.service = service
+        self.event = event
+        self.student_screen.set_event_name(event.name)
+        self.refresh_count()
+
+    def _service_for(self, event: Event) -> CheckInService:
+        assert event.id is not None
+        return CheckInService(
+            self.setup.engine,
+            event.id,
+            self.rules,
+            kiosk_id=self.setup.kiosk_id,
+            archived_policy=self.setup.archived_policy,  # type: ignore[arg-type]
+        )
+
+    def apply_rules(self, rules: RuleSet) -> None:
+        """Use ``rules`` for every swipe from now on."""
+        self.rules = rules
+        self.service.set_rules(rules)
+
+    @property
+    def rules_path(self) -> Path | None:
+        return self.setup.rules_path
+
+    # --- navigation -----------------------------------------------------------------------
+
+    @property
+    def in_staff_mode(self) -> bool:
+        return any(isinstance(screen, StaffScreen) for screen in self.screen_stack)
+
+    def back_to_student_screen(self) -> None:
+        while self.screen is not self.student_screen and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def open_lookup(self) -> None:
+        from kiosk.tui.screens.lookup import LookupScreen
+
+        if not isinstance(self.screen, StudentFacingScreen):
+            self.push_screen(LookupScreen())
+
+    def open_walk_in(self, card_id: str | None) -> None:
+        from kiosk.tui.screens.walk_in import WalkInScreen
+
+        self.push_screen(WalkInScreen(card_id))
+
+    def request_staff_mode(self) -> None:
+        from kiosk.tui.screens.pin import PinScreen
+
+        if self.in_staff_mode or isinstance(self.screen, PinScreen):
+            return
+
+        def opened(ok: bool | None) -> None:
+            if ok:
+                self.open_staff_menu()
+
+        self.push_screen(PinScreen(), opened)
+
+    def open_staff_menu(self) -> None:
+        from kiosk.tui.screens.staff_menu import StaffMenuScreen
+
+        self.student_screen.show_idle()
+        self.push_screen(StaffMenuScreen())
+
+    def leave_staff_mode(self) -> None:
+        self.back_to_student_screen()
+
+
+def make_app(setup: KioskSetup) -> KioskApp:
+    """The kiosk app for ``setup`` (the check-in service is built here, roster loaded)."""
+    assert setup.event.id is not None, "the event must be saved first"
+    service = CheckInService(
+        setup.engine,
+        setup.event.id,
+        setup.rules,
+        kiosk_id=setup.kiosk_id,
+        archived_policy=setup.archived_policy,  # type: ignore[arg-type]
+    )
+    return KioskApp(setup, service)

@@ -1,0 +1,1 @@
+"""The kiosk's screens: student-facing (student, lookup, walk-in) and staff mode."""

@@ -1,0 +1,99 @@
+"""Staff: choose the event students check in to, or create one."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from kiosk.db.models import Event
+from kiosk.errors import UserError
+from kiosk.events import EVENT_KINDS, create_event, list_events, live_check_in_counts
+from kiosk.tui.screens.base import StaffScreen
+
+
+class EventsScreen(StaffScreen):
+    TITLE_TEXT = "events"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._events: dict[str, Event] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Enter on an event to check students in to it.", classes="staff-help")
+        yield DataTable(id="events-table", cursor_type="row")
+        with Vertical(id="event-form", classes="staff-form"):
+            yield Static("New event", classes="form-title")
+            with Horizontal(classes="form-row"):
+                yield Input(placeholder="name", id="event-name-input")
+                yield Input(placeholder="date YYYY-MM-DD (optional)", id="event-date-input")
+            with Horizontal(classes="form-row"):
+                yield Select(
+                    [(kind, kind) for kind in EVENT_KINDS],
+                    value=EVENT_KINDS[0],
+                    allow_blank=False,
+                    id="event-kind-select",
+                )
+                yield Input(placeholder="Handshake id (optional)", id="event-handshake-input")
+                yield Button("Create and use", id="event-create", variant="primary")
+            yield Static("", markup=False, id="event-message", classes="form-error")
+
+    async def on_mount(self) -> None:
+        table = self.query_one("#events-table", DataTable)
+        table.add_columns("id", "name", "date", "kind", "Handshake id", "checked in", "")
+        await self.reload()
+        table.focus()
+
+    async def reload(self) -> None:
+        engine = self.app.setup.engine
+        events = await self.run_blocking(list_events, engine)
+        counts = await self.run_blocking(live_check_in_counts, engine)
+        table = self.query_one("#events-table", DataTable)
+        table.clear()
+        self._events = {}
+        for event in events:
+            key = str(event.id)
+            self._events[key] = event
+            current = "← in use" if event.id == self.app.event.id else ""
+            table.add_row(
+                key,
+                event.name,
+                event.date or "",
+                event.kind,
+                event.handshake_id or "",
+                str(counts.get(event.id or 0, 0)),
+                current,
+                key=key,
+            )
+
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        chosen = self._events.get(str(event.row_key.value))
+        if chosen is not None:
+            await self.use(chosen)
+
+    async def use(self, event: Event) -> None:
+        await self.app.switch_event(event)
+        self.query_one("#event-message", Static).update(f"Now checking in to: {event.name}")
+        await self.reload()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "event-create":
+            await self.create()
+
+    async def create(self) -> None:
+        kind = self.query_one("#event-kind-select", Select).value
+        try:
+            created = await self.run_blocking(
+                create_event,
+                self.app.setup.engine,
+                self.query_one("#event-name-input", Input).value,
+                self.query_one("#event-date-input", Input).value.strip() or None,
+                str(kind),
+                self.query_one("#event-handshake-input", Input).value.strip() or None,
+            )
+        except UserError as exc:
+            self.query_one("#event-message", Static).update(str(exc))
+            return
+        for field in ("#event-name-input", "#event-date-input", "#event-handshake-input"):
+            self.query_one(field, Input).value = ""
+        await self.use(created)

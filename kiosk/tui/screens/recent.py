@@ -1,0 +1,85 @@
+"""Staff: the newest check-ins of this event; undo a mistaken one (the undo is recorded)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from kiosk.checkin import CheckInRow
+from kiosk.errors import UserError
+from kiosk.tui.screens.base import StaffScreen
+
+RECENT_LIMIT = 50
+
+
+class RecentScreen(StaffScreen):
+    TITLE_TEXT = "recent check-ins"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("u", "undo", "Undo selected"),
+        Binding("r", "reload", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[str, CheckInRow] = {}
+        self._armed: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", markup=False, id="recent-summary", classes="staff-help")
+        yield DataTable(id="recent-table", cursor_type="row")
+        yield Static("", markup=False, id="recent-message", classes="form-error")
+
+    async def on_mount(self) -> None:
+        table = self.query_one("#recent-table", DataTable)
+        table.add_columns("time", "name", "username", "email", "method", "reader", "note")
+        await self.action_reload()
+        table.focus()
+
+    async def action_reload(self) -> None:
+        service = self.app.service
+        rows = await self.run_blocking(service.recent, RECENT_LIMIT)
+        count = await self.run_blocking(service.count)
+        table = self.query_one("#recent-table", DataTable)
+        table.clear()
+        self._rows = {}
+        for row in rows:
+            key = str(row.id)
+            self._rows[key] = row
+            table.add_row(
+                row.checked_in_at.astimezone().strftime("%H:%M:%S"),
+                row.display_name,
+                row.username or "",
+                row.email or "",
+                row.method,
+                row.reader or "",
+                row.note or "",
+                key=key,
+            )
+        self.query_one("#recent-summary", Static).update(
+            f"{self.app.event.name}: {count} checked in. Select a row and press u twice to undo it."
+        )
+
+    async def action_undo(self) -> None:
+        table = self.query_one("#recent-table", DataTable)
+        if not self._rows:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        row = self._rows.get(key)
+        if row is None:
+            return
+        message = self.query_one("#recent-message", Static)
+        if self._armed != key:
+            self._armed = key
+            message.update(f"Press u again to undo {row.display_name}'s check-in.")
+            return
+        self._armed = None
+        try:
+            await self.run_blocking(self.app.service.undo, row.id, "staff")
+        except UserError as exc:
+            message.update(str(exc))
+            return
+        message.update(f"Undone: {row.display_name}.")
+        await self.action_reload()
+        self.app.refresh_count()

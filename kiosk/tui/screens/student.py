@@ -1,0 +1,213 @@
+"""The student screen: idle ("Swipe your student ID") and the large coloured answer.
+
+Answers are queued: each is shown (at least ``min_result_seconds`` when others wait), and the
+screen goes back to idle ``idle_seconds`` after the last one. Only ``CheckInOutcome.message``
+is shown: it holds at most the student's display name, never a card_id, email or username.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, ContentSwitcher, Static
+
+from kiosk.checkin import CheckInOutcome
+from kiosk.tui.widgets.legend import DemoLegend
+from kiosk.tui.widgets.reader_status import ReaderStatusBar
+
+if TYPE_CHECKING:
+    from kiosk.tui.app import KioskApp
+
+STAFF_KEY = "f10"
+LOOKUP_HINT = "No card with you? Press F2 to check in with your username or email."
+HEADLINES = {
+    "checked_in": "✔  CHECKED IN",
+    "already": "✔  ALREADY CHECKED IN",
+    "unknown": "✖  CARD NOT RECOGNIZED",
+    "archived": "✖  PLEASE SEE A STAFF MEMBER",
+    "refused": "✖  NOT A STUDENT ID",
+    "misread": "↻  PLEASE SWIPE AGAIN",
+}
+UNKNOWN_HINT = "Press F2 to check in with your username or email, or F3 to register as a walk-in."
+
+
+class StudentScreen(Screen[None]):
+    """The screen students see. Leaving it for staff mode needs the staff PIN or card."""
+
+    app: KioskApp
+
+    BINDINGS = [
+        Binding("f2", "lookup", "Username or email", show=False),
+        Binding("f3", "walk_in", "Register as walk-in", show=False),
+        Binding(STAFF_KEY, "staff", "Staff", show=False),
+        Binding("escape", "back_to_idle", show=False),
+    ]
+
+    def __init__(self, event_name: str, idle_seconds: float, min_result_seconds: float) -> None:
+        super().__init__(id="student-screen")
+        self.event_name = event_name
+        self.idle_seconds = idle_seconds
+        self.min_result_seconds = min_result_seconds
+        self.current: CheckInOutcome | None = None
+        self.count: int | None = None
+        self._pending: deque[CheckInOutcome] = deque()
+        self._shown_at = 0.0
+        self._idle_timer: Timer | None = None
+        self._advance_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="student"):
+            yield Static(self.event_name, markup=False, id="event-name")
+            with ContentSwitcher(initial="idle", id="student-view"):
+                with Vertical(id="idle"):
+                    yield Static("Swipe your student ID", markup=False, id="swipe-prompt")
+                    yield Static(LOOKUP_HINT, id="idle-hint")
+                with Vertical(id="result"):
+                    yield Static("", markup=False, id="result-message")
+                    yield Static("", markup=False, id="result-hint")
+                    with Horizontal(id="result-actions"):
+                        yield Button("Username or email (F2)", id="lookup", variant="primary")
+                        yield Button("Register as walk-in (F3)", id="walk-in")
+            with Horizontal(id="status-line"):
+                yield Static("", markup=False, id="count")
+                yield ReaderStatusBar("", id="readers")
+            demo = self.app.setup.demo
+            if demo is not None:
+                yield DemoLegend(demo.keys, demo.staff_pin, STAFF_KEY.upper())
+
+    def on_mount(self) -> None:
+        self._render_count()
+        self.refresh_readers()
+        self.set_interval(1.0, self.refresh_readers)
+
+    def refresh_readers(self) -> None:
+        self.query_one("#readers", ReaderStatusBar).refresh_from(self.app.readers)
+
+    # --- what the app tells this screen -------------------------------------------------
+
+    def set_event_name(self, name: str) -> None:
+        self.event_name = name
+        self.query_one("#event-name", Static).update(name)
+
+    def set_count(self, count: int) -> None:
+        self.count = count
+        if self.is_mounted:
+            self._render_count()
+
+    def _render_count(self) -> None:
+        text = "" if self.count is None else f"{self.count} checked in so far"
+        self.query_one("#count", Static).update(text)
+
+    def present(self, outcome: CheckInOutcome) -> None:
+        """Queue ``outcome``; it shows now, or once the one on screen has had its time."""
+        if outcome.kind == "noise":
+            return
+        self._pending.append(outcome)
+        self._advance()
+
+    @property
+    def showing_result(self) -> bool:
+        return self.current is not None
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    # --- the queue -----------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        if not self._pending:
+            return
+        if self.current is not None:
+            wait = self.min_result_seconds - (time.monotonic() - self._shown_at)
+            if wait > 0:
+                if self._advance_timer is None:
+                    self._advance_timer = self.set_timer(wait, self._advance_due)
+                return
+        self._show(self._pending.popleft())
+
+    def _advance_due(self) -> None:
+        self._advance_timer = None
+        self._advance()
+
+    def _show(self, outcome: CheckInOutcome) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+        self.current = outcome
+        self._shown_at = time.monotonic()
+        result = self.query_one("#result", Vertical)
+        result.set_classes(f"outcome-{outcome_colour(outcome)}")
+        headline = HEADLINES.get(outcome.kind, "")
+        self.query_one("#result-message", Static).update(f"{headline}\n\n{outcome.message}")
+        unknown = outcome.kind == "unknown"
+        self.query_one("#result-hint", Static).update(UNKNOWN_HINT if unknown else "")
+        self.query_one("#result-actions").display = unknown
+        self.query_one("#student-view", ContentSwitcher).current = "result"
+        self._idle_timer = self.set_timer(self.idle_seconds, self._idle_due)
+        self.app.result_shown(outcome)
+        if self._pending:
+            self._advance()
+
+    def _idle_due(self) -> None:
+        self._idle_timer = None
+        if self._pending:
+            self._advance()
+        else:
+            self.show_idle()
+
+    def show_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        self.current = None
+        self.query_one("#student-view", ContentSwitcher).current = "idle"
+        self._advance()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_lookup(self) -> None:
+        self.app.open_lookup()
+
+    def action_walk_in(self) -> None:
+        if self.current is not None and self.current.kind == "unknown":
+            self.app.open_walk_in(self.current.card_id)
+
+    def action_staff(self) -> None:
+        self.app.request_staff_mode()
+
+    def action_back_to_idle(self) -> None:
+        if self.current is not None and not self._pending:
+            self.show_idle()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "lookup":
+            self.action_lookup()
+        elif event.button.id == "walk-in":
+            self.action_walk_in()
+
+    def on_key(self, event: events.Key) -> None:
+        demo = self.app.setup.demo
+        if demo is None or event.character is None:
+            return
+        for demo_key in demo.keys:
+            if event.character == demo_key.key:
+                event.stop()
+                self.app.demo_swipe(demo_key)
+                return
+
+
+def outcome_colour(outcome: CheckInOutcome) -> str:
+    """green (in), yellow (already in), red (anything that needs the student to act)."""
+    if outcome.kind == "checked_in":
+        return "green"
+    if outcome.kind == "already":
+        return "yellow"
+    return "red"

@@ -1,0 +1,56 @@
+"""Register an unknown card as a walk-in: name and email, checked in for staff to reconcile."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, Input, Static
+
+from kiosk.errors import UserError
+from kiosk.tui.screens.base import StudentFacingScreen
+
+
+class WalkInScreen(StudentFacingScreen):
+    def __init__(self, card_id: str | None) -> None:
+        super().__init__()
+        self._card_id = card_id  # never displayed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="student-form"):
+            yield Static("Register as a walk-in", classes="form-title")
+            yield Input(placeholder="your full name", id="walk-in-name")
+            yield Input(placeholder="your email", id="walk-in-email")
+            yield Static("", markup=False, id="walk-in-error", classes="form-error")
+            yield Button("Register and check in", id="walk-in-submit", variant="success")
+            yield Static("Escape to go back.", classes="form-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#walk-in-name", Input).focus()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "walk-in-name":
+            self.query_one("#walk-in-email", Input).focus()
+        else:
+            await self.submit()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "walk-in-submit":
+            await self.submit()
+
+    async def submit(self) -> None:
+        name = self.query_one("#walk-in-name", Input).value.strip()
+        email = self.query_one("#walk-in-email", Input).value.strip()
+        error = self.query_one("#walk-in-error", Static)
+        if not name or not email:
+            error.update("Please type your name and your email.")
+            return
+        try:
+            outcome = await asyncio.to_thread(
+                self.app.service.register_walk_in, name, email, self._card_id
+            )
+        except UserError as exc:
+            error.update(str(exc))
+            return
+        self.app.show_outcome(outcome)

@@ -1,0 +1,53 @@
+"""What the kiosk app is started with: everything already opened and validated.
+
+``kiosk run`` and ``kiosk demo`` build a KioskSetup; ``make_app(setup)`` turns it into the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from kiosk.cards.rules import RuleSet
+from kiosk.db.models import Event
+
+
+@dataclass(frozen=True)
+class DemoKey:
+    """One key of the demo legend: pressing ``key`` swipes ``text`` on the simulated reader."""
+
+    key: str
+    label: str
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """The demo's simulated reader, its keys and the staff PIN shown on screen."""
+
+    reader: Any  # drivers.replay.QueueReader
+    keys: Sequence[DemoKey]
+    staff_pin: str
+
+
+@dataclass
+class KioskSetup:
+    engine: Engine
+    event: Event
+    rules: RuleSet
+    rules_path: Path | None = None
+    readers: Sequence[Any] = ()  # drivers Reader objects
+    idle_seconds: float = 4.0
+    archived_policy: str = "allow"
+    kiosk_id: str = "kiosk"
+    # A result shows at least this long before a queued one replaces it.
+    min_result_seconds: float = 1.0
+    demo: DemoInfo | None = None
+
+    @property
+    def database_label(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)

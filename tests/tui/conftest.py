@@ -1,0 +1,101 @@
+"""Kiosk app fixtures: the real services on a real SQLite file with the bundled sample roster.
+
+``kiosk_setup`` is the demo's setup (sample roster imported, sample event, demo rules, staff
+PIN) without the terminal reader, so Pilot can type at machine speed; swipes come from the
+demo's QueueReader (``push``). Helpers wait on conditions instead of sleeping fixed times.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from drivers.replay import QueueReader
+from kiosk.demo import prepare_demo
+from kiosk.tui.app import KioskApp
+from kiosk.tui.setup import KioskSetup
+
+ALEX_CARD = ";90123456701?"  # sample roster: stu10001 Alex Tester, card_id 901234567
+MARIA_CARD = ";90181590801?"  # stu10002 Maria "Mari" Garcia, card_id 901815908
+UNKNOWN_CARD = ";55512345601?"
+MISREAD_CARD = "%E?;E?"
+PAYMENT_CARD = (
+    "%B4111111111111111^CARDHOLDER/TEST^28121011000000000000000?"
+    ";4111111111111111=28121011000000000000?"
+)
+PIN = "2468"
+
+
+@pytest.fixture
+def demo_setup(tmp_path: Path) -> Iterator[KioskSetup]:
+    """The demo as ``kiosk demo`` builds it (terminal reader included)."""
+    setup = prepare_demo(tmp_path, idle_seconds=60)
+    yield setup
+    setup.engine.dispose()
+
+
+@pytest.fixture
+def kiosk_setup(demo_setup: KioskSetup) -> KioskSetup:
+    """A plain kiosk (no demo legend) with one in-memory reader named "left"."""
+    return replace(demo_setup, readers=[QueueReader("left")], demo=None, min_result_seconds=0.0)
+
+
+def push(app: KioskApp, text: str) -> None:
+    """Swipe ``text`` on the kiosk's first reader."""
+    app.readers[0].push(text)
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0
+) -> None:
+    """Let the app run until ``condition()`` is true (fails after ``timeout`` seconds)."""
+    steps = int(timeout / 0.02)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition(), "the app did not get there in time"
+
+
+def screen_text(app: KioskApp) -> str:
+    """Everything on the terminal now, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    return html.unescape(" ".join(lines)).replace("\xa0", " ")
+
+
+def result_message(app: KioskApp) -> str:
+    return str(app.student_screen.query_one("#result-message").render())
+
+
+def showing(app: KioskApp, kind: str) -> bool:
+    current = app.student_screen.current
+    return current is not None and current.kind == kind
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*text)
+
+
+async def open_staff_menu(pilot: Pilot[None]) -> None:
+    from kiosk.tui.screens.staff_menu import StaffMenuScreen
+
+    await pilot.press("f10")
+    await type_text(pilot, PIN)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, StaffMenuScreen))
+
+
+async def choose_staff_item(pilot: Pilot[None], item_id: str) -> None:
+    from textual.widgets import OptionList
+
+    menu = pilot.app.screen.query_one("#staff-menu", OptionList)
+    menu.highlighted = menu.get_option_index(item_id)
+    await pilot.press("enter")
+    await pilot.pause()
