@@ -30,7 +30,9 @@ def _keys(text: str) -> list[tuple[str | None, str]]:
 def _feed_all(
     detector: KeyTimingDetector, text: str, start: float, step: float
 ) -> tuple[list[bool], list[HeldKey], list[str]]:
-    held, given, swipes = [], [], []
+    held: list[bool] = []
+    given: list[HeldKey] = []
+    swipes: list[str] = []
     for index, (character, key) in enumerate(_keys(text)):
         decision = detector.feed(character, key, start + index * step)
         held.append(decision.held)
@@ -236,7 +238,7 @@ async def test_reader_timers_finish_swipes_and_give_back_typing_in_real_time() -
     await reader.close()
 
 
-@pytest.mark.parametrize("bad", [dict(key_gap=0.0), dict(key_gap=0.2, idle_gap=0.1)])
-def test_detector_rejects_impossible_timing(bad: dict[str, float]) -> None:
+@pytest.mark.parametrize(("key_gap", "idle_gap"), [(0.0, 0.1), (0.2, 0.1)])
+def test_detector_rejects_impossible_timing(key_gap: float, idle_gap: float) -> None:
     with pytest.raises(ValueError):
-        KeyTimingDetector(**bad)
+        KeyTimingDetector(key_gap=key_gap, idle_gap=idle_gap)
