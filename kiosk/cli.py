@@ -19,6 +19,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.demo_cmd",
     "kiosk.commands.import_cmd",
     "kiosk.commands.verify_cmd",
+    "kiosk.commands.events_cmd",
+    "kiosk.commands.checkins_cmd",
+    "kiosk.commands.staff_cmd",
+    "kiosk.commands.parse_cmd",
+    "kiosk.commands.rules_cmd",
 )
 
 

@@ -1,0 +1,121 @@
+"""``kiosk checkins export|list``: attendance out of the kiosk.
+
+``export -o FILE --format handshake`` writes FILE for Handshake's attendees import and, when
+there are walk-ins whose email is not a roster student's, ``FILE-walk-ins.csv`` beside it
+(Handshake cannot import them; staff reconcile them). Files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kiosk.checkin.queries import recent_check_ins
+from kiosk.db.session import open_database
+from kiosk.errors import UserError
+from kiosk.events import find_event
+from kiosk.export import EXPORT_FORMATS, ExportSummary, export_checkins
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("checkins", help="export or list an event's check-ins")
+    actions = parser.add_subparsers(dest="checkins_action", metavar="ACTION")
+    actions.required = True
+
+    export = actions.add_parser(
+        "export",
+        help="write an event's attendance as CSV",
+        description="Write an event's check-ins as CSV: 'handshake' for Handshake's attendees "
+        "import (walk-ins not on the roster go to FILE-walk-ins.csv), 'full' for everything.",
+    )
+    export.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="handshake", help="default: handshake"
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output"
+    )
+    export.add_argument(
+        "--handshake-id",
+        metavar="N",
+        help="the Handshake event or fair-session id, if the event has none",
+    )
+    export.set_defaults(func=_export)
+
+    listing = actions.add_parser("list", help="list an event's check-ins, newest first")
+    listing.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    listing.add_argument("--include-undone", action="store_true", help="also list undone ones")
+    listing.set_defaults(func=_list)
+
+
+def walk_ins_path(output: Path) -> Path:
+    """Where unmatched walk-ins go beside ``output``: ``X.csv`` -> ``X-walk-ins.csv``."""
+    return output.with_name(f"{output.stem}-walk-ins{output.suffix or '.csv'}")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``path`` atomically: a temporary file beside it, then a rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UserError(f"The folder {directory} does not exist; create it or choose another -o.")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except PermissionError:
+        raise UserError(f"Cannot write {path}: no permission; choose another -o.") from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    event = find_event(engine, args.event)
+    assert event.id is not None
+    main, walk_ins = io.StringIO(newline=""), io.StringIO(newline="")
+    summary: ExportSummary = export_checkins(
+        engine, event.id, args.format, main, walk_ins_out=walk_ins, handshake_id=args.handshake_id
+    )
+    if args.output is None:
+        sys.stdout.write(main.getvalue())
+        if summary.unmatched_walk_ins:
+            print(
+                f"kiosk: {summary.unmatched_walk_ins} walk-in(s) without a roster email are not "
+                "in this export; use -o FILE to also get FILE-walk-ins.csv.",
+                file=sys.stderr,
+            )
+        return 0
+    _write_whole(args.output, main.getvalue())
+    print(f"wrote {summary.rows} check-in(s) to {args.output}", file=sys.stderr)
+    if summary.walk_ins_written:
+        extra = walk_ins_path(args.output)
+        _write_whole(extra, walk_ins.getvalue())
+        print(
+            f"wrote {summary.unmatched_walk_ins} walk-in(s) without a roster email to {extra}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    event = find_event(engine, args.event)
+    assert event.id is not None
+    rows = recent_check_ins(engine, event.id, args.limit, include_undone=args.include_undone)
+    if not rows:
+        print(f"No check-ins yet for {event.name}.")
+        return 0
+    print(f"{'id':>6}  {'time':<16}  {'method':<7}  {'username':<16}  {'name':<20}  status")
+    for row in rows:
+        when = row.checked_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        status = f"undone by {row.undone_by}" if row.undone else (row.note or "")
+        print(
+            f"{row.id:>6}  {when:<16}  {row.method:<7}  {row.username or '(walk-in)':<16}  "
+            f"{row.display_name:<20}  {status}"
+        )
+    return 0
