@@ -97,6 +97,13 @@ class SwipeAssembler:
             self._parts.append((kept, True))
         return finished
 
+    def start_frame(self) -> str | None:
+        """A frame start (serial STX): a terminated pending swipe is finished without waiting
+        for the idle gap, so several framed messages in one read stay apart."""
+        if self._parts and not self._segment and self._parts[-1][1] and not self._discarding:
+            return self.flush()
+        return None
+
     def flush(self) -> str | None:
         """End the pending swipe now (unplug, close); None when there is nothing to emit."""
         self._end_segment()
