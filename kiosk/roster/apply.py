@@ -1,5 +1,9 @@
-"""Writing a plan: bulk Core executemany in batches, all inside the caller's one transaction.
+"""Writing a plan: bulk executemany in batches, all inside the caller's one transaction.
 
+The statements are plain INSERT/UPDATE on the student table in the dialect's own parameter
+style (sent with ``exec_driver_sql``): the values are text stored as written, and the few
+typed values (the import's timestamp, the archived flag) go through their column type's bind
+processor once. That keeps the import close to the speed of a bare ``executemany``.
 Nothing here commits: the caller's transaction makes the import all-or-nothing.
 """
 
@@ -10,13 +14,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, insert, update
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 
 from kiosk.db.models import AuditEvent
-from kiosk.roster.plan import Plan, Row, as_new, is_disabled
-from kiosk.roster.schema import ATTRIBUTES, INDEX
-from kiosk.roster.stored import STUDENT, StoredValues
+from kiosk.roster.plan import Plan, Row, Update
+from kiosk.roster.schema import ATTRIBUTES, CLEAR, INDEX
+from kiosk.roster.stored import STUDENT
 
 #: Rows per executemany call.
 BATCH_SIZE = 2000
@@ -24,48 +28,84 @@ BATCH_SIZE = 2000
 #: progress(done, total) after each batch.
 BatchProgress = Callable[[int, int], None]
 
+Parameters = tuple[Any, ...]
+
 _EMAIL = INDEX["email_address"]
+_DISABLED = INDEX["disabled"]
 _AUDIT: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _batches(items: Iterable[Parameters], size: int) -> Iterator[list[Parameters]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def _execute_batch(connection: Connection, statement: Executable,
-                   batch: list[dict[str, Any]]) -> None:
-    connection.execute(statement, batch)
+def _execute_batch(connection: Connection, sql: str, batch: list[Parameters]) -> None:
+    connection.exec_driver_sql(sql, batch)
 
 
-def _student_parameters(values: StoredValues, archived: bool, now: datetime) -> dict[str, Any]:
-    parameters: dict[str, Any] = dict(zip(ATTRIBUTES, values, strict=True))
-    email = values[_EMAIL]
-    assert email is not None
-    parameters["email_key"] = email.lower()
-    parameters["archived"] = archived
-    parameters["archived_at"] = now if archived else None
-    parameters["updated_at"] = now
-    return parameters
+class _Statements:
+    """SQL text and pre-processed constants for one connection's dialect."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        dialect = connection.dialect
+        try:
+            mark = _PLACEHOLDERS[dialect.paramstyle]
+        except KeyError:
+            raise NotImplementedError(f"paramstyle {dialect.paramstyle}") from None
+        quote = dialect.identifier_preparer.quote
+        self._mark, self._quote, self._table = mark, quote, quote(STUDENT.name)
+
+        def bound(column: str, value: Any) -> Any:
+            processor = STUDENT.c[column].type.bind_processor(dialect)
+            return processor(value) if processor is not None else value
+
+        self.now = bound("updated_at", now)
+        self.true, self.false = bound("archived", True), bound("archived", False)
+
+    def insert(self, columns: Sequence[str]) -> str:
+        names = ", ".join(self._quote(c) for c in columns)
+        marks = ", ".join(self._mark for _ in columns)
+        return f"INSERT INTO {self._table} ({names}) VALUES ({marks})"
+
+    def update(self, columns: Sequence[str]) -> str:
+        assignments = ", ".join(f"{self._quote(c)} = {self._mark}" for c in columns)
+        return f"UPDATE {self._table} SET {assignments} WHERE {self._quote('id')} = {self._mark}"
 
 
-def _creations(rows: Sequence[Row], indexes: list[int], now: datetime
-               ) -> Iterator[dict[str, Any]]:
+_CREATE_COLUMNS = (*ATTRIBUTES, "email_key", "archived", "archived_at", "created_at",
+                   "updated_at")
+_UPDATE_COLUMNS = (*ATTRIBUTES, "email_key", "archived", "archived_at", "updated_at")
+_UPDATE_KEEP_ARCHIVED_AT = (*ATTRIBUTES, "email_key", "archived", "updated_at")
+_ARCHIVE_COLUMNS = ("archived", "archived_at", "updated_at")
+
+
+def _creations(rows: Sequence[Row], indexes: list[int], sql: _Statements
+               ) -> Iterator[Parameters]:
+    now, true, false = sql.now, sql.true, sql.false
     for index in indexes:
-        values = as_new(rows[index][1])
-        parameters = _student_parameters(values, is_disabled(values), now)
-        parameters["created_at"] = now
-        yield parameters
+        values = rows[index][1]
+        email = values[_EMAIL]
+        if values[_DISABLED] == "TRUE":
+            archived, archived_at = true, now
+        else:
+            archived, archived_at = false, None
+        yield (
+            *(None if value == "" or value == CLEAR else value for value in values),
+            email.lower(), archived, archived_at, now, now,
+        )
 
 
-def _updates(plan: Plan, now: datetime) -> Iterator[dict[str, Any]]:
-    for change in plan.updates:
-        parameters = _student_parameters(change.values, change.archived, now)
-        if change.archived and change.was_archived:
-            del parameters["archived_at"]  # keep the original archiving time
-        parameters["_student_id"] = change.student_id
-        yield parameters
+def _update_parameters(change: Update, sql: _Statements) -> Parameters:
+    email = change.values[_EMAIL]
+    assert email is not None
+    archived = sql.true if change.archived else sql.false
+    if change.archived and change.was_archived:  # keep the original archiving time
+        return (*change.values, email.lower(), archived, sql.now, change.student_id)
+    archived_at = sql.now if change.archived else None
+    return (*change.values, email.lower(), archived, archived_at, sql.now, change.student_id)
 
 
 def apply_plan(
@@ -76,42 +116,27 @@ def apply_plan(
     progress: BatchProgress | None = None,
 ) -> None:
     """Insert, update and archive as planned, in batches, inside the open transaction."""
+    sql = _Statements(connection, now)
     total = len(plan.creates) + len(plan.updates) + len(plan.archive_missing_ids)
     done = 0
 
-    def step(batch: list[dict[str, Any]], statement: Executable) -> None:
+    def write(statement: str, parameters: Iterable[Parameters]) -> None:
         nonlocal done
-        _execute_batch(connection, statement, batch)
-        done += len(batch)
-        if progress is not None:
-            progress(done, total)
+        for batch in _batches(parameters, BATCH_SIZE):
+            _execute_batch(connection, statement, batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
 
-    for batch in _batches(_creations(rows, plan.creates, now), BATCH_SIZE):
-        step(batch, insert(STUDENT))
-    # Updates with and without archived_at get separate statements (one shape each).
-    by_shape: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    for parameters in _updates(plan, now):
-        by_shape["archived_at" in parameters].append(parameters)
-        if len(by_shape[True]) + len(by_shape[False]) >= BATCH_SIZE:
-            for group in by_shape.values():
-                if group:
-                    step(group, _update_statement())
-                    group.clear()
-    for group in by_shape.values():
-        if group:
-            step(group, _update_statement())
-    archive = (
-        update(STUDENT)
-        .where(STUDENT.c.id == bindparam("_student_id"))
-        .values(archived=True, archived_at=now, updated_at=now)
+    write(sql.insert(_CREATE_COLUMNS), _creations(rows, plan.creates, sql))
+    keep = [u for u in plan.updates if u.archived and u.was_archived]
+    other = [u for u in plan.updates if not (u.archived and u.was_archived)]
+    write(sql.update(_UPDATE_COLUMNS), (_update_parameters(u, sql) for u in other))
+    write(sql.update(_UPDATE_KEEP_ARCHIVED_AT), (_update_parameters(u, sql) for u in keep))
+    write(
+        sql.update(_ARCHIVE_COLUMNS),
+        ((sql.true, sql.now, sql.now, student_id) for student_id in plan.archive_missing_ids),
     )
-    missing = ({"_student_id": student_id} for student_id in plan.archive_missing_ids)
-    for batch in _batches(missing, BATCH_SIZE):
-        step(batch, archive)
-
-
-def _update_statement() -> Executable:
-    return update(STUDENT).where(STUDENT.c.id == bindparam("_student_id"))
 
 
 def record_audit(connection: Connection, detail: str, now: datetime) -> None:

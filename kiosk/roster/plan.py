@@ -78,11 +78,6 @@ def merge(values: Values, stored: StoredValues) -> StoredValues:
     )
 
 
-def as_new(values: Values) -> StoredValues:
-    """A new student's values: blank and ``**CLEAR**`` are both empty."""
-    return tuple(None if (value == "" or value == CLEAR) else value for value in values)
-
-
 def is_disabled(values: StoredValues) -> bool:
     """``disabled`` TRUE archives the student."""
     return values[_DISABLED] == "TRUE"
@@ -109,7 +104,8 @@ def build_plan(
         student = stored.by_username.get(username)
         if student is None:
             plan.creates.append(index)
-            plan.card_ids[username] = as_new(values)[_CARD]
+            card_id = values[_CARD]
+            plan.card_ids[username] = None if card_id in ("", CLEAR) else card_id
             continue
         merged = merge(values, student.values)
         plan.card_ids[username] = merged[_CARD]

@@ -4,6 +4,7 @@ transaction, and report. ``preflight`` is the same without writing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,11 +39,6 @@ Progress = Callable[[str, int, int], None]
 
 _PROGRESS_EVERY = 2000
 _USERNAME = INDEX["username"]
-_CATEGORY_SOURCES = tuple(
-    (category, INDEX[attribute], attribute in LIST_ATTRIBUTES)
-    for category, attributes in CATEGORIES.items()
-    for attribute in attributes
-)
 
 
 @dataclass
@@ -193,15 +189,21 @@ def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
 
 
 def _tally(rows: list[Row]) -> ValueTally:
+    """Each category's items over the rows (a row counts once per item), computed once per
+    distinct combination of the category's cells."""
     tally = ValueTally()
-    for line, values in rows:
-        items: dict[str, set[str]] = {}
-        for category, index, is_list in _CATEGORY_SOURCES:
-            value = values[index]
-            if value and value != CLEAR:
-                items.setdefault(category, set()).update(
-                    split_list(value) if is_list else (value.strip(),)
-                )
-        for category, found in items.items():
-            tally.add(category, sorted(found), line)
+    for category, attributes in CATEGORIES.items():
+        indexes = [(INDEX[a], a in LIST_ATTRIBUTES) for a in attributes]
+        first_line: dict[tuple[str, ...], int] = {}
+        counts: Counter[tuple[str, ...]] = Counter()
+        for line, values in rows:
+            key = tuple(values[index] for index, _ in indexes)
+            counts[key] += 1
+            first_line.setdefault(key, line)
+        for key, count in sorted(counts.items(), key=lambda item: first_line[item[0]]):
+            items: set[str] = set()
+            for value, (_, is_list) in zip(key, indexes, strict=True):
+                if value and value != CLEAR:
+                    items.update(split_list(value) if is_list else (value.strip(),))
+            tally.add(category, sorted(items), first_line[key], count)
     return tally

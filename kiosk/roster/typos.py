@@ -35,12 +35,14 @@ class ValueTally:
         self.counts: dict[str, Counter[str]] = {}
         self.first_line: dict[tuple[str, str], int] = {}
 
-    def add(self, category: str, items: Iterable[str], line: int) -> None:
+    def add(self, category: str, items: Iterable[str], line: int, rows: int = 1) -> None:
+        """Count ``items`` as seen on ``rows`` rows, the first of them at ``line``."""
         counts = self.counts.setdefault(category, Counter())
         for item in items:
-            if item not in counts:
+            known = self.first_line.get((category, item))
+            if known is None or line < known:
                 self.first_line[(category, item)] = line
-            counts[item] += 1
+            counts[item] += rows
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:

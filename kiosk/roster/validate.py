@@ -33,6 +33,13 @@ _END = INDEX["end_date"]
 Values = tuple[str, ...]
 
 
+#: Distinct values remembered per repeating column (their checks run once per value).
+_CACHE_LIMIT = 50_000
+
+#: A checked value: (the value to keep, its error or None, a list item not in Capital Case).
+_Checked = tuple[str, str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Cell:
     cell: int
@@ -40,8 +47,23 @@ class _Cell:
     header: str
     not_blank: bool
     check: ValueCheck | None
-    intern: bool
     capital_case: bool
+    #: for columns whose values repeat (None otherwise): value -> its check result
+    cache: dict[str, _Checked] | None
+
+    def checked(self, value: str) -> _Checked:
+        cache = self.cache
+        if cache is not None:
+            hit = cache.get(value)
+            if hit is not None:
+                return hit
+        message = self.check(value) if self.check is not None else None
+        lower = not_capital_case(value)[:1] if self.capital_case else []
+        result = (sys.intern(value) if cache is not None else value, message,
+                  lower[0] if lower else None)
+        if cache is not None and len(cache) < _CACHE_LIMIT:
+            cache[value] = result
+        return result
 
 
 @dataclass(slots=True)
@@ -62,6 +84,9 @@ class RowValidator:
         self._cells: list[_Cell] = []
         for cell_index, attribute_index in header.positions:
             column = BY_ATTRIBUTE[ATTRIBUTES[attribute_index]]
+            repeating = (
+                column.kind in _REPEATING_KINDS or column.attribute in _REPEATING_ATTRIBUTES
+            )
             self._cells.append(
                 _Cell(
                     cell_index,
@@ -69,8 +94,8 @@ class RowValidator:
                     column.header,
                     column.not_blank,
                     check_for(column),
-                    column.kind in _REPEATING_KINDS or column.attribute in _REPEATING_ATTRIBUTES,
                     column.attribute in ("major_names", "minor_names"),
+                    {} if repeating else None,
                 )
             )
         self._unique = _InFileUniqueness()
@@ -104,17 +129,17 @@ class RowValidator:
                     )
                 values[spec.attribute] = CLEAR
                 continue
-            values[spec.attribute] = sys.intern(value) if spec.intern else value
-            if spec.check is not None:
-                message = spec.check(value)
-                if message is not None:
-                    errors.append(Finding(line, spec.header, message))
-            if spec.capital_case:
-                for item in not_capital_case(value)[:1]:
-                    result.warnings.append(
-                        Finding(line, spec.header, f"{item!r} is not in Capital Case",
-                                f"capital_case:{spec.header}")
-                    )
+            cache = spec.cache
+            hit = cache.get(value) if cache is not None else None
+            kept, message, not_capital = hit if hit is not None else spec.checked(value)
+            values[spec.attribute] = kept
+            if message is not None:
+                errors.append(Finding(line, spec.header, message))
+            if not_capital is not None:
+                result.warnings.append(
+                    Finding(line, spec.header, f"{not_capital!r} is not in Capital Case",
+                            f"capital_case:{spec.header}")
+                )
         self._check_across_columns(line, values, errors, result.warnings)
         errors.extend(self._unique.check(line, values))
         if not errors:
@@ -132,7 +157,7 @@ class RowValidator:
                         "end_date is before start_date")
             )
         primary, majors = values[_PRIMARY_MAJOR], values[_MAJORS]
-        if primary and primary != CLEAR and majors and majors != CLEAR and (
+        if primary and primary != majors and primary != CLEAR and majors and majors != CLEAR and (
             primary.strip() not in split_list(majors)
         ):
             errors.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 from kiosk.roster.schema import Column, split_list
 
@@ -87,6 +88,7 @@ def _list(header: str, max_length: int | None, no_commas: bool) -> ValueCheck:
     return check
 
 
+@lru_cache(maxsize=4096)
 def parse_date(value: str) -> date | None:
     """The date in a ``yyyy-mm-dd`` cell, or None when it is not one."""
     if not _DATE.match(value):
