@@ -105,6 +105,11 @@ class Rule:
         object.__setattr__(self, "_group", group)
         object.__setattr__(self, "_transform", transform)
 
+    @property
+    def card_id_group(self) -> int | str:
+        """The group that holds the card_id: ``"card_id"``, 1, or 0 (the whole match)."""
+        return self._group
+
     def applies_to(self, reader: str | None) -> bool:
         """True when the rule is enabled and not limited to another reader."""
         return self.enabled and (self.reader is None or self.reader == reader)

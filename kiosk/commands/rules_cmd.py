@@ -1,0 +1,104 @@
+"""``kiosk rules suggest|check``: learn a rule from example swipes; validate a rules file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("rules", help="suggest or check card rules")
+    actions = parser.add_subparsers(dest="rules_action", metavar="ACTION")
+    actions.required = True
+
+    suggest = actions.add_parser(
+        "suggest",
+        help="infer a rule from example swipes and their card_ids",
+        description=(
+            "Read a CSV with columns swipe (capture-line form) and card_id, and print one "
+            "ready TOML rule that extracts every card_id from its swipe. Exit 0 when it "
+            "explains every pair; 1 (naming the pairs that disagree, and why) otherwise; "
+            "2 for an unreadable file."
+        ),
+    )
+    suggest.add_argument("pairs", metavar="PAIRS.csv", type=Path)
+    suggest.add_argument(
+        "--name", default="suggested", help="the rule's name (default: suggested)"
+    )
+    suggest.set_defaults(func=run_suggest)
+
+    check = actions.add_parser(
+        "check",
+        help="validate a rules file and show the rules as the kiosk understands them",
+    )
+    check.add_argument(
+        "--rules",
+        metavar="FILE",
+        type=Path,
+        help="the rules file (default: card-rules.toml in the config directory)",
+    )
+    check.set_defaults(func=run_check)
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    from kiosk.cards.pairs import read_pairs
+    from kiosk.cards.suggest import suggest_rule
+
+    pairs = read_pairs(args.pairs)
+    suggestion = suggest_rule([(pair.swipe, pair.card_id) for pair in pairs], name=args.name)
+    if suggestion.toml:
+        sys.stdout.write(suggestion.toml)
+        sys.stdout.flush()
+    for disagreement in suggestion.disagreements:
+        pair = pairs[disagreement.pair - 1]
+        print(
+            f"kiosk: pair {disagreement.pair} (line {pair.line} of {args.pairs}, "
+            f"card_id {pair.card_id!r}) disagrees: {disagreement.reason}.",
+            file=sys.stderr,
+        )
+    if not suggestion.ok and suggestion.rule is None:
+        print("kiosk: no single rule explains these pairs.", file=sys.stderr)
+    return 0 if suggestion.ok else 1
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from kiosk.cards.rules import load_rules
+    from kiosk.config import default_rules_path
+
+    path = args.rules or default_rules_path()
+    if args.rules is None and not path.exists():
+        raise UsageError(f"There is no rules file at {path}; give one with --rules FILE.")
+    ruleset = load_rules(path)
+    print(f"{path}: {len(ruleset.rules)} rule(s), tried in this order")
+    if ruleset.campus_prefixes:
+        prefixes = ", ".join(ruleset.campus_prefixes)
+        print(f"campus prefixes (not refused as payment cards): {prefixes}")
+    else:
+        print("campus prefixes: none (every Luhn-valid card number in a track layout is refused)")
+    for number, rule in enumerate(ruleset.rules, start=1):
+        state = "" if rule.enabled else "  (disabled)"
+        print(f"{number}. {rule.name}{state}")
+        if rule.description:
+            print(f"   {rule.description}")
+        print(f"   pattern:    {rule.pattern}")
+        where = (
+            "the whole swipe"
+            if not rule.track
+            else "track " + ", then track ".join(str(track) for track in rule.track)
+        )
+        print(f"   searches:   {where}")
+        print(f"   card_id:    {_group_description(rule.card_id_group)}")
+        if rule.transforms:
+            print(f"   transforms: {' -> '.join(rule.transforms)}")
+        print(f"   readers:    {rule.reader if rule.reader else 'any'}")
+    return 0
+
+
+def _group_description(group: int | str) -> str:
+    if group == "card_id":
+        return "the group named card_id"
+    return "capture group 1" if group == 1 else "the whole match"
