@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Any
 
@@ -54,11 +55,19 @@ def run_verify(args: argparse.Namespace) -> int:
     from kiosk.verify.roster_source import load_roster
 
     rules = load_rules(args.rules) if args.rules else None
-    roster = load_roster(args.roster, args.db)
-    swipes = read_capture(args.swipes) if args.swipes else None
-    report = verify(roster, swipes, rules, reader=args.reader)
-    if args.json:
-        sys.stdout.write(render_json(report))
-    else:
-        sys.stdout.write(render_text(report, tty=sys.stdout.isatty(), limit=max(args.limit, 0)))
+    # A run builds a few objects per swipe and frees them all at exit, with no reference
+    # cycles to collect: the cyclic collector would only rescan them (a third of the time
+    # for 100,000 swipes). Reference counting still frees everything as usual.
+    gc.disable()
+    try:
+        roster = load_roster(args.roster, args.db)
+        swipes = read_capture(args.swipes) if args.swipes else None
+        report = verify(roster, swipes, rules, reader=args.reader)
+        if args.json:
+            output = render_json(report)
+        else:
+            output = render_text(report, tty=sys.stdout.isatty(), limit=max(args.limit, 0))
+    finally:
+        gc.enable()
+    sys.stdout.write(output)
     return report.exit_status

@@ -12,9 +12,10 @@ Verdict = Literal["refused", "misread", "ambiguous", "unmatched", "rule_mismatch
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SwipeCheck:
-    """What verify found in one swipe.
+    """What verify found in one swipe (not frozen: 100,000 of them are built in a run, and a
+    frozen dataclass costs five times as much to construct).
 
     ``text`` (the cleaned swipe) and ``occurrences`` are kept only for swipes that are not
     matched and not refused, so the report can show where the card_ids sit; a refused

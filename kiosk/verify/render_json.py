@@ -73,4 +73,4 @@ def report_to_dict(report: VerifyReport) -> dict[str, Any]:
 
 
 def render_json(report: VerifyReport) -> str:
-    return json.dumps(report_to_dict(report), ensure_ascii=False) + "\n"
+    return json.dumps(report_to_dict(report), ensure_ascii=False, check_circular=False) + "\n"

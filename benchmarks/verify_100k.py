@@ -1,0 +1,295 @@
+"""Benchmark: ``kiosk verify`` with 100,000 roster card_ids against 100,000 swipes.
+
+Prints, all measured in this run:
+
+- the floor: Python's csv module reading the card_ids, plus building one pyahocorasick
+  automaton over them and one pass of it over the swipe lines;
+- a whole ``kiosk verify --roster R.csv --swipes S.txt --rules F --json`` run, as
+  ``kiosk.cli.main()`` called in-process in a fresh child interpreter (imports done before
+  the clock starts, stdout to /dev/null), its ratio to the floor (target: at most 2x) and the
+  child's peak memory (target: under 500 MB); the same run as a subprocess of the ``kiosk``
+  console command is printed too, with interpreter start-up and imports included;
+- the roster's contained-in-another analysis (find_nested) for 100,000 card_ids (target: < 5 s);
+- the speed-up of the automaton over a naive loop (every card_id tested against every swipe,
+  and every card_id against every other) on a 2,000-row sample, and what the naive loop
+  would take at full size.
+
+Usage: python benchmarks/verify_100k.py [--rows N] [--sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from drivers.capture import escape_swipe
+from kiosk.card_ids import CardIdIndex, find_nested
+from kiosk.cards.luhn import luhn_check_digit
+
+CAMPUS_IIN = "600999"
+RULES_TOML = f"""\
+[guard]
+campus_prefixes = ["{CAMPUS_IIN}"]
+
+[[rules]]
+name = "iso-track2"
+pattern = ';{CAMPUS_IIN}(\\d{{9}})\\d='
+
+[[rules]]
+name = "id-plus-issue"
+pattern = ';(\\d{{9}})\\d{{2}}\\?'
+
+[[rules]]
+name = "same-both-tracks"
+pattern = '%(\\d{{9}})\\?'
+"""
+
+
+# The Handshake Student CSV's columns, as a school's export carries them (see
+# kiosk/samples/roster.csv): verify reads only username and card_id, but parses every row.
+HANDSHAKE_COLUMNS = [
+    "email_address", "username", "first_name", "auth_identifier", "school_year_name",
+    "primary_education:cumulative_gpa", "primary_education:major_names",
+    "primary_education:education_level_name", "last_name", "middle_name", "preferred_name",
+    "additional_email_addresses", "primary_education:department_gpa",
+    "primary_education:primary_major_name", "primary_education:minor_names",
+    "primary_education:college_names", "primary_education:primary_college_name",
+    "primary_education:start_date", "primary_education:end_date",
+    "primary_education:currently_attending", "card_id", "campus_name", "ethnicity", "gender",
+    "work_study_eligible", "athlete", "first_generation", "veteran", "eu_gdpr_subject",
+    "disabled", "system_label_names", "mobile_number", "assigned_to_email_address",
+    "hometown_location_attributes:name",
+]
+
+
+def handshake_row(number: int, card_id: str) -> list[str]:
+    username = f"stu{number:06d}"
+    email = f"student{number:06d}@example.edu"
+    values = {
+        "email_address": email, "username": username, "first_name": "Alex",
+        "auth_identifier": email, "school_year_name": "Junior",
+        "primary_education:cumulative_gpa": "3.41",
+        "primary_education:major_names": "Biology;Psychology",
+        "primary_education:education_level_name": "Bachelors", "last_name": "Tester",
+        "primary_education:primary_major_name": "Biology",
+        "primary_education:college_names": "College of Arts and Sciences",
+        "primary_education:primary_college_name": "College of Arts and Sciences",
+        "primary_education:start_date": "2024-08-20", "primary_education:end_date": "2028-05-10",
+        "primary_education:currently_attending": "TRUE", "card_id": card_id,
+        "campus_name": "Main Campus", "work_study_eligible": "FALSE", "athlete": "FALSE",
+        "first_generation": "FALSE", "veteran": "FALSE", "eu_gdpr_subject": "FALSE",
+        "disabled": "FALSE", "mobile_number": "5555550101",
+    }
+    return [values.get(column, "") for column in HANDSHAKE_COLUMNS]
+
+
+def make_card_ids(count: int, rng: random.Random) -> list[str]:
+    """Distinct 9-digit card_ids (leading zeros included, as a roster would hold them)."""
+    return [f"{n:09d}" for n in rng.sample(range(10**9), count)]
+
+
+def swipe_for(card_id: str, kind: int) -> str:
+    """The text a reader would type for this card, in one of three common layouts."""
+    if kind == 0:  # track 2 only: printed id + 2-digit issue code
+        return f";{card_id}01?"
+    if kind == 1:  # ISO campus number on tracks 1 and 2 (campus IIN + id + Luhn digit)
+        number = CAMPUS_IIN + card_id
+        number += luhn_check_digit(number)
+        return f"%B{number}^TESTER/ALEX J^2908120000000000?;{number}=29081200000000000?"
+    return f"%{card_id}?;{card_id}?"  # the same number on both tracks
+
+
+def write_inputs(directory: Path, rows: int, rng: random.Random) -> tuple[Path, Path, Path]:
+    card_ids = make_card_ids(rows, rng)
+    roster = directory / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HANDSHAKE_COLUMNS)
+        for number, card_id in enumerate(card_ids):
+            writer.writerow(handshake_row(number, card_id))
+    swipes = directory / "swipes.txt"
+    order = list(range(rows))
+    rng.shuffle(order)
+    with swipes.open("w", encoding="utf-8") as handle:
+        for position in order:
+            handle.write(escape_swipe(swipe_for(card_ids[position], position % 3)) + "\n")
+    rules = directory / "rules.toml"
+    rules.write_text(RULES_TOML, encoding="utf-8")
+    return roster, swipes, rules
+
+
+def floor_seconds(roster: Path, swipes: Path) -> float:
+    """csv reading the card_ids + one automaton + one pass of it over the swipe lines."""
+    started = time.perf_counter()
+    with roster.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        at = header.index("card_id")
+        card_ids = [row[at] for row in reader]
+    automaton = ahocorasick.Automaton()
+    for card_id in card_ids:
+        automaton.add_word(card_id, card_id)
+    automaton.make_automaton()
+    found = 0
+    with swipes.open(encoding="utf-8") as handle:
+        for line in handle:
+            for _ in automaton.iter(line):
+                found += 1
+    elapsed = time.perf_counter() - started
+    assert found >= len(card_ids)
+    return elapsed
+
+
+def child_main(argv: list[str], out_path: str) -> None:
+    """In the child: ``kiosk.cli.main(argv)`` timed, stdout to ``out_path``; prints figures."""
+    import kiosk.cards.parse  # noqa: F401  (imports done before the clock starts)
+    import kiosk.verify.analysis  # noqa: F401
+    import kiosk.verify.render_json  # noqa: F401
+    import kiosk.verify.render_text  # noqa: F401
+    from kiosk.cli import main as kiosk_main
+
+    real_stdout = sys.stdout
+    with open(out_path, "w", encoding="utf-8") as sink:
+        sys.stdout = sink
+        started = time.perf_counter()
+        status = kiosk_main(argv)
+        elapsed = time.perf_counter() - started
+        sys.stdout = real_stdout
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": elapsed, "status": status, "peak_mb": peak_mb}))
+
+
+def run_child(argv: list[str], out_path: Path) -> dict[str, Any]:
+    """``kiosk.cli.main(argv)`` timed in a fresh interpreter; its seconds and peak RSS."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(argv), str(out_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    report = json.loads(out_path.read_text(encoding="utf-8"))
+    verdicts = ("matched", "ambiguous", "unmatched", "rule_mismatch", "refused", "misread")
+    figures["counts"] = {verdict: report[verdict] for verdict in verdicts}
+    return figures
+
+
+def run_console(argv: list[str]) -> float:
+    """The same run as the ``kiosk`` command in a subprocess, start-up included."""
+    kiosk = Path(sys.executable).with_name("kiosk")
+    command = [str(kiosk)] if kiosk.exists() else [sys.executable, "-m", "kiosk"]
+    started = time.perf_counter()
+    subprocess.run([*command, *argv], stdout=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def mixed_length_pairs(count: int, rng: random.Random) -> list[tuple[str | None, str]]:
+    """Card_ids of 5 to 12 digits, so many short ones sit inside longer ones."""
+    pairs: list[tuple[str | None, str]] = []
+    for number in range(count):
+        length = rng.randint(5, 12)
+        pairs.append((str(rng.randrange(10 ** (length - 1), 10**length)), f"m{number:06d}"))
+    return pairs
+
+
+def time_nested(pairs: list[tuple[str | None, str]]) -> tuple[float, int]:
+    started = time.perf_counter()
+    found = len(find_nested(pairs))
+    return time.perf_counter() - started, found
+
+
+def naive_contained(card_ids: list[str], texts: list[str]) -> int:
+    return sum(1 for text in texts for card_id in card_ids if card_id in text)
+
+
+def naive_nested(card_ids: list[str]) -> int:
+    return sum(1 for a in card_ids for b in card_ids if a != b and a in b)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=2_000)
+    parser.add_argument("--child", nargs=2, metavar=("ARGV_JSON", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(json.loads(args.child[0]), args.child[1])
+        return 0
+    rng = random.Random(20261201)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        roster, swipes, rules = write_inputs(directory, args.rows, rng)
+        print(f"verify benchmark: {args.rows:,} roster card_ids, {args.rows:,} swipes "
+              f"(3 layouts, rules file with 3 rules and a campus prefix)")
+
+        floor = min(floor_seconds(roster, swipes) for _ in range(3))
+        print(f"floor (csv card_ids + one automaton pass over the swipes): {floor:.3f} s")
+
+        argv = ["--db", f"sqlite:///{directory / 'unused.sqlite3'}", "verify",
+                "--roster", str(roster), "--swipes", str(swipes), "--rules", str(rules), "--json"]
+        child = run_child(argv, directory / "report.json")
+        print(f"verdicts: {child['counts']} (exit status {child['status']}; random 9-digit "
+              "card_ids also turn up inside other students' 16-digit ISO numbers)")
+        ratio = child["seconds"] / floor
+        print(f"kiosk verify, in-process main() in a fresh interpreter: {child['seconds']:.3f} s "
+              f"= {ratio:.2f}x the floor (target <= 2x) {'OK' if ratio <= 2 else 'OVER'}")
+        print(f"peak memory of that process: {child['peak_mb']:.0f} MB (target < 500 MB) "
+              f"{'OK' if child['peak_mb'] < 500 else 'OVER'}")
+        console = run_console(argv)
+        print(f"kiosk verify as a subprocess (start-up and imports included): {console:.3f} s "
+              f"= {console / floor:.2f}x the floor")
+
+        with roster.open(encoding="utf-8", newline="") as handle:
+            pairs = [(row["card_id"], row["username"]) for row in csv.DictReader(handle)]
+        nested_seconds, nested_count = time_nested(pairs)
+        print(f"contained-in-another analysis (find_nested), this roster ({len(pairs):,} card_ids "
+              f"of one length): {nested_seconds:.3f} s, {nested_count} found")
+        mixed = mixed_length_pairs(args.rows, rng)
+        nested_seconds, nested_count = time_nested(mixed)
+        print(f"contained-in-another analysis, {len(mixed):,} card_ids of 5-12 digits (every "
+              f"card_id scanned): {nested_seconds:.3f} s, {nested_count:,} found (target < 5 s) "
+              f"{'OK' if nested_seconds < 5 else 'OVER'}")
+
+        sample_pairs = pairs[: args.sample]
+        sample_ids = [card_id for card_id, _ in sample_pairs]
+        with swipes.open(encoding="utf-8") as handle:
+            sample_texts = [next(handle) for _ in range(args.sample)]
+        started = time.perf_counter()
+        naive_hits = naive_contained(sample_ids, sample_texts)
+        naive_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        index = CardIdIndex(sample_pairs)
+        fast_hits = sum(len(index.contained_in(text)) for text in sample_texts)
+        fast_seconds = time.perf_counter() - started
+        assert naive_hits == fast_hits
+        full_naive = naive_seconds * (args.rows / args.sample) ** 2
+        print(f"containment on a {args.sample:,}-row sample: naive loop {naive_seconds:.3f} s, "
+              f"automaton {fast_seconds:.4f} s: {naive_seconds / fast_seconds:,.0f}x faster; "
+              f"the naive loop at full size would take about {full_naive / 60:,.0f} min")
+        started = time.perf_counter()
+        naive_nested_count = naive_nested(sample_ids)
+        naive_nested_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        fast_nested_count = len(find_nested(sample_pairs))
+        fast_nested_seconds = time.perf_counter() - started
+        assert naive_nested_count == fast_nested_count
+        print(f"nested analysis on the same sample: naive {naive_nested_seconds:.3f} s, "
+              f"find_nested {fast_nested_seconds:.4f} s: "
+              f"{naive_nested_seconds / fast_nested_seconds:,.0f}x faster")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
