@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.events_cmd",
     "kiosk.commands.checkins_cmd",
     "kiosk.commands.staff_cmd",
+    "kiosk.commands.readers_cmd",
     "kiosk.commands.parse_cmd",
     "kiosk.commands.rules_cmd",
 )

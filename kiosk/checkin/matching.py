@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from kiosk.card_ids import CardIdIndex
+from kiosk.cards.clean import clean_swipe
+from kiosk.cards.parse import SwipeResult
 from kiosk.db.models import Student
 
 
@@ -55,3 +57,12 @@ class RosterMatcher:
             return None
         card_id, student_id = hits[0]
         return RosterMatch(student_id, card_id)
+
+    def match(self, text: str, result: SwipeResult) -> RosterMatch | None:
+        """The student a parsed swipe belongs to: by the rule's card_id when a rule matched
+        (exactly), by containment when none did (or none is configured), else nobody."""
+        if result.status == "ok" and result.card_id is not None:
+            return self.by_card_id(result.card_id)
+        if result.status == "no_match":
+            return self.by_containment(clean_swipe(text))
+        return None

@@ -9,7 +9,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from drivers.base import Swipe
-from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
@@ -104,13 +103,10 @@ class CheckInService:
             record_payment_card_refused(self.engine, self.event_id, swipe.reader)
             log.info("payment card refused on %s", swipe.reader)
             return PAYMENT_CARD
-        matcher = self._matcher
-        if result.status == "ok" and result.card_id is not None:
-            match = matcher.by_card_id(result.card_id) or self._match_in_database(result.card_id)
-            unknown_card_id: str | None = result.card_id
-        else:
-            match = matcher.by_containment(clean_swipe(swipe.text))
-            unknown_card_id = None
+        match = self._matcher.match(swipe.text, result)
+        unknown_card_id = result.card_id if result.status == "ok" else None
+        if match is None and unknown_card_id is not None:
+            match = self._match_in_database(unknown_card_id)
         if match is None:
             log.info("unrecognized card on %s (rule %s)", swipe.reader, result.rule)
             return CheckInOutcome(
