@@ -72,6 +72,8 @@ def import_roster(
     try:
         content = _read(source, report, progress)
     except RosterFileError as error:
+        # Whatever was read before the bad line does not count: the file is refused whole.
+        report = ImportReport(file=source.name, dry_run=dry_run)
         report.refuse(str(error), error.line)
         return report
     if report.rows == 0:

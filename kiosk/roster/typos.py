@@ -1,6 +1,6 @@
 """The gut check: values new to the database, and which of them look like typos.
 
-A new value looks like a typo when it closely resembles a known one: a value stored in the
+A new value looks like a typo when it is a few edits away from a known one: a value stored in the
 database, or a spelling used more often in the same file ("Biolgy" once, "Biology" 40 times).
 """
 
@@ -10,11 +10,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import process, utils
+from rapidfuzz.distance import OSA
 
-#: rapidfuzz ratio (0-100, after lower-casing and dropping punctuation) from which two
-#: values are called look-alikes. "Biolgy"/"Biology" scores 92; "Math"/"Bath" 75.
-TYPO_SCORE = 87.0
+
+def typo_limit(value: str) -> int:
+    """How many edits (insert, delete, replace, swap two neighbours) still look like a typo.
+
+    1 for values of 5 to 19 characters, 2 from 20, 3 from 30...; values under 5 characters
+    only when they differ in case or punctuation ("Math" is no typo of "Bath"). So
+    "Biolgy"/"Biology" and "Mechancial Engineering" are typos; "Chemistry"/"Biochemistry"
+    (3 edits) and "North Campus"/"South Campus" (2 edits in 12 characters) are not.
+    """
+    return 0 if len(value) < 5 else max(1, len(value) // 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +54,14 @@ class ValueTally:
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
-    """The candidate ``value`` most resembles, when it resembles one closely enough."""
+    """The candidate ``value`` most resembles, when it is within :func:`typo_limit` edits
+    (ignoring case and punctuation)."""
     pool = [candidate for candidate in candidates if candidate != value]
     if not pool:
         return None
     match = process.extractOne(
-        value, pool, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=TYPO_SCORE
+        value, pool, scorer=OSA.distance, processor=utils.default_process,
+        score_cutoff=typo_limit(value),
     )
     return None if match is None else match[0]
 
