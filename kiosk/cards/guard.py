@@ -68,8 +68,12 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
     """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
     if _LONG_DIGIT_RUN.search(cleaned) is None:
         return False
-    for start, end in payment_numbers(cleaned):
-        if not (campus_prefixes and cleaned.startswith(campus_prefixes, start, end)):
+    for match in _PAYMENT_LAYOUTS.finditer(cleaned):
+        number = match.group(match.lastindex or 1)
+        # The campus prefix test first: it is cheaper than Luhn and settles campus cards.
+        if campus_prefixes and number.startswith(campus_prefixes):
+            continue
+        if number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number):
             return True
     return False
 

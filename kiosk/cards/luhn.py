@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-# Value a digit contributes when it stands in a doubled position.
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+# A doubled digit's contribution (2d, minus 9 when over 9), as a translation table.
+_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_valid(number: str) -> bool:
     """True when ``number`` (ASCII digits only) passes the Luhn check."""
-    if not number or not number.isdigit() or not number.isascii():
+    if not number or not number.isascii() or not number.isdigit():
         return False
-    total = 0
-    doubled = False
-    for char in reversed(number):
-        digit = ord(char) - 48
-        total += _DOUBLED[digit] if doubled else digit
-        doubled = not doubled
-    return total % 10 == 0
+    # Summing the ASCII codes in C, then taking away 48 ('0') per digit, is the fast way.
+    kept = number[-1::-2].encode()
+    doubled = number[-2::-2].translate(_DOUBLED).encode()
+    return (sum(kept) + sum(doubled) - 48 * len(number)) % 10 == 0
 
 
 def luhn_check_digit(partial: str) -> str:

@@ -106,10 +106,6 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> tuple[SwipeResult | No
     return None, tracks
 
 
-def _ok(card_id: str, rule_name: str) -> SwipeResult:
-    return SwipeResult("ok", card_id, rule_name, f"card_id from rule '{rule_name}'.")
-
-
 def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeResult:
     """The meaning of one swipe. Never raises."""
     try:
@@ -118,9 +114,17 @@ def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeRe
         if decided is not None:
             return decided
         for rule in rules.rules_for(reader):
-            card_id = rule.extract(cleaned, tracks)
-            if card_id is not None:
-                return _ok(card_id, rule.name)
+            if rule.track:
+                card_id = rule.extract(cleaned, tracks)
+            else:  # the common case, inlined: one search on the whole swipe
+                match = rule.regex.search(cleaned)
+                if match is None:
+                    continue
+                card_id = match.group(rule.card_id_group)
+                if card_id and rule.transform is not None:
+                    card_id = rule.transform(card_id)
+            if card_id:
+                return SwipeResult("ok", card_id, rule.name, rule.ok_message)
         return NO_MATCH
     except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
         return INTERNAL_ERROR

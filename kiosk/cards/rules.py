@@ -67,9 +67,12 @@ class Rule:
     reader: str | None = None
     enabled: bool = True
     description: str = ""
-    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _group: int | str = field(init=False, repr=False, compare=False)
-    _transform: Callable[[str], str | None] | None = field(init=False, repr=False, compare=False)
+    # Compiled when the rule is made (read-only): the pattern, the group holding the card_id
+    # ("card_id", 1, or 0 for the whole match), the transforms as one function.
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    card_id_group: int | str = field(init=False, repr=False, compare=False)
+    transform: Callable[[str], str | None] | None = field(init=False, repr=False, compare=False)
+    ok_message: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -101,14 +104,10 @@ class Rule:
             group: int | str = "card_id"
         else:
             group = 1 if regex.groups else 0
-        object.__setattr__(self, "_regex", regex)
-        object.__setattr__(self, "_group", group)
-        object.__setattr__(self, "_transform", transform)
-
-    @property
-    def card_id_group(self) -> int | str:
-        """The group that holds the card_id: ``"card_id"``, 1, or 0 (the whole match)."""
-        return self._group
+        object.__setattr__(self, "regex", regex)
+        object.__setattr__(self, "card_id_group", group)
+        object.__setattr__(self, "transform", transform)
+        object.__setattr__(self, "ok_message", f"card_id from rule '{self.name}'.")
 
     def applies_to(self, reader: str | None) -> bool:
         """True when the rule is enabled and not limited to another reader."""
@@ -117,13 +116,13 @@ class Rule:
     def extract(self, cleaned: str, tracks: Tracks) -> str | None:
         """The card_id this rule gives for a cleaned swipe, or None when it does not match."""
         if not self.track:
-            match = self._regex.search(cleaned)
+            match = self.regex.search(cleaned)
             if match is None:
                 return None
-            value = match.group(self._group)
+            value = match.group(self.card_id_group)
             if not value:
                 return None
-            return value if self._transform is None else self._transform(value) or None
+            return value if self.transform is None else self.transform(value) or None
         for number in self.track:
             found = self.find_in_track(cleaned, tracks, number)
             if found is not None and found.card_id:
@@ -133,7 +132,7 @@ class Rule:
     def find(self, cleaned: str, tracks: Tracks) -> RuleMatch | None:
         """Where the rule matched (for the staff rule tester), trying each track in order."""
         if not self.track:
-            return self._match_at(self._regex.search(cleaned), 0, None)
+            return self._match_at(self.regex.search(cleaned), 0, None)
         last: RuleMatch | None = None
         for number in self.track:
             found = self.find_in_track(cleaned, tracks, number)
@@ -146,18 +145,18 @@ class Rule:
         track = tracks.get(number)
         if track is None:
             return None
-        return self._match_at(self._regex.search(track.data), track.start, number)
+        return self._match_at(self.regex.search(track.data), track.start, number)
 
     def _match_at(
         self, match: re.Match[str] | None, offset: int, track: int | None
     ) -> RuleMatch | None:
         if match is None:
             return None
-        value = match.group(self._group)
+        value = match.group(self.card_id_group)
         if not value:
             return None
-        start, end = match.span(self._group)
-        card_id = value if self._transform is None else self._transform(value) or None
+        start, end = match.span(self.card_id_group)
+        card_id = value if self.transform is None else self.transform(value) or None
         return RuleMatch(value, start + offset, end + offset, card_id, track)
 
 

@@ -10,8 +10,7 @@ no tracks and rules see the whole text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 TrackProblem = Literal["all_failed", "partial", "bad_characters"]
 
@@ -20,8 +19,7 @@ _START_SENTINELS = "%;+"
 _BAD_NUMERIC_TRACK_CHAR = re.compile(r"[^0-9:<=>]")
 
 
-@dataclass(frozen=True, slots=True)
-class Track:
+class Track(NamedTuple):
     """One track's data with sentinels removed; ``start`` is its offset in the cleaned text."""
 
     number: int
@@ -31,8 +29,7 @@ class Track:
     complete: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Tracks:
+class Tracks(NamedTuple):
     """The tracks found in a swipe and, when the swipe is unusable, why."""
 
     tracks: tuple[Track, ...] = ()
@@ -72,14 +69,14 @@ def parse_tracks(text: str) -> Tracks:
             break  # text after the tracks: left to the rules
         end = text.find("?", position + 1)
         if end < 0:
-            found.append(Track(number, text[position + 1 :], position + 1, complete=False))
+            found.append(Track(number, text[position + 1 :], position + 1, False, False))
             problem = "partial"
             break
         data = text[position + 1 : end]
-        failed = data in ("", "E")
+        failed = data == "E" or not data
         if not failed and number != 1 and _BAD_NUMERIC_TRACK_CHAR.search(data):
             problem = "bad_characters"
-        found.append(Track(number, data, position + 1, failed=failed))
+        found.append(Track(number, data, position + 1, failed, True))
         position = end + 1
         # One character that does not start a track: an LRC or a sensor digit.
         if position < length and text[position] not in _START_SENTINELS:
