@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kiosk.cards.clean import clean_swipe
+from kiosk.cards.generalise import Candidate, Example, patterns
 from kiosk.cards.guard import has_binary_bytes, is_masked, payment_numbers
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import Rule, RuleSet, guard_to_toml, rule_to_toml
@@ -46,7 +47,6 @@ _TRANSFORM_CHAINS: tuple[tuple[str, ...], ...] = (
 _RUNS = re.compile(r"[0-9A-Fa-f]+|[0-9A-Za-z]+")
 _MAX_CANDIDATES_PER_PAIR = 4
 _MAX_COMBINATIONS = 48
-_LONGEST_LITERAL_RUN = 8
 # Track preference for a card_id found in several places: track 2, 3, then 1, then no track.
 _TRACK_PREFERENCE = {2: 0, 3: 1, 1: 2, None: 3}
 
@@ -72,187 +72,6 @@ class Suggestion:
     disagreements: tuple[Disagreement, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Example:
-    raw: str
-    cleaned: str
-    card_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """Where a pair's card_id comes from: ``cleaned[start:end]``, and the zeros padding it."""
-
-    start: int
-    end: int
-    zeros: int = 0
-
-
-# ---------------------------------------------------------------- generalising text
-
-
-def _is_run_char(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-def _char_class(values: Sequence[str]) -> str:
-    chars = set("".join(values))
-    for allowed, regex in (
-        (set("0123456789"), r"\d"),
-        (set("0123456789ABCDEF"), "[0-9A-F]"),
-        (set("0123456789abcdef"), "[0-9a-f]"),
-        (set("0123456789ABCDEFabcdef"), "[0-9A-Fa-f]"),
-        (set("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "[A-Z]"),
-        (set("abcdefghijklmnopqrstuvwxyz"), "[a-z]"),
-        (set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "[0-9A-Z]"),
-    ):
-        if chars <= allowed:
-            return regex
-    if all(_is_run_char(char) for char in chars):
-        return "[0-9A-Za-z]"
-    return _bracket(chars)
-
-
-def _bracket(chars: set[str]) -> str:
-    """A regex character class of exactly these characters."""
-    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
-
-
-def _width(values: Sequence[str], open_ended: bool = False) -> str:
-    lengths = {len(value) for value in values}
-    if len(lengths) == 1:
-        (length,) = lengths
-        return "" if length == 1 else f"{{{length}}}"
-    if open_ended:
-        return "+" if min(lengths) > 0 else "*"
-    return f"{{{min(lengths)},{max(lengths)}}}"
-
-
-def _generalise_run(values: Sequence[str], allow_literal: bool) -> str:
-    """One regex for the runs of letters/digits found at the same place in every example."""
-    if not any(values):
-        return ""
-    if allow_literal and len(set(values)) == 1 and len(values[0]) <= _LONGEST_LITERAL_RUN:
-        return re.escape(values[0])
-    if not all(values):
-        return f"{_char_class([v for v in values if v])}{_width(values, open_ended=True)}"
-    return f"{_char_class(values)}{_width(values)}"
-
-
-def _generalise_delimiter(values: Sequence[str | None], edge: str) -> str | None:
-    """The regex for the delimiters (None = start/end of text) at one place, or None."""
-    if all(value is None for value in values):
-        return edge
-    if any(value is None for value in values):
-        return None
-    chars = {value for value in values if value is not None}
-    return re.escape(chars.pop()) if len(chars) == 1 else _bracket(chars)
-
-
-def _context_tokens(
-    text: str, position: int, step: int, levels: int
-) -> list[tuple[str, str | None]]:
-    """(run, delimiter) pairs walking away from ``position`` (step -1: left, +1: right)."""
-    tokens: list[tuple[str, str | None]] = []
-    index = position
-    for _ in range(levels):
-        if step < 0:
-            stop = index
-            while stop > 0 and _is_run_char(text[stop - 1]):
-                stop -= 1
-            run = text[stop:index]
-            delimiter = text[stop - 1] if stop > 0 else None
-            index = stop - 1
-        else:
-            stop = index
-            while stop < len(text) and _is_run_char(text[stop]):
-                stop += 1
-            run = text[index:stop]
-            delimiter = text[stop] if stop < len(text) else None
-            index = stop + 1
-        tokens.append((run, delimiter))
-        if delimiter is None:
-            break
-    return tokens
-
-
-def _context(
-    examples: Sequence[_Example],
-    positions: Sequence[int],
-    step: int,
-    levels: int,
-) -> str | None:
-    """Generalised context on one side of the field, ``levels`` delimiters deep, or None."""
-    per_example = [
-        _context_tokens(example.cleaned, position, step, levels)
-        for example, position in zip(examples, positions, strict=True)
-    ]
-    depth = min(len(tokens) for tokens in per_example)
-    parts: list[str] = []
-    for level in range(depth):
-        runs = [tokens[level][0] for tokens in per_example]
-        delimiters = [tokens[level][1] for tokens in per_example]
-        # Fixed text is kept as written before the id; after it, data varies (check digits,
-        # issue codes, expiry dates), so only its shape is kept.
-        run = _generalise_run(runs, allow_literal=step < 0)
-        delimiter = _generalise_delimiter(delimiters, "^" if step < 0 else "$")
-        if delimiter is None:
-            return None
-        if step < 0:
-            parts.insert(0, delimiter + run)
-        else:
-            parts.append(run + delimiter)
-        if any(value is None for value in delimiters):
-            break
-    return "".join(parts)
-
-
-def _field(values: Sequence[str], padded: bool) -> str:
-    if padded:
-        return r"([1-9]\d*)"
-    return f"({_char_class(values)}{_width(values, open_ended=True)})"
-
-
-def _patterns(examples: Sequence[_Example], combo: Sequence[_Candidate]) -> Iterator[str]:
-    """Candidate patterns for one choice of field per example, most general first: with the
-    zeros before the ids as padding (when every id has some), then without."""
-    seen: set[str] = set()
-    paddings = (True, False) if all(c.zeros for c in combo) else (False,)
-    for padded in paddings:
-        for pattern in _patterns_for(examples, combo, padded):
-            if pattern not in seen:
-                seen.add(pattern)
-                yield pattern
-
-
-def _patterns_for(
-    examples: Sequence[_Example], combo: Sequence[_Candidate], padded: bool
-) -> Iterator[str]:
-    values = [ex.cleaned[c.start : c.end] for ex, c in zip(examples, combo, strict=True)]
-    lefts = [c.start - c.zeros if padded else c.start for c in combo]
-    rights = [c.end for c in combo]
-    fixed_width = len({len(value) for value in values}) == 1 and not padded
-    field = _field(values, padded)
-    padding = "0*" if padded else ""
-    right_runs_empty = all(
-        c.end >= len(ex.cleaned) or not _is_run_char(ex.cleaned[c.end])
-        for ex, c in zip(examples, combo, strict=True)
-    )
-    for levels in (1, 2, 3):
-        left = _context(examples, lefts, -1, levels)
-        if left is None:
-            continue
-        right_options: list[str | None] = []
-        if fixed_width and not right_runs_empty:
-            right_options.append("")
-        right_options.append(_context(examples, rights, +1, 1))
-        if levels > 1:
-            right_options.append(_context(examples, rights, +1, levels))
-        for right in right_options:
-            if right is not None:
-                yield f"{left}{padding}{field}{right}"
-
-
 # ---------------------------------------------------------------- finding the card_id
 
 
@@ -263,15 +82,15 @@ def _track_of(cleaned: str, position: int) -> int | None:
     return None
 
 
-def _ordered(cleaned: str, candidates: list[_Candidate]) -> list[_Candidate]:
+def _ordered(cleaned: str, candidates: list[Candidate]) -> list[Candidate]:
     unique = list(dict.fromkeys(candidates))
     unique.sort(key=lambda c: (_TRACK_PREFERENCE[_track_of(cleaned, c.start)], c.start))
     return unique[:_MAX_CANDIDATES_PER_PAIR]
 
 
-def _plain_candidates(example: _Example) -> list[_Candidate]:
+def _plain_candidates(example: Example) -> list[Candidate]:
     text, card_id = example.cleaned, example.card_id
-    found: list[_Candidate] = []
+    found: list[Candidate] = []
     start = text.find(card_id)
     while start >= 0:
         zeros = 0
@@ -279,51 +98,51 @@ def _plain_candidates(example: _Example) -> list[_Candidate]:
             while start - zeros > 0 and text[start - zeros - 1] == "0":
                 zeros += 1
         # A single zero before the id is as likely fixed text as padding: keep it as text.
-        found.append(_Candidate(start, start + len(card_id), zeros if zeros >= 2 else 0))
+        found.append(Candidate(start, start + len(card_id), zeros if zeros >= 2 else 0))
         start = text.find(card_id, start + 1)
     return _ordered(text, found)
 
 
-def _transformed_candidates(example: _Example, chain: tuple[str, ...]) -> list[_Candidate]:
+def _transformed_candidates(example: Example, chain: tuple[str, ...]) -> list[Candidate]:
     transform = compile_chain(chain)
     assert transform is not None
-    found: list[_Candidate] = []
+    found: list[Candidate] = []
     for match in _RUNS.finditer(example.cleaned):
         if transform(match.group()) == example.card_id:
-            found.append(_Candidate(match.start(), match.end()))
+            found.append(Candidate(match.start(), match.end()))
     return _ordered(example.cleaned, found)
 
 
-def _transformed_finder(chain: tuple[str, ...]) -> Callable[[_Example], list[_Candidate]]:
+def _transformed_finder(chain: tuple[str, ...]) -> Callable[[Example], list[Candidate]]:
     return lambda example: _transformed_candidates(example, chain)
 
 
-def _zfill_chain(examples: Sequence[_Example]) -> tuple[str, ...] | None:
+def _zfill_chain(examples: Sequence[Example]) -> tuple[str, ...] | None:
     widths = {len(example.card_id) for example in examples}
     if len(widths) != 1 or not all(example.card_id.startswith("0") for example in examples):
         return None
     return (f"zfill:{widths.pop()}",)
 
 
-def _zfill_candidates(example: _Example) -> list[_Candidate]:
+def _zfill_candidates(example: Example) -> list[Candidate]:
     stripped = example.card_id.lstrip("0")
     if not stripped:
         return []
-    shorter = _Example(example.raw, example.cleaned, stripped)
-    return [_Candidate(c.start, c.end) for c in _plain_candidates(shorter)]
+    shorter = Example(example.raw, example.cleaned, stripped)
+    return [Candidate(c.start, c.end) for c in _plain_candidates(shorter)]
 
 
 # ---------------------------------------------------------------- choosing the rule
 
 
-def _explains(rule: Rule, prefixes: tuple[str, ...], example: _Example) -> bool:
+def _explains(rule: Rule, prefixes: tuple[str, ...], example: Example) -> bool:
     result = parse_swipe(example.raw, RuleSet((rule,), prefixes))
     return result.status == "ok" and result.card_id == example.card_id
 
 
-def _combinations(per_example: Sequence[Sequence[_Candidate]]) -> Iterator[tuple[_Candidate, ...]]:
+def _combinations(per_example: Sequence[Sequence[Candidate]]) -> Iterator[tuple[Candidate, ...]]:
     """Choices of one candidate per example: same rank everywhere first, then the rest."""
-    seen: set[tuple[_Candidate, ...]] = set()
+    seen: set[tuple[Candidate, ...]] = set()
     for rank in range(_MAX_CANDIDATES_PER_PAIR):
         combo = tuple(c[min(rank, len(c) - 1)] for c in per_example)
         if combo not in seen:
@@ -335,11 +154,9 @@ def _combinations(per_example: Sequence[Sequence[_Candidate]]) -> Iterator[tuple
             yield combo
 
 
-def _find_rule(
-    examples: Sequence[_Example], prefixes: tuple[str, ...], name: str
-) -> Rule | None:
+def _find_rule(examples: Sequence[Example], prefixes: tuple[str, ...], name: str) -> Rule | None:
     """The most general rule that explains every example, or None."""
-    strategies: list[tuple[tuple[str, ...], Callable[[_Example], list[_Candidate]]]] = [
+    strategies: list[tuple[tuple[str, ...], Callable[[Example], list[Candidate]]]] = [
         ((), _plain_candidates)
     ]
     zfill = _zfill_chain(examples)
@@ -352,7 +169,7 @@ def _find_rule(
         if not all(per_example):
             continue
         for combo in _combinations(per_example):
-            for pattern in _patterns(examples, combo):
+            for pattern in patterns(examples, combo):
                 try:
                     rule = Rule(name, pattern, transforms=chain)
                 except ValueError:
@@ -362,7 +179,7 @@ def _find_rule(
     return None
 
 
-def _unusable(example: _Example) -> str | None:
+def _unusable(example: Example) -> str | None:
     """Why a pair cannot teach a rule at all, or None."""
     if not example.card_id:
         return "its card_id is empty"
@@ -376,12 +193,12 @@ def _unusable(example: _Example) -> str | None:
     return None
 
 
-def _issuer_prefixes(example: _Example) -> set[str]:
+def _issuer_prefixes(example: Example) -> set[str]:
     """6-digit issuer prefixes of the numbers in a swipe the payment guard would refuse."""
     return {example.cleaned[start : start + 6] for start, _ in payment_numbers(example.cleaned)}
 
 
-def _campus_prefixes(examples: Sequence[_Example]) -> tuple[str, ...]:
+def _campus_prefixes(examples: Sequence[Example]) -> tuple[str, ...]:
     """The issuer prefix most of the examples' card numbers share (the school's own), if any."""
     counts: dict[str, int] = {}
     for example in examples:
@@ -392,7 +209,7 @@ def _campus_prefixes(examples: Sequence[_Example]) -> tuple[str, ...]:
     return (max(counts, key=lambda prefix: (counts[prefix], prefix)),)
 
 
-def _why_not(rule: Rule, prefixes: tuple[str, ...], example: _Example) -> str:
+def _why_not(rule: Rule, prefixes: tuple[str, ...], example: Example) -> str:
     result = parse_swipe(example.raw, RuleSet((rule,), prefixes))
     if result.status == "ok":
         reason = (
@@ -419,7 +236,7 @@ def _render(rule: Rule, prefixes: tuple[str, ...], explained: int, total: int) -
 
 def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> Suggestion:
     """One rule extracting every pair's card_id from its swipe, or the pairs that disagree."""
-    examples = [_Example(raw, clean_swipe(raw), card_id.strip()) for raw, card_id in pairs]
+    examples = [Example(raw, clean_swipe(raw), card_id.strip()) for raw, card_id in pairs]
     total = len(examples)
     problems: dict[int, str] = {}
     for index, example in enumerate(examples):
@@ -456,7 +273,7 @@ def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> S
 
 
 def _best_partial_rule(
-    examples: Sequence[_Example], usable: Sequence[int], prefixes: tuple[str, ...], name: str
+    examples: Sequence[Example], usable: Sequence[int], prefixes: tuple[str, ...], name: str
 ) -> Rule | None:
     """The rule explaining the most pairs, learnt from each pair and then from those it fits."""
     best: Rule | None = None
