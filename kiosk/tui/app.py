@@ -20,11 +20,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from drivers.base import Swipe
-from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
 from kiosk.db.models import Event
-from kiosk.staff import is_staff_card
+from kiosk.staff import is_staff_swipe
 from kiosk.tui.screens.base import StaffScreen, StudentFacingScreen, SwipeTaker
 from kiosk.tui.screens.student import StudentScreen
 from kiosk.tui.setup import DemoKey, KioskSetup
@@ -113,7 +112,9 @@ class KioskApp(App[None]):
             raise
         except Exception as exc:
             log.warning("reader %s stopped (%s)", reader.name, type(exc).__name__)
-            self.notify(f"Reader {reader.name} stopped: {exc}", severity="error", timeout=30)
+            self.notify(
+                f"Reader {reader.name} stopped: {exc}", severity="error", timeout=30, markup=False
+            )
 
     def take_swipe(self, swipe: Swipe) -> None:
         """Queue a swipe for processing (in arrival order; none is dropped)."""
@@ -135,22 +136,24 @@ class KioskApp(App[None]):
         if isinstance(screen, SwipeTaker):
             screen.take_swipe(swipe)
             return
-        if not self.in_staff_mode and await asyncio.to_thread(self._is_staff_swipe, swipe):
+        outcome = await asyncio.to_thread(self.service.handle_swipe, swipe)
+        # The staff card is not a student's: only an unknown card is checked against it
+        # (a hash comparison, too slow to pay on every student's swipe).
+        if (
+            outcome.kind == "unknown"
+            and not self.in_staff_mode
+            and await asyncio.to_thread(is_staff_swipe, self.setup.engine, swipe.text, self.rules)
+        ):
             self.back_to_student_screen()
             self.open_staff_menu()
             return
-        outcome = await asyncio.to_thread(self.service.handle_swipe, swipe)
         self.show_outcome(outcome)
-
-    def _is_staff_swipe(self, swipe: Swipe) -> bool:
-        result = parse_swipe(swipe.text, self.rules, swipe.reader)
-        return result.card_id is not None and is_staff_card(self.setup.engine, result.card_id)
 
     def show_outcome(self, outcome: CheckInOutcome) -> None:
         """Put an answer in front of the student (staff mode: as a notification)."""
         if self.in_staff_mode:
             if outcome.kind != "noise":
-                self.notify(outcome.message, title="Swipe at the kiosk")
+                self.notify(outcome.message, title="Swipe at the kiosk", markup=False)
         else:
             self.back_to_student_screen()
             self.student_screen.present(outcome)

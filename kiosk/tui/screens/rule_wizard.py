@@ -4,7 +4,7 @@ Swipe text stays in this screen's memory only and is dropped when it closes."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -23,6 +23,18 @@ HELP = (
 )
 
 
+@dataclass(frozen=True)
+class NewRule:
+    """What the wizard hands back: the rule, and the campus prefixes it needs."""
+
+    rule: Rule
+    campus_prefixes: tuple[str, ...]
+
+
+def merged_prefixes(current: tuple[str, ...], needed: tuple[str, ...]) -> tuple[str, ...]:
+    return current + tuple(prefix for prefix in needed if prefix not in current)
+
+
 class RuleWizardScreen(StaffScreen, SwipeTaker):
     TITLE_TEXT = "new card rule"
 
@@ -31,6 +43,7 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         self.current = current
         self.samples: list[tuple[str, str]] = []
         self.candidate: Rule | None = None
+        self.prefixes: tuple[str, ...] = current.campus_prefixes
         self._pending_text: str | None = None
         self._trying = False
 
@@ -97,23 +110,21 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
             self.save()
 
     def suggest(self) -> None:
-        suggestion = suggest_rule(self.samples)
+        name = self.query_one("#wizard-name", Input).value.strip() or "new-rule"
+        suggestion = suggest_rule(self.samples, name=name)
+        lines = [f"Card {d.pair} does not fit: {d.reason}" for d in suggestion.disagreements]
         shown = self.query_one("#wizard-suggestion", Static)
-        if not suggestion.ok or suggestion.rule is None:
+        if suggestion.rule is None:
             self.candidate = None
-            shown.update(f"No rule explains these cards: {suggestion.message}")
+            shown.update("\n".join(["No rule explains these cards.", *lines]))
             return
         self.candidate = suggestion.rule
-        lines = [
-            f"Suggested rule (explains {suggestion.explained} of {len(self.samples)} cards):",
-            suggestion.toml,
-        ]
-        for disagreement in suggestion.disagreements:
-            lines.append(f"Does not fit: {disagreement}")
-        shown.update("\n".join(lines))
-        name_input = self.query_one("#wizard-name", Input)
-        if not name_input.value:
-            name_input.value = suggestion.rule.name
+        self.prefixes = merged_prefixes(self.current.campus_prefixes, suggestion.campus_prefixes)
+        heading = (
+            f"Suggested rule (explains {suggestion.explained} of {suggestion.total} cards):"
+        )
+        shown.update("\n".join([heading, suggestion.toml, *lines]))
+        self.query_one("#wizard-name", Input).value = suggestion.rule.name
         self.query_one("#wizard-try", Button).disabled = False
         self.query_one("#wizard-save", Button).disabled = False
 
@@ -121,13 +132,18 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         if self.candidate is None:
             return None
         name = self.query_one("#wizard-name", Input).value.strip() or self.candidate.name
-        return replace(self.candidate, name=name)
+        try:
+            return replace(self.candidate, name=name)
+        except UserError as exc:
+            self.query_one("#wizard-try-result", Static).update(str(exc))
+            return None
 
     def _show_try(self, swipe: Swipe) -> None:
         self._trying = False
         rule = self._rule_to_save()
-        assert rule is not None
-        trial = RuleSet((rule,), self.current.campus_prefixes)
+        if rule is None:
+            return
+        trial = RuleSet((rule,), self.prefixes)
         result = parse_swipe(swipe.text, trial, swipe.reader)
         if result.status == "ok":
             text = f"The new rule reads card_id {result.card_id} from that swipe."
@@ -144,10 +160,5 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
                 f"A rule named {rule.name!r} exists already; choose another name."
             )
             return
-        try:
-            checked = replace(rule)
-        except UserError as exc:
-            self.query_one("#wizard-try-result", Static).update(str(exc))
-            return
         self.samples.clear()
-        self.dismiss(checked)
+        self.dismiss(NewRule(rule, self.prefixes))

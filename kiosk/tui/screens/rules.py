@@ -16,6 +16,7 @@ from kiosk.config import default_rules_path
 from kiosk.errors import UserError
 from kiosk.tui.rules_file import save_rules
 from kiosk.tui.screens.base import StaffScreen
+from kiosk.tui.screens.rule_wizard import NewRule, RuleWizardScreen
 
 
 class RulesScreen(StaffScreen):
@@ -100,14 +101,13 @@ class RulesScreen(StaffScreen):
         self._replace_rules(tuple(rules), index + step)
 
     def action_new_rule(self) -> None:
-        from kiosk.tui.screens.rule_wizard import RuleWizardScreen
-
         self.app.push_screen(RuleWizardScreen(self.draft), self._rule_created)
 
-    async def _rule_created(self, rule: Rule | None) -> None:
-        if rule is None:
+    async def _rule_created(self, created: NewRule | None) -> None:
+        if created is None:
             return
-        self._replace_rules((*self.draft.rules, rule), len(self.draft.rules))
+        self.draft = RuleSet(self.draft.rules, created.campus_prefixes)
+        self._replace_rules((*self.draft.rules, created.rule), len(self.draft.rules))
         await self.action_save()
 
     async def action_save(self) -> None:

@@ -45,6 +45,7 @@ class WalkInScreen(StudentFacingScreen):
         error = self.query_one("#walk-in-error", Static)
         if not name or not email:
             error.update("Please type your name and your email.")
+            self.query_one("#walk-in-name" if not name else "#walk-in-email", Input).focus()
             return
         try:
             outcome = await asyncio.to_thread(

@@ -1,0 +1,199 @@
+"""Staff mode through Pilot: PIN, staff card, recent check-ins with undo, events, export,
+reader status, quitting. Real services on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlmodel import Session, select
+from textual.widgets import Button, DataTable, Input, Select
+
+from kiosk.db.models import AuditEvent, CheckIn, Event
+from kiosk.staff import set_staff_card
+from kiosk.tui.app import make_app
+from kiosk.tui.screens.events import EventsScreen
+from kiosk.tui.screens.export import ExportScreen
+from kiosk.tui.screens.pin import PinScreen
+from kiosk.tui.screens.recent import RecentScreen
+from kiosk.tui.screens.staff_menu import StaffMenuScreen
+from kiosk.tui.screens.status import StatusScreen
+from kiosk.tui.setup import KioskSetup
+from tests.tui.conftest import (
+    ALEX_CARD,
+    MARIA_CARD,
+    choose_staff_item,
+    open_staff_menu,
+    push,
+    screen_text,
+    showing,
+    type_text,
+    wait_until,
+)
+
+
+async def test_wrong_pin_keeps_the_student_screen_right_pin_opens_staff_mode(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f10")
+        assert isinstance(app.screen, PinScreen)
+        await type_text(pilot, "0000")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Wrong PIN" in screen_text(app))
+        assert isinstance(app.screen, PinScreen)
+        await pilot.press("escape")
+        assert app.screen is app.student_screen
+        await open_staff_menu(pilot)
+        assert app.in_staff_mode
+        await pilot.press("escape")  # back to the kiosk
+        assert app.screen is app.student_screen and not app.in_staff_mode
+
+
+async def test_the_staff_card_opens_staff_mode_without_the_pin(kiosk_setup: KioskSetup) -> None:
+    set_staff_card(kiosk_setup.engine, "777000111")
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        push(app, ";77700011101?")  # the demo rule reads card_id 777000111
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))
+        assert app.student_screen.current is None  # no "unknown card" shown for it
+
+
+async def test_swipes_in_staff_mode_are_still_checked_in(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await open_staff_menu(pilot)
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: "Welcome, Alex T." in screen_text(app))
+        assert isinstance(app.screen, StaffMenuScreen)
+    with Session(kiosk_setup.engine) as session:
+        assert len(session.exec(select(CheckIn)).all()) == 1
+
+
+async def test_recent_check_ins_and_undo(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        push(app, MARIA_CARD)
+        await wait_until(pilot, lambda: "2 checked in so far" in screen_text(app))
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "recent")
+        await wait_until(pilot, lambda: isinstance(app.screen, RecentScreen))
+        table = app.screen.query_one("#recent-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        text = screen_text(app)
+        assert "stu10002" in text and "maria.garcia@example.edu" in text  # staff may see more
+        # newest first: Mari G. is row 0; undo Alex (row 1): u arms, u again undoes
+        table.move_cursor(row=1)
+        await pilot.press("u")
+        assert "Press u again to undo Alex T." in screen_text(app)
+        await pilot.press("u")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert "Undone: Alex T." in screen_text(app)
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: "1 checked in so far" in screen_text(app))
+    with Session(kiosk_setup.engine) as session:
+        rows = session.exec(select(CheckIn).order_by(CheckIn.id)).all()
+        assert [row.undone_at is not None for row in rows] == [True, False]
+        assert rows[0].undone_by == "staff"
+        kinds = [audit.kind for audit in session.exec(select(AuditEvent)).all()]
+    assert any("undo" in kind for kind in kinds)
+
+
+async def test_create_an_event_and_check_in_to_it(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 34)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "events")
+        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        screen = app.screen
+        screen.query_one("#event-name-input", Input).value = "Spring Expo"
+        screen.query_one("#event-date-input", Input).value = "2027-03-04"
+        screen.query_one("#event-kind-select", Select).value = "fair"
+        screen.query_one("#event-handshake-input", Input).value = "4242"
+        screen.query_one("#event-create", Button).press()
+        await wait_until(pilot, lambda: app.event.name == "Spring Expo")
+        assert "Now checking in to: Spring Expo" in screen_text(app)
+        await pilot.press("escape", "escape")
+        assert "Spring Expo" in screen_text(app)
+        await wait_until(pilot, lambda: "0 checked in so far" in screen_text(app))
+        push(app, ALEX_CARD)  # a new event: Alex checks in again, not "already"
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        # and back to the first event by choosing it in the table
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "events")
+        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        table = app.screen.query_one("#events-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        table.move_cursor(row=1)  # newest date first: the demo event (today) is below
+        table.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.event.name == "Demo Career Fair")
+    with Session(kiosk_setup.engine) as session:
+        expo = session.exec(select(Event).where(Event.name == "Spring Expo")).one()
+        assert (expo.date, expo.kind, expo.handshake_id) == ("2027-03-04", "fair", "4242")
+
+
+async def test_bad_event_input_is_one_sentence_and_creates_nothing(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "events")
+        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        app.screen.query_one("#event-create", Button).press()
+        await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
+        assert app.event.name == "Demo Career Fair"
+
+
+async def test_export_from_staff_mode(kiosk_setup: KioskSetup, tmp_path: Path) -> None:
+    app = make_app(kiosk_setup)
+    out = tmp_path / "full.csv"
+    async with app.run_test(size=(120, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "export")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        screen = app.screen
+        # the demo event has no Handshake id: the attendees import cannot be made
+        screen.query_one("#export-path", Input).value = str(tmp_path / "hs.csv")
+        screen.query_one("#export-go", Button).press()
+        message = screen.query_one("#export-message")
+        await wait_until(pilot, lambda: "Handshake" in str(message.render()))
+        assert not (tmp_path / "hs.csv").exists()
+        screen.query_one("#export-format", Select).value = "full"
+        await pilot.pause()
+        screen.query_one("#export-path", Input).value = str(out)
+        screen.query_one("#export-go", Button).press()
+        await wait_until(pilot, lambda: out.exists() and "Wrote 1 row" in screen_text(app))
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["username"], r["method"], r["reader"], r["undone"]) for r in rows] == [
+        ("stu10001", "swipe", "left", "FALSE")
+    ]
+
+
+async def test_reader_status_and_database_in_use(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "status")
+        await wait_until(pilot, lambda: isinstance(app.screen, StatusScreen))
+        text = screen_text(app)
+        assert "left" in text and "connected" in text
+        assert "demo.sqlite3" in text
+        assert "card-rules.toml" in text
+
+
+async def test_quit_from_the_staff_menu_stops_the_kiosk(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "quit")
+        await wait_until(pilot, lambda: not app.is_running)
