@@ -5,6 +5,13 @@ Never imports Textual; the TUI calls :class:`CheckInService` and renders its out
 
 from kiosk.checkin.outcome import CheckInOutcome, CheckInRow, OutcomeKind
 from kiosk.checkin.recording import ArchivedPolicy
-from kiosk.checkin.service import CheckInService
+from kiosk.checkin.service import CheckInNotSaved, CheckInService
 
-__all__ = ["ArchivedPolicy", "CheckInOutcome", "CheckInRow", "CheckInService", "OutcomeKind"]
+__all__ = [
+    "ArchivedPolicy",
+    "CheckInOutcome",
+    "CheckInNotSaved",
+    "CheckInRow",
+    "CheckInService",
+    "OutcomeKind",
+]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
 
 from drivers.base import Swipe
@@ -42,6 +46,32 @@ from kiosk.events import get_event
 log = logging.getLogger(__name__)
 
 ARCHIVED_POLICIES: tuple[ArchivedPolicy, ...] = ("allow", "refuse")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class CheckInNotSaved(UserError):
+    """The database could not be reached or written: nothing was recorded."""
+
+
+def _saving(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn a database outage into one sentence, dropping the driver's exception (its text
+    quotes the SQL parameters, card_ids included) so no card data reaches crash output."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            reason = type(error.orig).__name__ if error.orig is not None else "error"
+            log.error("check-in not saved: database unavailable (%s)", reason)
+            raise CheckInNotSaved(
+                f"Nothing was recorded: the database is unavailable ({reason}); "
+                "staff: check the disk or the database server, then swipe again."
+            ) from None
+
+    return wrapper
 
 
 class CheckInService:
@@ -91,6 +121,7 @@ class CheckInService:
 
     # -- checking in ---------------------------------------------------------------------
 
+    @_saving
     def handle_swipe(self, swipe: Swipe) -> CheckInOutcome:
         """Parse, match and record one swipe; committed before this returns."""
         result = parse_swipe(swipe.text, self.rules, reader=swipe.reader)
@@ -135,6 +166,7 @@ class CheckInService:
             student_id = session.exec(select(Student.id).where(Student.card_id == card_id)).first()
         return RosterMatch(student_id, card_id) if student_id is not None else None
 
+    @_saving
     def check_in_by_lookup(self, query: str) -> CheckInOutcome:
         """Check in by username or email (case-insensitive). Any failure gives the same
         neutral message, so the lookup reveals nothing about who is on the roster."""
@@ -165,6 +197,7 @@ class CheckInService:
                     return None
         return None
 
+    @_saving
     def register_walk_in(self, name: str, email: str | None, card_id: str | None) -> CheckInOutcome:
         """Register someone not on the roster (name and email typed at the kiosk) and check
         them in; ``card_id`` is the one an unknown outcome carried, if any."""
@@ -173,6 +206,7 @@ class CheckInService:
         )
         return record_walk_in(self.engine, name, email, attempt)
 
+    @_saving
     def undo(self, check_in_id: int, by: str) -> None:
         """Undo a mistaken check-in of this event: it leaves the count and the exports, and
         the undo is recorded (who, when) as an audit event."""
