@@ -1,10 +1,10 @@
 """Serial (RS-232 / USB-serial) readers through pyserial.
 
 Specs: ``serial:/dev/ttyUSB0``, ``serial:/dev/serial/by-id/…``, ``serial:vid=0acd,pid=3810``
-(optionally ``,serial=…``), or any pyserial URL (``serial:loop://``). Options: ``baud=9600``,
-``bytesize=8``, ``parity=N|E|O|M|S``, ``stopbits=1|1.5|2`` (default 9600 8N1), ``gap=0.1``
-(idle gap), ``partial=1.0`` (give up waiting for a terminator), ``lrc=auto|yes|no`` and
-``terminated=1`` (0: any idle gap ends a swipe, for readers set to send no terminator).
+(optionally ``,serial=…``), or any pyserial URL (``serial:loop://``). Options: ``baud=9600``
+(or ``baudrate``), ``bytesize=8``, ``parity=N|E|O|M|S``, ``stopbits=1|1.5|2`` (default 9600 8N1),
+``gap=0.1`` (idle gap), ``partial=1.0`` (give up waiting for a terminator), ``lrc=auto|yes|no``
+and ``terminated=1`` (0: any idle gap ends a swipe, for readers set to send no terminator).
 
 The port is opened with ``serial.serial_for_url`` and DTR asserted (port-powered readers need
 it; MagTek answers with a sign-on message). Bytes are read as they come (never fixed-size
@@ -311,7 +311,9 @@ def open_serial_reader(spec: ReaderSpec, options: SpecOptions, name: str) -> Ser
     parity = _PARITIES[options.choice("parity", "n", tuple(_PARITIES))]
     stopbits = _STOPBITS[options.choice("stopbits", "1", tuple(_STOPBITS))]
     settings: dict[str, Any] = {
-        "baudrate": options.integer("baud", 9600, minimum=50),
+        "baudrate": options.integer(
+            "baud", options.integer("baudrate", 9600, minimum=50), minimum=50
+        ),
         "bytesize": bytesize,
         "parity": parity,
         "stopbits": stopbits,

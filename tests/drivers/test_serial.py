@@ -215,6 +215,17 @@ async def test_no_permission_names_the_udev_fix() -> None:
     await collected.close()
 
 
+def test_config_options_reach_the_port(pty_reader: SimulatedReader) -> None:
+    """kiosk.toml passes options as keywords (config/kiosk.example.toml: baudrate = 9600)."""
+    reader = open_reader(f"serial:{pty_reader.link}", "right", baudrate=4800, parity="E")
+    assert isinstance(reader, SerialReader)
+    port = reader._open_port()
+    try:
+        assert (port.baudrate, port.parity, port.bytesize, port.stopbits) == (4800, "E", 8, 1)
+    finally:
+        port.close()
+
+
 def test_port_opener_asserts_dtr_and_applies_settings() -> None:
     port = port_opener("loop://", baudrate=1200, bytesize=7, parity="E", stopbits=1)()
     try:
