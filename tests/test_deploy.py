@@ -19,7 +19,8 @@ UNITS = ["swipe-kiosk.service", "swipe-kiosk-import.path", "swipe-kiosk-import.s
 def test_units_verify_cleanly(tmp_path: Path) -> None:
     kiosk_bin = Path(sys.executable).with_name("kiosk")
     for name in UNITS:
-        text = (SYSTEMD / name).read_text().replace("/opt/swipe-kiosk/.venv/bin/kiosk", str(kiosk_bin))
+        text = (SYSTEMD / name).read_text()
+        text = text.replace("/opt/swipe-kiosk/.venv/bin/kiosk", str(kiosk_bin))
         (tmp_path / name).write_text(text)
     result = subprocess.run(
         ["systemd-analyze", "verify", *[str(tmp_path / n) for n in UNITS]],
