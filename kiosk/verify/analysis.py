@@ -35,20 +35,22 @@ def check_swipe(
 ) -> SwipeCheck | None:
     """The verdict on one swipe; None for noise (skipped, not counted)."""
     result = parse_swipe(text, rules, reader)
-    if result.status == "noise":
+    status = result.status
+    if status == "noise":
         return None
-    if result.status == "refused":
-        hint = CAMPUS_PREFIX_HINT if index.card_ids_in(clean_swipe(text)) else None
-        return SwipeCheck(line, "refused", (), None, None, result.message, hint)
-    extracted = result.card_id if result.status == "ok" else None
     cleaned = clean_swipe(text)
     card_ids = index.card_ids_in(cleaned)
-    students = _students(index, card_ids)
-    verdict = _verdict(result.status, students, card_ids, extracted, rules_given)
-    if verdict == "matched":
-        return SwipeCheck(line, verdict, students, extracted, result.rule, result.message)
+    if status == "refused":
+        hint = CAMPUS_PREFIX_HINT if card_ids else None
+        return SwipeCheck(line, "refused", (), None, None, result.message, hint)
+    extracted = result.card_id if status == "ok" else None
+    if status != "misread" and len(card_ids) == 1:  # the common case: decided at once
+        students = index.lookup(card_ids[0])
+        if len(students) == 1 and (not rules_given or extracted == card_ids[0]):
+            return SwipeCheck(line, "matched", students, extracted, result.rule, result.message)
     occurrences = tuple(index.occurrences(cleaned))
     students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
+    verdict = _verdict(status, students, card_ids, extracted, rules_given)
     return SwipeCheck(
         line,
         verdict,
@@ -59,12 +61,6 @@ def check_swipe(
         text=cleaned,
         occurrences=occurrences,
     )
-
-
-def _students(index: CardIdIndex[str], card_ids: list[str]) -> tuple[str, ...]:
-    if len(card_ids) == 1:
-        return index.lookup(card_ids[0])
-    return tuple(dict.fromkeys(key for card_id in card_ids for key in index.lookup(card_id)))
 
 
 def _verdict(
