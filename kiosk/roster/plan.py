@@ -7,12 +7,12 @@ here, so a card_id never silently moves from one student to another.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kiosk.roster.findings import Finding
 from kiosk.roster.schema import CLEAR, INDEX
-from kiosk.roster.stored import StoredRoster, StoredValues
+from kiosk.roster.stored import StoredIndex, StoredStudent, StoredValues
 from kiosk.roster.validate import Values
 
 #: A sync may archive at most this share of the current (not archived) students without --force.
@@ -83,17 +83,44 @@ def is_disabled(values: StoredValues) -> bool:
     return values[_DISABLED] == "TRUE"
 
 
+#: Rows compared per fetch of stored values.
+PLAN_CHUNK = 2000
+
+
 def build_plan(
     rows: Sequence[Row],
-    stored: StoredRoster,
+    stored: StoredIndex,
+    fetch_values: Callable[[list[int]], Mapping[int, StoredValues]],
     *,
     archive_missing: bool,
     present_usernames: set[str],
 ) -> Plan:
-    """Decide each row's fate. ``present_usernames`` holds every username in the file,
-    including rejected rows' (a student whose row was rejected is not missing)."""
+    """Decide each row's fate. ``fetch_values(ids)`` gives stored students' values;
+    ``present_usernames`` holds every username in the file, including rejected rows'
+    (a student whose row was rejected is not missing)."""
     plan = Plan(active_before=stored.active_count)
-    for index, (line, values) in enumerate(rows):
+    for start in range(0, len(rows), PLAN_CHUNK):
+        _plan_chunk(plan, rows, range(start, min(start + PLAN_CHUNK, len(rows))), stored,
+                    fetch_values)
+    if archive_missing:
+        plan.archive_missing_ids = [
+            student.id
+            for username, student in stored.by_username.items()
+            if not student.archived and username not in present_usernames
+        ]
+    return plan
+
+
+def _plan_chunk(
+    plan: Plan,
+    rows: Sequence[Row],
+    indexes: range,
+    stored: StoredIndex,
+    fetch_values: Callable[[list[int]], Mapping[int, StoredValues]],
+) -> None:
+    existing: list[tuple[int, StoredStudent]] = []
+    for index in indexes:
+        line, values = rows[index]
         username = values[_USERNAME]
         conflicts = _conflicts(line, values, username, stored)
         if conflicts:
@@ -106,24 +133,24 @@ def build_plan(
             plan.creates.append(index)
             card_id = values[_CARD]
             plan.card_ids[username] = None if card_id in ("", CLEAR) else card_id
-            continue
-        merged = merge(values, student.values)
-        plan.card_ids[username] = merged[_CARD]
+        else:
+            existing.append((index, student))
+    if not existing:
+        return
+    stored_values = fetch_values([student.id for _, student in existing])
+    for index, student in existing:
+        values = rows[index][1]
+        before = stored_values[student.id]
+        merged = merge(values, before)
+        plan.card_ids[values[_USERNAME]] = merged[_CARD]
         archived = is_disabled(merged)
-        if merged == student.values and archived == student.archived:
+        if merged == before and archived == student.archived:
             plan.unchanged += 1
         else:
             plan.updates.append(Update(student.id, merged, archived, student.archived))
-    if archive_missing:
-        plan.archive_missing_ids = [
-            student.id
-            for username, student in stored.by_username.items()
-            if not student.archived and username not in present_usernames
-        ]
-    return plan
 
 
-def _conflicts(line: int, values: Values, username: str, stored: StoredRoster) -> list[Finding]:
+def _conflicts(line: int, values: Values, username: str, stored: StoredIndex) -> list[Finding]:
     errors: list[Finding] = []
     card_id = values[_CARD]
     if card_id and card_id != CLEAR and stored.card_owner.get(card_id, username) != username:

@@ -11,17 +11,15 @@ from collections.abc import Mapping
 
 from kiosk.card_ids import analyze_card_ids
 from kiosk.roster.findings import Finding
-from kiosk.roster.schema import INDEX
-from kiosk.roster.stored import StoredRoster
+from kiosk.roster.stored import StoredIndex
 
-_CARD = INDEX["card_id"]
 _COLUMN = "card_id"
 
 
 def card_id_warnings(
     file_card_ids: Mapping[str, str | None],
     lines: Mapping[str, int],
-    stored: StoredRoster,
+    stored: StoredIndex,
 ) -> list[Finding]:
     """Warnings for the file's rows. ``file_card_ids``: username -> card_id after the import;
     ``lines``: username -> the row it came from."""
@@ -29,8 +27,8 @@ def card_id_warnings(
         (card_id, username) for username, card_id in file_card_ids.items()
     ]
     pairs.extend(
-        (student.values[_CARD], username)
-        for username, student in stored.by_username.items()
+        (card_id, username)
+        for card_id, username in stored.card_owner.items()
         if username not in file_card_ids
     )
     quality = analyze_card_ids(pairs)

@@ -30,7 +30,12 @@ from kiosk.roster.schema import (
     LIST_ATTRIBUTES,
     split_list,
 )
-from kiosk.roster.stored import StoredRoster, load_stored
+from kiosk.roster.stored import (
+    StoredIndex,
+    StoredValuesSource,
+    load_index,
+    load_known_values,
+)
 from kiosk.roster.typos import ValueTally, find_new_values
 from kiosk.roster.validate import RowValidator
 
@@ -134,10 +139,11 @@ def _plan_and_apply(
     force: bool,
     progress: Progress | None,
 ) -> None:
-    stored = load_stored(connection)
-    plan = build_plan(content.rows, stored, archive_missing=archive_missing,
+    stored = load_index(connection)
+    plan = build_plan(content.rows, stored, StoredValuesSource(connection).fetch,
+                      archive_missing=archive_missing,
                       present_usernames=content.present_usernames)
-    _fill_report(report, plan, content, stored)
+    _fill_report(report, plan, content, stored, load_known_values(connection))
     if not plan.accepted:
         report.refuse("No row can be imported: fix the errors listed and import again.")
     elif plan.exceeds_archive_guard() and not force:
@@ -155,7 +161,7 @@ def _plan_and_apply(
 
 
 def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
-                 stored: StoredRoster) -> None:
+                 stored: StoredIndex, known: dict[str, set[str]]) -> None:
     report.created = len(plan.creates)
     report.updated = plan.updated
     report.unchanged = plan.unchanged
@@ -177,7 +183,7 @@ def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
     lines = {values[_USERNAME]: line for line, values in accepted}
     warnings = list(content.row_warnings)
     warnings.extend(card_id_warnings(plan.card_ids, lines, stored))
-    report.new_values = find_new_values(_tally(accepted), stored.known_values())
+    report.new_values = find_new_values(_tally(accepted), known)
     warnings.extend(
         Finding(new.first_line, new.category,
                 f"{new.value!r} is new and looks like a typo of {new.resembles!r}")

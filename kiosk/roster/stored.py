@@ -1,21 +1,25 @@
-"""The students already in the database, as the import plan needs them (one query)."""
+"""The students already in the database, as the import plan needs them.
+
+The whole roster is held only as a compact index (ids, archived flags and who owns each
+unique value); the full stored values are fetched chunk by chunk for the rows being
+compared, so re-importing 100,000 students does not hold two copies of the roster.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from kiosk.db.models import Student
-from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, INDEX, LIST_ATTRIBUTES, split_list
+from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, LIST_ATTRIBUTES, split_list
 
 STUDENT: Table = Student.__table__  # type: ignore[attr-defined]
 
-_USERNAME = INDEX["username"]
-_CARD = INDEX["card_id"]
-_AUTH = INDEX["auth_identifier"]
+#: Ids per ``WHERE id IN (...)`` when fetching stored values.
+FETCH_CHUNK = 1000
 
 StoredValues = tuple[str | None, ...]
 
@@ -24,12 +28,11 @@ StoredValues = tuple[str | None, ...]
 class StoredStudent:
     id: int
     archived: bool
-    values: StoredValues  # in schema.ATTRIBUTES order
 
 
 @dataclass
-class StoredRoster:
-    """Stored students by username, and who owns each unique value."""
+class StoredIndex:
+    """Every stored student (archived ones too) by username, and who owns each unique value."""
 
     by_username: dict[str, StoredStudent] = field(default_factory=dict)
     card_owner: dict[str, str] = field(default_factory=dict)
@@ -40,17 +43,49 @@ class StoredRoster:
     def active_count(self) -> int:
         return sum(1 for student in self.by_username.values() if not student.archived)
 
-    def known_values(self) -> dict[str, set[str]]:
-        """Each gut-check category's values already stored (lists split)."""
-        known: dict[str, set[str]] = {}
-        for category, attributes in CATEGORIES.items():
-            values: set[str] = set()
-            for attribute in attributes:
-                index = INDEX[attribute]
-                distinct = {s.values[index] for s in self.by_username.values()}
-                values.update(_items(distinct, attribute in LIST_ATTRIBUTES))
-            known[category] = values
-        return known
+
+def load_index(connection: Connection) -> StoredIndex:
+    """The compact index of every stored student, in one query."""
+    c = STUDENT.c
+    index = StoredIndex()
+    query = select(c.id, c.archived, c.username, c.email_key, c.card_id, c.auth_identifier)
+    for student_id, archived, username, email_key, card_id, auth in connection.execute(query):
+        index.by_username[username] = StoredStudent(student_id, bool(archived))
+        index.email_owner[email_key] = username
+        if card_id is not None:
+            index.card_owner[card_id] = username
+        if auth is not None:
+            index.auth_owner[auth] = username
+    return index
+
+
+class StoredValuesSource:
+    """Fetches stored students' values (in schema.ATTRIBUTES order) by id, in chunks."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._query = select(STUDENT.c.id, *(STUDENT.c[a] for a in ATTRIBUTES))
+
+    def fetch(self, ids: Sequence[int]) -> dict[int, StoredValues]:
+        found: dict[int, StoredValues] = {}
+        for start in range(0, len(ids), FETCH_CHUNK):
+            chunk = ids[start : start + FETCH_CHUNK]
+            for row in self._connection.execute(self._query.where(STUDENT.c.id.in_(chunk))):
+                found[row[0]] = tuple(row[1:])
+        return found
+
+
+def load_known_values(connection: Connection) -> dict[str, set[str]]:
+    """Each gut-check category's values already stored (lists split), by distinct values."""
+    known: dict[str, set[str]] = {}
+    for category, attributes in CATEGORIES.items():
+        values: set[str] = set()
+        for attribute in attributes:
+            column = STUDENT.c[attribute]
+            distinct = connection.execute(select(column).distinct()).scalars()
+            values.update(_items(distinct, attribute in LIST_ATTRIBUTES))
+        known[category] = values
+    return known
 
 
 def _items(distinct: Iterable[str | None], is_list: bool) -> set[str]:
@@ -63,26 +98,3 @@ def _items(distinct: Iterable[str | None], is_list: bool) -> set[str]:
         else:
             items.add(value.strip())
     return items
-
-
-def load_stored(connection: Connection) -> StoredRoster:
-    """Every stored student (archived ones too), in one query."""
-    columns = [
-        STUDENT.c.id,
-        STUDENT.c.archived,
-        STUDENT.c.email_key,
-        *(STUDENT.c[a] for a in ATTRIBUTES),
-    ]
-    roster = StoredRoster()
-    for row in connection.execute(select(*columns)):
-        values: StoredValues = tuple(row[3:])
-        username = values[_USERNAME]
-        assert username is not None
-        roster.by_username[username] = StoredStudent(row[0], bool(row[1]), values)
-        card_id, email_key, auth = values[_CARD], row[2], values[_AUTH]
-        if card_id is not None:
-            roster.card_owner[card_id] = username
-        roster.email_owner[email_key] = username
-        if auth is not None:
-            roster.auth_owner[auth] = username
-    return roster

@@ -18,9 +18,9 @@ from kiosk.roster.values import ValueCheck, check_for, not_capital_case, parse_d
 #: Short usernames ("al") appear inside card_ids by chance; only longer ones are reported.
 MIN_USERNAME_IN_OTHER = 3
 
-#: Kinds whose values repeat across rows: interned so 100,000 rows share one string each.
-_REPEATING_KINDS = frozenset(("enum", "bool", "list", "date", "gpa"))
-_REPEATING_ATTRIBUTES = frozenset(("campus_name", "primary_major_name", "primary_college_name"))
+#: Values of every other column repeat across rows (names, years, majors, flags...): they
+#: are checked once per distinct value and shared, so 100,000 rows hold one string each.
+_UNIQUE_KINDS = frozenset(("mobile", "emails"))
 
 _USERNAME = INDEX["username"]
 _EMAIL = INDEX["email_address"]
@@ -84,9 +84,7 @@ class RowValidator:
         self._cells: list[_Cell] = []
         for cell_index, attribute_index in header.positions:
             column = BY_ATTRIBUTE[ATTRIBUTES[attribute_index]]
-            repeating = (
-                column.kind in _REPEATING_KINDS or column.attribute in _REPEATING_ATTRIBUTES
-            )
+            repeating = not column.unique and column.kind not in _UNIQUE_KINDS
             self._cells.append(
                 _Cell(
                     cell_index,
