@@ -82,6 +82,11 @@ def read_roster_file(path: str | Path) -> RosterCardIds:
         raise RosterFileError(
             f"The roster file {path} is not a valid CSV ({exc}); export it again as CSV."
         ) from exc
+    if not pairs:
+        raise RosterFileError(
+            f"The roster file {path} has a header but no students; export the Handshake "
+            "Student CSV with its rows."
+        )
     return RosterCardIds(source=str(path), pairs=pairs)
 
 
@@ -114,6 +119,11 @@ def read_roster_database(url: str | None) -> RosterCardIds:
         source = f"database {engine.url.render_as_string(hide_password=True)}"
     finally:
         engine.dispose()
+    if not rows:
+        raise UsageError(
+            f"The kiosk's {source} has no current students; import the roster first "
+            "('kiosk import ROSTER.csv') or give the CSV with --roster."
+        )
     return RosterCardIds(source=source, pairs=[(card_id, username) for username, card_id in rows])
 
 

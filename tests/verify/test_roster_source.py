@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from kiosk.db.models import Student
+from kiosk.errors import UsageError
 from kiosk.verify.roster_source import (
     RosterFileError,
     load_roster,
@@ -62,6 +63,7 @@ def test_other_columns_are_ignored_and_short_rows_mean_blank(tmp_path: Path) -> 
         ("username,first_name\nalex,Alex\n", "no 'card_id' column"),
         ("Username,Card_ID\nalex,1\n", "headers are lower-case"),
         ("", "is empty"),
+        ("username,card_id\n", "no students"),
     ],
 )
 def test_missing_headers_are_one_clear_usage_error(
@@ -115,3 +117,10 @@ def test_roster_from_the_database_skips_archived_students(engine: Engine, db_url
     assert roster.pairs == [(None, "amy"), ("12341234", "bob"), ("0012341234", "zed")]
     assert roster.source.startswith("database ")
     assert load_roster("db", db_url).pairs == roster.pairs
+
+
+def test_an_empty_database_is_a_usage_error(db_url: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        read_roster_database(db_url)
+    assert "no current students" in str(caught.value)
+    assert caught.value.exit_code == 2
