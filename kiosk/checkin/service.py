@@ -185,8 +185,11 @@ class CheckInService:
             return None
         lowered = text.lower()
         with Session(self.engine) as session:
+            # Indexed lookups first (usernames are nearly always lower-case); the
+            # case-insensitive scan is the last resort for mixed-case stored usernames.
             for condition in (
                 Student.username == text,
+                Student.username == lowered,
                 Student.email_key == lowered,
                 func.lower(Student.username) == lowered,
             ):

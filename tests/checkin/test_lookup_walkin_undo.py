@@ -15,6 +15,7 @@ from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
 from kiosk.db.models import AuditEvent, CheckIn, Event, WalkIn
 from kiosk.errors import UserError
 from kiosk.events import create_event
+from tests.checkin.roster import Person, add_students
 
 UNKNOWN_SWIPE = ";55555555501?"
 TRACK2_RULE = RuleSet(rules=(Rule(name="t2-id", pattern=r";(\d{9})\d{2}\?"),))
@@ -215,3 +216,9 @@ def test_rule_counts_are_todays_live_check_ins_per_rule(service: CheckInService)
     assert bo.check_in_id is not None
     service.undo(bo.check_in_id, by="staff")
     assert service.rule_counts() == {"t2-id": 1, "t2-8": 1}
+
+
+def test_lookup_of_a_mixed_case_stored_username(service: CheckInService, engine: Engine) -> None:
+    add_students(engine, [Person("JDoe", "Jane", "Doe", None)])
+    assert service.check_in_by_lookup("jdoe").display_name == "Jane D."
+    assert service.check_in_by_lookup("JDOE").kind == "already"
