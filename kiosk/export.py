@@ -24,9 +24,13 @@ are prefixed with ``'``.
 from __future__ import annotations
 
 import csv
+import io
+import os
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, TextIO
 
 from sqlalchemy.engine import Engine
@@ -71,6 +75,7 @@ class ExportSummary:
     rows: int
     unmatched_walk_ins: int
     walk_ins_written: bool
+    walk_ins_file: Path | None = None
 
 
 def _safe(value: str | None) -> str:
@@ -208,3 +213,52 @@ def export_checkins(
     if fmt == "handshake":
         return _write_handshake(engine, event, out, walk_ins_out, handshake_id)
     return _write_full(engine, event_id, out)
+
+
+def walk_ins_path(path: Path) -> Path:
+    """Where unmatched walk-ins go beside an export: ``X.csv`` -> ``X-walk-ins.csv``."""
+    return path.with_name(f"{path.stem}-walk-ins{path.suffix or '.csv'}")
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``path`` atomically (a temporary file beside it, then a rename): a failure
+    leaves any previous file untouched."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise UserError(f"The folder {directory} does not exist; create it or choose another.")
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as error:
+        raise UserError(
+            f"Cannot write {path} ({error.strerror}); choose a folder the kiosk may write to."
+        ) from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def export_to_file(
+    engine: Engine,
+    event_id: int,
+    fmt: ExportFormat,
+    path: Path,
+    *,
+    handshake_id: str | None = None,
+) -> ExportSummary:
+    """Write the export to ``path`` (and, for ``handshake`` with walk-ins not on the roster,
+    :func:`walk_ins_path` beside it), each file whole or not at all."""
+    main, walk_ins = io.StringIO(newline=""), io.StringIO(newline="")
+    summary = export_checkins(
+        engine, event_id, fmt, main, walk_ins_out=walk_ins, handshake_id=handshake_id
+    )
+    write_whole(path, main.getvalue())
+    if not summary.walk_ins_written:
+        return summary
+    extra = walk_ins_path(path)
+    write_whole(extra, walk_ins.getvalue())
+    return replace(summary, walk_ins_file=extra)

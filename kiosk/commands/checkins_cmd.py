@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from kiosk.checkin.queries import recent_check_ins
 from kiosk.db.session import open_database
-from kiosk.errors import UserError
 from kiosk.events import find_event
-from kiosk.export import EXPORT_FORMATS, ExportSummary, export_checkins
+from kiosk.export import EXPORT_FORMATS, export_checkins, export_to_file
 
 
 def register(subparsers: Any) -> None:
@@ -54,49 +51,29 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(func=_list)
 
 
-def walk_ins_path(output: Path) -> Path:
-    """Where unmatched walk-ins go beside ``output``: ``X.csv`` -> ``X-walk-ins.csv``."""
-    return output.with_name(f"{output.stem}-walk-ins{output.suffix or '.csv'}")
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``path`` atomically: a temporary file beside it, then a rename."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UserError(f"The folder {directory} does not exist; create it or choose another -o.")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except PermissionError:
-        raise UserError(f"Cannot write {path}: no permission; choose another -o.") from None
-
-
 def _export(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
     event = find_event(engine, args.event)
     assert event.id is not None
-    main, walk_ins = io.StringIO(newline=""), io.StringIO(newline="")
-    summary: ExportSummary = export_checkins(
-        engine, event.id, args.format, main, walk_ins_out=walk_ins, handshake_id=args.handshake_id
-    )
-    if args.output is None:
-        sys.stdout.write(main.getvalue())
-        if summary.unmatched_walk_ins:
+    if args.output is not None:
+        summary = export_to_file(
+            engine, event.id, args.format, args.output, handshake_id=args.handshake_id
+        )
+        print(f"wrote {summary.rows} check-in(s) to {args.output}", file=sys.stderr)
+        if summary.walk_ins_file is not None:
             print(
-                f"kiosk: {summary.unmatched_walk_ins} walk-in(s) without a roster email are not "
-                "in this export; use -o FILE to also get FILE-walk-ins.csv.",
+                f"wrote {summary.unmatched_walk_ins} walk-in(s) without a roster email to "
+                f"{summary.walk_ins_file}",
                 file=sys.stderr,
             )
         return 0
-    _write_whole(args.output, main.getvalue())
-    print(f"wrote {summary.rows} check-in(s) to {args.output}", file=sys.stderr)
-    if summary.walk_ins_written:
-        extra = walk_ins_path(args.output)
-        _write_whole(extra, walk_ins.getvalue())
+    out = io.StringIO(newline="")
+    summary = export_checkins(engine, event.id, args.format, out, handshake_id=args.handshake_id)
+    sys.stdout.write(out.getvalue())
+    if summary.unmatched_walk_ins:
         print(
-            f"wrote {summary.unmatched_walk_ins} walk-in(s) without a roster email to {extra}",
+            f"kiosk: {summary.unmatched_walk_ins} walk-in(s) without a roster email are not "
+            "in this export; use -o FILE to also get FILE-walk-ins.csv.",
             file=sys.stderr,
         )
     return 0

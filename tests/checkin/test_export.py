@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,7 +16,7 @@ from kiosk.checkin import CheckInService
 from kiosk.db.models import Event
 from kiosk.errors import UserError
 from kiosk.events import create_event
-from kiosk.export import HANDSHAKE_COLUMNS, export_checkins
+from kiosk.export import HANDSHAKE_COLUMNS, export_checkins, export_to_file, walk_ins_path
 
 START = datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
 
@@ -155,3 +156,35 @@ def test_unknown_format_and_event(engine: Engine, event: Event) -> None:
         export_checkins(engine, event.id, "xlsx", io.StringIO())  # type: ignore[arg-type]
     with pytest.raises(UserError, match="no event with id 4040"):
         export_checkins(engine, 4040, "full", io.StringIO())
+
+
+def test_export_to_file_writes_walk_ins_beside_it(
+    busy_service: CheckInService, tmp_path: Path
+) -> None:
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    target = tmp_path / "fair.csv"
+    summary = export_to_file(busy_service.engine, busy_service.event_id, "handshake", target)
+    assert summary.walk_ins_file == walk_ins_path(target) == tmp_path / "fair-walk-ins.csv"
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 5
+    assert len(summary.walk_ins_file.read_text(encoding="utf-8").splitlines()) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fair-walk-ins.csv", "fair.csv"]
+    full = export_to_file(busy_service.engine, busy_service.event_id, "full", tmp_path / "all")
+    assert full.walk_ins_file is None and (tmp_path / "all").exists()
+
+
+def test_export_to_file_keeps_the_previous_file_on_error(
+    engine: Engine, student_ids: dict[str, int], tmp_path: Path
+) -> None:
+    event = create_event(engine, "No id yet")
+    assert event.id is not None
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    target = tmp_path / "out.csv"
+    target.write_text("previous\n", encoding="utf-8")
+    with pytest.raises(UserError, match="no Handshake id"):
+        export_to_file(engine, event.id, "handshake", target)
+    with pytest.raises(UserError, match="does not exist"):
+        export_to_file(engine, event.id, "full", tmp_path / "missing" / "out.csv")
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
