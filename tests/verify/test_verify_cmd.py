@@ -257,3 +257,21 @@ def test_on_a_terminal_the_card_id_is_shown_in_reverse_video(tmp_path: Path) -> 
     assert done.returncode == 1, done.stderr
     assert f";4821=00{REVERSE}60123456\x1b[0m=1=290630?   card_id of ffield" in out
     assert "^^^" not in out
+
+
+def test_reader_option_selects_the_rules_for_that_reader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        "[[rules]]\nname = 'desk-reader'\nreader = 'desk'\npattern = ';(\\d{9})\\d{2}\\?'\n",
+        encoding="utf-8",
+    )
+    swipes = tmp_path / "s.txt"
+    swipes.write_text(";90123456701?\n", encoding="utf-8")
+    base = ["verify", "--roster", str(ROSTER), "--swipes", str(swipes), "--rules", str(rules)]
+    _, report = _json(capsys, *base, "--reader", "desk")
+    assert report["results"][0]["verdict"] == "matched"
+    assert report["results"][0]["rule"] == "desk-reader"
+    _, report = _json(capsys, *base, "--reader", "door")
+    assert report["results"][0]["verdict"] == "rule_mismatch"
