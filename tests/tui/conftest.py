@@ -66,8 +66,11 @@ async def wait_until(
 def screen_text(app: KioskApp) -> str:
     """Everything on the terminal now, as plain text (from the SVG screenshot)."""
     svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
-    return html.unescape(" ".join(lines)).replace("\xa0", " ")
+    rows: dict[float, list[str]] = {}
+    for match in re.finditer(r'<text[^>]*\by="([0-9.]+)"[^>]*>(.*?)</text>', svg, flags=re.S):
+        rows.setdefault(float(match.group(1)), []).append(match.group(2))
+    lines = ("".join(rows[y]) for y in sorted(rows))
+    return html.unescape("\n".join(lines)).replace("\xa0", " ")
 
 
 def result_message(app: KioskApp) -> str:

@@ -180,9 +180,9 @@ async def test_import_shows_the_preflight_before_writing(
         assert go.disabled
         screen.query_one("#import-path", Input).value = str(roster)
         screen.query_one("#import-preflight", Button).press()
-        await wait_until(pilot, lambda: "Preflight (nothing written yet)" in screen_text(app))
+        await wait_until(pilot, lambda: "unchanged        40" in screen_text(app))
         text = screen_text(app)
-        assert "created           1" in text and "unchanged        40" in text
+        assert "Preflight (nothing written yet)" in text and "created           1" in text
         assert not _has_zed(kiosk_setup) and not go.disabled
         # changing the choice asks for a new preflight
         screen.query_one("#import-archive", Checkbox).value = True
