@@ -7,7 +7,7 @@ here, so a card_id never silently moves from one student to another.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kiosk.roster.findings import Finding
@@ -83,44 +83,20 @@ def is_disabled(values: StoredValues) -> bool:
     return values[_DISABLED] == "TRUE"
 
 
-#: Rows compared per fetch of stored values.
-PLAN_CHUNK = 2000
-
-
 def build_plan(
     rows: Sequence[Row],
     stored: StoredIndex,
-    fetch_values: Callable[[list[int]], Mapping[int, StoredValues]],
+    stored_values: Callable[[], Iterable[tuple[int, StoredValues]]],
     *,
     archive_missing: bool,
     present_usernames: set[str],
 ) -> Plan:
-    """Decide each row's fate. ``fetch_values(ids)`` gives stored students' values;
-    ``present_usernames`` holds every username in the file, including rejected rows'
-    (a student whose row was rejected is not missing)."""
+    """Decide each row's fate. ``stored_values()`` yields every stored student's
+    ``(id, values)``; ``present_usernames`` holds every username in the file, including
+    rejected rows' (a student whose row was rejected is not missing)."""
     plan = Plan(active_before=stored.active_count)
-    for start in range(0, len(rows), PLAN_CHUNK):
-        _plan_chunk(plan, rows, range(start, min(start + PLAN_CHUNK, len(rows))), stored,
-                    fetch_values)
-    if archive_missing:
-        plan.archive_missing_ids = [
-            student.id
-            for username, student in stored.by_username.items()
-            if not student.archived and username not in present_usernames
-        ]
-    return plan
-
-
-def _plan_chunk(
-    plan: Plan,
-    rows: Sequence[Row],
-    indexes: range,
-    stored: StoredIndex,
-    fetch_values: Callable[[list[int]], Mapping[int, StoredValues]],
-) -> None:
-    existing: list[tuple[int, StoredStudent]] = []
-    for index in indexes:
-        line, values = rows[index]
+    existing: dict[int, tuple[int, StoredStudent]] = {}
+    for index, (line, values) in enumerate(rows):
         username = values[_USERNAME]
         conflicts = _conflicts(line, values, username, stored)
         if conflicts:
@@ -134,13 +110,30 @@ def _plan_chunk(
             card_id = values[_CARD]
             plan.card_ids[username] = None if card_id in ("", CLEAR) else card_id
         else:
-            existing.append((index, student))
-    if not existing:
-        return
-    stored_values = fetch_values([student.id for _, student in existing])
-    for index, student in existing:
+            existing[student.id] = (index, student)
+    if existing:
+        _compare_with_stored(plan, rows, existing, stored_values())
+    if archive_missing:
+        plan.archive_missing_ids = [
+            student.id
+            for username, student in stored.by_username.items()
+            if not student.archived and username not in present_usernames
+        ]
+    return plan
+
+
+def _compare_with_stored(
+    plan: Plan,
+    rows: Sequence[Row],
+    existing: Mapping[int, tuple[int, StoredStudent]],
+    stored_values: Iterable[tuple[int, StoredValues]],
+) -> None:
+    for student_id, before in stored_values:
+        match = existing.get(student_id)
+        if match is None:
+            continue
+        index, student = match
         values = rows[index][1]
-        before = stored_values[student.id]
         merged = merge(values, before)
         plan.card_ids[values[_USERNAME]] = merged[_CARD]
         archived = is_disabled(merged)

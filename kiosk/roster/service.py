@@ -32,7 +32,7 @@ from kiosk.roster.schema import (
 )
 from kiosk.roster.stored import (
     StoredIndex,
-    StoredValuesSource,
+    iter_stored_values,
     load_index,
     load_known_values,
 )
@@ -140,7 +140,7 @@ def _plan_and_apply(
     progress: Progress | None,
 ) -> None:
     stored = load_index(connection)
-    plan = build_plan(content.rows, stored, StoredValuesSource(connection).fetch,
+    plan = build_plan(content.rows, stored, lambda: iter_stored_values(connection),
                       archive_missing=archive_missing,
                       present_usernames=content.present_usernames)
     _fill_report(report, plan, content, stored, load_known_values(connection))

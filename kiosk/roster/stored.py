@@ -1,13 +1,13 @@
 """The students already in the database, as the import plan needs them.
 
 The whole roster is held only as a compact index (ids, archived flags and who owns each
-unique value); the full stored values are fetched chunk by chunk for the rows being
-compared, so re-importing 100,000 students does not hold two copies of the roster.
+unique value); the full stored values are streamed past the file's rows once, so
+re-importing 100,000 students does not hold two copies of the roster.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, select
@@ -18,8 +18,8 @@ from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, LIST_ATTRIBUTES, split_l
 
 STUDENT: Table = Student.__table__  # type: ignore[attr-defined]
 
-#: Ids per ``WHERE id IN (...)`` when fetching stored values.
-FETCH_CHUNK = 1000
+#: Stored rows fetched at a time when streaming stored values.
+STREAM_BATCH = 2000
 
 StoredValues = tuple[str | None, ...]
 
@@ -59,20 +59,14 @@ def load_index(connection: Connection) -> StoredIndex:
     return index
 
 
-class StoredValuesSource:
-    """Fetches stored students' values (in schema.ATTRIBUTES order) by id, in chunks."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._query = select(STUDENT.c.id, *(STUDENT.c[a] for a in ATTRIBUTES))
-
-    def fetch(self, ids: Sequence[int]) -> dict[int, StoredValues]:
-        found: dict[int, StoredValues] = {}
-        for start in range(0, len(ids), FETCH_CHUNK):
-            chunk = ids[start : start + FETCH_CHUNK]
-            for row in self._connection.execute(self._query.where(STUDENT.c.id.in_(chunk))):
-                found[row[0]] = tuple(row[1:])
-        return found
+def iter_stored_values(connection: Connection) -> Iterator[tuple[int, StoredValues]]:
+    """Every stored student's id and values (in schema.ATTRIBUTES order), streamed in
+    batches so the whole roster is never held at once."""
+    query = select(STUDENT.c.id, *(STUDENT.c[a] for a in ATTRIBUTES)).execution_options(
+        yield_per=STREAM_BATCH
+    )
+    for row in connection.execute(query):
+        yield row[0], tuple(row[1:])
 
 
 def load_known_values(connection: Connection) -> dict[str, set[str]]:
