@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -185,3 +189,45 @@ def test_list_without_input_devices_says_why(
     assert f"{tmp_path / 'dev'} holds no input devices here" in out
     assert "no USB serial ports" in out
     assert "spec 'terminal'" in out
+
+
+def test_capture_from_the_terminal_reads_a_keyboard_burst(tmp_path: Path) -> None:
+    """A real process whose standard input is a pty: a reader's burst is one swipe."""
+    master, slave = os.openpty()
+    env = {**os.environ, "CONFIGURATION_DIRECTORY": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "readers", "capture", "--reader", "terminal",
+         "--count", "1", "--timeout", "20"],
+        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    try:
+        # From "Swipe cards now" on, the terminal is in cbreak mode and read key by key.
+        _wait_for_stderr(process, b"Swipe cards now", timeout=15)
+        os.write(master, b"ann")  # typing: given back, never captured
+        time.sleep(0.3)
+        os.write(master, b";90123456701?\r")  # a reader: all keys at once
+        out, rest = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert process.returncode == 0, rest
+    assert out == b";90123456701?\n"
+
+
+def _wait_for_stderr(process: subprocess.Popen[bytes], text: bytes, timeout: float) -> None:
+    """Wait until the process has written ``text`` to stderr (the rest stays for communicate)."""
+    assert process.stderr is not None
+    fd = process.stderr.fileno()
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    seen, deadline = b"", time.monotonic() + timeout
+    try:
+        while text not in seen:
+            assert time.monotonic() < deadline and process.poll() is None, seen
+            time.sleep(0.05)
+            with contextlib.suppress(BlockingIOError):
+                seen += os.read(fd, 65536)
+    finally:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags)
