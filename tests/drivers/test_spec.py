@@ -75,3 +75,35 @@ def test_terminal_spec_opens_a_named_terminal_reader() -> None:
     assert reader.name == "desk keyboard"
     assert (reader.detector.key_gap, reader.detector.idle_gap) == (0.02, 0.2)
     assert reader.status.state == "connected"
+
+
+def test_hid_specs_open_hid_readers_with_their_options() -> None:
+    from drivers.hid import HidReader
+    from drivers.keymap import DE
+
+    reader = open_reader("hid:vid=0801,pid=0001?layout=de&gap=0.15&grab=0", name="left")
+    assert isinstance(reader, HidReader)
+    assert (reader.name, reader.layout, reader.idle_gap, reader.grab) == ("left", DE, 0.15, False)
+    with pytest.raises(UsageError, match="Keyboard layout 'fr' is neither a built-in layout"):
+        open_reader("hid:name=magtek?layout=fr")
+
+
+async def test_a_hid_path_that_does_not_exist_is_missing_not_a_crash() -> None:
+    import asyncio
+
+    reader = open_reader("hid:/dev/input/by-id/usb-No_Such_Reader-event-kbd", name="left")
+
+    async def consume() -> None:
+        async for _ in reader.swipes():
+            pass
+
+    task = asyncio.ensure_future(consume())
+    for _ in range(100):
+        if reader.status.state == "missing":
+            break
+        await asyncio.sleep(0.01)
+    assert reader.status.state == "missing"
+    assert "usb-No_Such_Reader-event-kbd) is not plugged in" in reader.status.message
+    await reader.close()
+    await asyncio.wait_for(task, 2)
+    assert reader.status.state == "stopped"
