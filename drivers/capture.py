@@ -61,6 +61,8 @@ def escape_swipe(text: str) -> str:
 
 def unescape_swipe(line: str, line_number: int = 0) -> str:
     """The swipe text a capture line stands for."""
+    if "\\" not in line:
+        return line
 
     def replace(match: re.Match[str]) -> str:
         hex2, hex4, hex8, other = match.groups()
