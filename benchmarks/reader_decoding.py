@@ -4,7 +4,7 @@ Prints, all measured in this run, each path against its own floor (the same loop
 nothing but touching its input: ``event.type``, decoding the read's bytes, computing key times):
 
 - the HID path (``drivers.hid.EventDecoder``: keymap + SYN/MSC filtering + idle-gap framing)
-  over N recorded MagTek swipes (track 1+2+3, ~250 key presses and ~760 events each, with
+  over N recorded MagTek swipes (track 1+2+3, 127 key presses and 762 events each, with
   MSC_SCAN and SYN_REPORT noise): events/s, microseconds per swipe, ratio to the floor;
 - the serial path (``drivers.serialport.SerialFramer``) over the same swipes as framed bytes
   (STX ESC … CR ETX) in 16-byte reads;
