@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import Rule, RuleSet
@@ -56,3 +58,15 @@ def test_a_large_roster_still_finds_the_one_student() -> None:
     assert matcher.by_card_id(f"{500000000 + 99_999 * 11:09d}") == RosterMatch(
         99_999, f"{500000000 + 99_999 * 11:09d}"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    card_ids=st.lists(st.text("0123456789AB", min_size=1, max_size=6), max_size=12, unique=True),
+    text=st.text("0123456789AB;?=", max_size=30),
+)
+def test_containment_agrees_with_a_naive_search(card_ids: list[str], text: str) -> None:
+    matcher = RosterMatcher((card_id, n) for n, card_id in enumerate(card_ids))
+    contained = [(card_id, n) for n, card_id in enumerate(card_ids) if card_id in text]
+    expected = RosterMatch(contained[0][1], contained[0][0]) if len(contained) == 1 else None
+    assert matcher.by_containment(text) == expected
