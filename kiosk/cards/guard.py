@@ -8,6 +8,7 @@ readers (masked numbers plus ciphertext) are refused too: the kiosk cannot use t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Literal
 
 from kiosk.cards.luhn import luhn_valid
@@ -28,13 +29,10 @@ _FRAMING = "\x02\x03\x04\x10\x1b\r\n\t"
 _NOT_PRINTABLE_OR_FRAMING = re.compile("[^\x20-\x7e" + re.escape(_FRAMING) + "]")
 # A masked number: digits with '*' inside (4111********1111).
 _MASKED = re.compile(r"\d\*+\d")
-# A run long enough to be a payment card number: the cheap pre-check before the layouts.
-_LONG_DIGIT_RUN = re.compile(r"\d{13}")
-# The layouts a payment card number is found in (ISO 7813): %B<n>^, ;<n>= or ;<n>?,
-# and sentinel-less <n>=YYMM.
-_PAYMENT_LAYOUTS = re.compile(
-    r"%B(\d{13,19})\^|;(\d{13,19})[=?]|(?<![\d;])(\d{13,19})=\d{4}"
-)
+# Maximal runs of 13 or more ASCII digits: the candidates for a payment card number. Their
+# surroundings are then checked against the layouts a payment number is found in (ISO 7813):
+# %B<n>^, ;<n>= or ;<n>?, and sentinel-less <n>=YYMM.
+_LONG_DIGIT_RUNS = re.compile(r"[0-9]{13,}")
 # Issuer industry identifiers of the payment networks: 2 (Mastercard 2-series) to 6.
 _PAYMENT_FIRST_DIGITS = frozenset("23456")
 
@@ -51,29 +49,46 @@ def is_masked(cleaned: str) -> bool:
     return "*" in cleaned and _MASKED.search(cleaned) is not None
 
 
+def _numbers_in_payment_layouts(cleaned: str) -> Iterator[tuple[int, int]]:
+    """Spans of 13-19 digit numbers standing where a track layout puts a card number."""
+    for match in _LONG_DIGIT_RUNS.finditer(cleaned):
+        start, end = match.span()
+        if end - start > 19:
+            continue
+        before = cleaned[start - 1] if start else ""
+        after = cleaned[end : end + 1]
+        if before == ";":
+            if after == "=" or after == "?":
+                yield start, end
+        elif after == "^":
+            if cleaned[start - 2 : start] == "%B":
+                yield start, end
+        elif after == "=":
+            yymm = cleaned[end + 1 : end + 5]
+            if len(yymm) == 4 and yymm.isdigit() and yymm.isascii():
+                yield start, end
+
+
+def _is_payment_number(number: str) -> bool:
+    return number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number)
+
+
 def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
     """Spans of Luhn-valid payment-range numbers in track layouts (campus prefixes included)."""
-    if _LONG_DIGIT_RUN.search(cleaned) is None:
-        return []
-    spans: list[tuple[int, int]] = []
-    for match in _PAYMENT_LAYOUTS.finditer(cleaned):
-        group = match.lastindex or 1
-        number = match.group(group)
-        if number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number):
-            spans.append(match.span(group))
-    return spans
+    return [
+        (start, end)
+        for start, end in _numbers_in_payment_layouts(cleaned)
+        if _is_payment_number(cleaned[start:end])
+    ]
 
 
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
     """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
-    if _LONG_DIGIT_RUN.search(cleaned) is None:
-        return False
-    for match in _PAYMENT_LAYOUTS.finditer(cleaned):
-        number = match.group(match.lastindex or 1)
+    for start, end in _numbers_in_payment_layouts(cleaned):
         # The campus prefix test first: it is cheaper than Luhn and settles campus cards.
-        if campus_prefixes and number.startswith(campus_prefixes):
+        if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):
             continue
-        if number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number):
+        if _is_payment_number(cleaned[start:end]):
             return True
     return False
 

@@ -53,6 +53,7 @@ def parse_tracks(text: str) -> Tracks:
         return NOT_MAGSTRIPE
     found: list[Track] = []
     problem: TrackProblem | None = None
+    readable = 0
     seen_track2 = False
     position = 0
     length = len(text)
@@ -74,13 +75,15 @@ def parse_tracks(text: str) -> Tracks:
             break
         data = text[position + 1 : end]
         failed = data == "E" or not data
-        if not failed and number != 1 and _BAD_NUMERIC_TRACK_CHAR.search(data):
-            problem = "bad_characters"
+        if not failed:
+            readable += 1
+            if number != 1 and _BAD_NUMERIC_TRACK_CHAR.search(data):
+                problem = "bad_characters"
         found.append(Track(number, data, position + 1, failed, True))
         position = end + 1
         # One character that does not start a track: an LRC or a sensor digit.
         if position < length and text[position] not in _START_SENTINELS:
             position += 1
-    if problem is None and all(track.failed for track in found):
+    if problem is None and not readable:
         problem = "all_failed"
     return Tracks(tuple(found), problem, True)

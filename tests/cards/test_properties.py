@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kiosk.cards.guard import payment_numbers as guard_payment_numbers
 from kiosk.cards.luhn import luhn_check_digit, luhn_valid
 from kiosk.cards.parse import explain_swipe, parse_swipe
 from kiosk.cards.rules import RuleSet, load_rules
@@ -92,3 +94,27 @@ def test_every_payment_number_outside_campus_prefixes_is_refused(
         explanation = explain_swipe(text, rules, reader)
         assert number not in explanation.display_text
         assert explanation.tracks == {}
+
+
+# The layouts written as one regular expression: the guard's hand-written scan must agree.
+_REFERENCE_LAYOUTS = re.compile(
+    r"%B([0-9]{13,19})(?=\^)|;([0-9]{13,19})(?=[=?])|(?<![0-9;])([0-9]{13,19})(?==[0-9]{4})"
+)
+_around_number = st.tuples(
+    st.sampled_from(["%B", ";", "", "x", "1", "B", "%", ";;", "=", "^"]),
+    payment_numbers() | st.text(alphabet="0123456789", min_size=11, max_size=21),
+    st.sampled_from(["^", "=", "?", "=2812", "=281", "", "0", "=2812?", "x"]),
+).map("".join)
+_layout_pieces = st.lists(_around_number, min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_layout_pieces)
+def test_guard_scan_agrees_with_the_layout_regex(text: str) -> None:
+    expected = [
+        match.span(match.lastindex or 1)
+        for match in _REFERENCE_LAYOUTS.finditer(text)
+        if text[match.start(match.lastindex or 1)] in "23456"
+        and luhn_valid(match.group(match.lastindex or 1))
+    ]
+    assert guard_payment_numbers(text) == expected
