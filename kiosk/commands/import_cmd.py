@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.db.session import open_database
-from kiosk.roster import import_roster, render_text
-from kiosk.roster.failedrows import write_failed_rows
+from kiosk.roster import ImportReport, import_roster, render_text
+from kiosk.roster.failedrows import open_failed_rows, write_failed_rows
 
 #: Files from this size up get a progress bar (when stderr is a terminal).
 LARGE_FILE_BYTES = 1_000_000
@@ -71,10 +71,34 @@ def _progress_bar(roster: Path) -> ProgressBar | None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    failed_rows = open_failed_rows(args.failed_rows) if args.failed_rows is not None else None
+    try:
+        report = _run_import(args)
+        if failed_rows is not None:
+            if report.header:
+                write_failed_rows(args.roster, failed_rows, report.rejected_reasons)
+            else:  # the file was refused before its header was understood
+                failed_rows.close()
+                args.failed_rows.unlink(missing_ok=True)
+    finally:
+        if failed_rows is not None:
+            failed_rows.close()
+    if args.json:
+        print(report.to_json())
+    elif report.refused is not None and report.rows == 0:
+        print(f"kiosk: {report.refused}", file=sys.stderr)
+    else:
+        sys.stdout.write(render_text(report))
+        if report.refused is not None:
+            print(f"kiosk: {report.refused}", file=sys.stderr)
+    return report.exit_status
+
+
+def _run_import(args: argparse.Namespace) -> ImportReport:
     engine = open_database(args.db)
     bar = _progress_bar(args.roster)
     try:
-        report = import_roster(
+        return import_roster(
             engine,
             args.roster,
             dry_run=args.dry_run,
@@ -86,14 +110,3 @@ def _import(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.finish()
         engine.dispose()
-    if args.failed_rows is not None and report.header:
-        write_failed_rows(args.roster, args.failed_rows, report.rejected_reasons)
-    if args.json:
-        print(report.to_json())
-    elif report.refused is not None and report.rows == 0:
-        print(f"kiosk: {report.refused}", file=sys.stderr)
-    else:
-        sys.stdout.write(render_text(report))
-        if report.refused is not None:
-            print(f"kiosk: {report.refused}", file=sys.stderr)
-    return report.exit_status

@@ -6,29 +6,35 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
-from kiosk.errors import UserError
+from kiosk.errors import UsageError
 from kiosk.roster.csvfile import RosterReader
 
 REASON_HEADER = "reason"
 
 
-def write_failed_rows(source: Path, out: Path, reasons: Mapping[int, str]) -> int:
-    """Copy the rows of ``source`` that start on a line in ``reasons`` to ``out`` with their
-    reason; returns how many were written. The header is written even when none failed."""
-    written = 0
+def open_failed_rows(out: Path) -> TextIO:
+    """Open ``out`` for writing before the import starts, so a bad path stops it early."""
     try:
-        with RosterReader(source) as reader, out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([*reader.header, REASON_HEADER])
-            for row in reader.rows():
-                reason = reasons.get(row.line)
-                if reason is not None:
-                    writer.writerow([*row.cells, reason])
-                    written += 1
+        return out.open("w", encoding="utf-8", newline="")
     except OSError as error:
-        raise UserError(
+        raise UsageError(
             f"Cannot write the failed rows to {out}: {error.strerror or error}; choose a "
             "writable path for --failed-rows."
         ) from None
+
+
+def write_failed_rows(source: Path, out: TextIO, reasons: Mapping[int, str]) -> int:
+    """Copy the rows of ``source`` that start on a line in ``reasons`` to ``out`` with their
+    reason; returns how many were written. The header is written even when none failed."""
+    written = 0
+    with RosterReader(source) as reader:
+        writer = csv.writer(out)
+        writer.writerow([*reader.header, REASON_HEADER])
+        for row in reader.rows():
+            reason = reasons.get(row.line)
+            if reason is not None:
+                writer.writerow([*row.cells, reason])
+                written += 1
     return written

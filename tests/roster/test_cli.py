@@ -143,8 +143,19 @@ def test_failed_rows_to_an_unwritable_place_is_one_sentence(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "missing-dir" / "failed.csv"
-    assert run(sqlite_url, "--failed-rows", str(target), str(roster("base.csv"))) == 1
+    assert run(sqlite_url, "--failed-rows", str(target), str(roster("base.csv"))) == 2
     assert "Cannot write the failed rows" in capsys.readouterr().err
+    engine = open_database(sqlite_url)
+    assert students(engine) == {}  # checked before importing: nothing written
+    engine.dispose()
+
+
+def test_failed_rows_is_not_left_behind_for_a_refused_file(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "failed.csv"
+    assert run(sqlite_url, "--failed-rows", str(target), str(roster("utf16.csv"))) == 1
+    assert not target.exists()
 
 
 def test_progress_bar_only_when_stderr_is_a_terminal(
