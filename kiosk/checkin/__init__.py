@@ -3,7 +3,7 @@
 Never imports Textual; the TUI calls :class:`CheckInService` and renders its outcomes.
 """
 
-from kiosk.checkin.outcome import CheckInOutcome, CheckInRow, OutcomeKind
+from kiosk.checkin.outcome import CheckInOutcome, CheckInRow, IdentifiedStudent, OutcomeKind
 from kiosk.checkin.recording import ArchivedPolicy
 from kiosk.checkin.service import CheckInNotSaved, CheckInService
 
@@ -13,5 +13,6 @@ __all__ = [
     "CheckInNotSaved",
     "CheckInRow",
     "CheckInService",
+    "IdentifiedStudent",
     "OutcomeKind",
 ]

@@ -87,3 +87,14 @@ class CheckInRow:
     @property
     def undone(self) -> bool:
         return self.undone_at is not None
+
+
+@dataclass(frozen=True)
+class IdentifiedStudent:
+    """Whose card a swipe is, for staff screens (the rule tester); never for students."""
+
+    display_name: str
+    username: str
+    archived: bool
+    matched_by: Literal["rule", "containment"]
+    rule: str | None

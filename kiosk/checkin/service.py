@@ -13,7 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
 
 from drivers.base import Swipe
-from kiosk.cards.parse import parse_swipe
+from kiosk.cards.parse import SwipeResult, parse_swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
 from kiosk.checkin.outcome import (
@@ -24,6 +24,7 @@ from kiosk.checkin.outcome import (
     UNKNOWN_CARD_MESSAGE,
     CheckInOutcome,
     CheckInRow,
+    IdentifiedStudent,
 )
 from kiosk.checkin.queries import (
     live_count,
@@ -42,6 +43,7 @@ from kiosk.checkin.recording import (
 from kiosk.db.models import Event, Student
 from kiosk.errors import UserError
 from kiosk.events import get_event
+from kiosk.names import display_name
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +136,8 @@ class CheckInService:
             record_payment_card_refused(self.engine, self.event_id, swipe.reader)
             log.info("payment card refused on %s", swipe.reader)
             return PAYMENT_CARD
-        match = self._matcher.match(swipe.text, result)
+        match = self._find(swipe.text, result)
         unknown_card_id = result.card_id if result.status == "ok" else None
-        if match is None and unknown_card_id is not None:
-            match = self._match_in_database(unknown_card_id)
         if match is None:
             log.info("unrecognized card on %s (rule %s)", swipe.reader, result.rule)
             return CheckInOutcome(
@@ -159,6 +159,31 @@ class CheckInService:
             )
         log.info("swipe on %s: %s", swipe.reader, outcome.kind)
         return outcome
+
+    def _find(self, text: str, result: SwipeResult) -> RosterMatch | None:
+        match = self._matcher.match(text, result)
+        if match is None and result.status == "ok" and result.card_id is not None:
+            match = self._match_in_database(result.card_id)
+        return match
+
+    @_saving
+    def identify(self, text: str, result: SwipeResult) -> IdentifiedStudent | None:
+        """Staff only (the rule tester): whose card a parsed swipe is, matched exactly as
+        :meth:`handle_swipe` would, without recording anything."""
+        match = self._find(text, result)
+        if match is None:
+            return None
+        with Session(self.engine) as session:
+            student = session.get(Student, match.student_id)
+        if student is None:
+            return None
+        return IdentifiedStudent(
+            display_name=display_name(student),
+            username=student.username,
+            archived=student.archived,
+            matched_by="rule" if result.status == "ok" else "containment",
+            rule=result.rule,
+        )
 
     def _match_in_database(self, card_id: str) -> RosterMatch | None:
         """A card_id added to the roster since it was loaded (e.g. by another kiosk's import)."""

@@ -289,3 +289,25 @@ def test_raw_swipe_text_never_reaches_the_log(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for fragment in ("901234567", "4111111111", "555555555", ALEX.card_id):
         assert fragment not in logged
+
+
+def test_identify_tells_staff_whose_card_without_recording(service: CheckInService) -> None:
+    empty = RuleSet.empty()
+    found = service.identify(ALEX_SWIPE, parse_swipe(ALEX_SWIPE, empty))
+    assert found is not None
+    assert (found.display_name, found.username, found.archived, found.matched_by, found.rule) == (
+        "Alex T.",
+        "atester",
+        False,
+        "containment",
+        None,
+    )
+    by_rule = service.identify(ALEX_SWIPE, parse_swipe(ALEX_SWIPE, TRACK2_RULE))
+    assert by_rule is not None and (by_rule.matched_by, by_rule.rule) == ("rule", "t2-id")
+    dana = f";{DANA.card_id}?"
+    archived = service.identify(dana, parse_swipe(dana, empty))
+    assert archived is not None and archived.archived
+    assert service.identify(";55555555501?", parse_swipe(";55555555501?", TRACK2_RULE)) is None
+    payment = CORPUS["pay-visa-t1t2"]["raw"]
+    assert service.identify(payment, parse_swipe(payment, empty)) is None
+    assert check_ins(service.engine) == []
