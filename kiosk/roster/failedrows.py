@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.errors import UsageError
+from kiosk.errors import UsageError, UserError
 from kiosk.roster.csvfile import RosterReader
 
 REASON_HEADER = "reason"
@@ -29,12 +29,18 @@ def write_failed_rows(source: Path, out: TextIO, reasons: Mapping[int, str]) -> 
     """Copy the rows of ``source`` that start on a line in ``reasons`` to ``out`` with their
     reason; returns how many were written. The header is written even when none failed."""
     written = 0
-    with RosterReader(source) as reader:
-        writer = csv.writer(out)
-        writer.writerow([*reader.header, REASON_HEADER])
-        for row in reader.rows():
-            reason = reasons.get(row.line)
-            if reason is not None:
-                writer.writerow([*row.cells, reason])
-                written += 1
+    try:
+        with RosterReader(source) as reader:
+            writer = csv.writer(out)
+            writer.writerow([*reader.header, REASON_HEADER])
+            for row in reader.rows():
+                reason = reasons.get(row.line)
+                if reason is not None:
+                    writer.writerow([*row.cells, reason])
+                    written += 1
+    except OSError as error:
+        raise UserError(
+            f"Writing the failed rows failed ({error.strerror or error}); the import itself "
+            "is done: run it again with --dry-run --failed-rows to get them."
+        ) from None
     return written

@@ -81,6 +81,11 @@ def import_roster(
         report = ImportReport(file=source.name, dry_run=dry_run)
         report.refuse(str(error), error.line)
         return report
+    except OSError as error:
+        raise UserError(
+            f"Reading {source} failed ({error.strerror or error}); nothing was written. "
+            "Check the file and its disk, then import again."
+        ) from error
     if report.rows == 0:
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report

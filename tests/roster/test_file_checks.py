@@ -3,6 +3,8 @@ nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -98,3 +100,24 @@ def test_rows_with_the_wrong_number_of_cells_are_rejected_and_blank_lines_skippe
         (4, "the row has 2 cells but the header has 4"),
     ]
     assert set(students(engine)) == {"b1"}
+
+
+def test_an_io_error_while_reading_is_one_sentence_and_writes_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.errors import UserError
+    from kiosk.roster.csvfile import RosterReader
+
+    real_lines = RosterReader._decoded_lines
+
+    def failing_disk(self: RosterReader) -> Iterator[str]:  # line 4 cannot be read
+        for number, line in enumerate(real_lines(self), start=1):
+            if number == 4:
+                raise OSError(5, "Input/output error")
+            yield line
+
+    monkeypatch.setattr(RosterReader, "_decoded_lines", failing_disk)
+    with pytest.raises(UserError, match=r"Reading .*base\.csv failed \(Input/output error\); "
+                       "nothing was written"):
+        import_roster(engine, roster("base.csv"))
+    assert students(engine) == {}
