@@ -169,3 +169,23 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["card_id"] == "12345"
+
+
+def test_parse_and_check_use_the_rules_file_in_the_config_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("CONFIGURATION_DIRECTORY", str(config))
+    capture = _capture(tmp_path, [";90123456701?"])
+    assert main(["parse", str(capture)]) == 0  # no rules file yet: no rules
+    assert json.loads(capsys.readouterr().out)["status"] == "no_match"
+    assert main(["rules", "check"]) == 2
+    assert "There is no rules file at" in capsys.readouterr().err
+    (config / "card-rules.toml").write_text(
+        "[[rules]]\nname = 'issue'\npattern = ';(\\d{9})\\d{2}\\?'\n", encoding="utf-8"
+    )
+    assert main(["parse", str(capture)]) == 0
+    assert json.loads(capsys.readouterr().out)["card_id"] == "901234567"
+    assert main(["rules", "check"]) == 0
+    assert "1. issue" in capsys.readouterr().out
