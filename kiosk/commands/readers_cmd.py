@@ -259,8 +259,8 @@ async def capture_swipes(
             if count is not None and written >= count:
                 return
 
-    print("Swipe cards now (Ctrl-C to stop).", file=err, flush=True)
     with _terminal_keys(reader) if terminal else contextlib.nullcontext():
+        print("Swipe cards now (Ctrl-C to stop).", file=err, flush=True)
         try:
             await asyncio.wait_for(consume(), timeout)
         except TimeoutError:

@@ -74,17 +74,21 @@ def test_capture_from_a_serial_pty(tmp_path: Path, capsys: pytest.CaptureFixture
     link = tmp_path / "ttyREADER"
     os.symlink(os.ttyname(slave), link)
 
-    def swipe_later() -> None:
-        time.sleep(0.5)
-        os.write(master, b"\x02\x1b;90123456701?\r\x03")
+    done = threading.Event()
 
-    writer = threading.Thread(target=swipe_later)
+    def swipe_until_done() -> None:
+        # pyserial empties the input buffer when it opens the port: swipe until it is read.
+        while not done.wait(0.3):
+            os.write(master, b"\x02\x1b;90123456701?\r\x03")
+
+    writer = threading.Thread(target=swipe_until_done)
     writer.start()
     try:
         status = main(
             ["readers", "capture", "--reader", f"serial:{link}", "--count", "1", "--timeout", "10"]
         )
     finally:
+        done.set()
         writer.join()
         os.close(master)
         os.close(slave)

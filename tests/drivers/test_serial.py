@@ -109,7 +109,7 @@ class Collector:
 
 @pytest.fixture
 async def collector(pty_reader: SimulatedReader) -> AsyncIterator[Collector]:
-    reader = open_reader(f"serial:{pty_reader.link}?gap=0.1&partial=0.4", name="desk")
+    reader = open_reader(f"serial:{pty_reader.link}?gap=0.2&partial=0.6", name="desk")
     assert isinstance(reader, SerialReader)
     collected = Collector(reader)
     await collected.connected()
@@ -123,7 +123,7 @@ async def test_corpus_serial_framings(
 ) -> None:
     raw = str(case["raw"])
     pty_reader.write(raw)
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.35)  # more than the idle gap
     pty_reader.write(MARKER + "\r")
     assert await collector.until_marker() == _expected(str(case["id"]), raw)
     assert {s.reader for s in collector.swipes} <= {"desk"}
@@ -143,7 +143,7 @@ async def test_cr_after_each_track_with_a_pause_is_one_swipe(
     pty_reader: SimulatedReader, collector: Collector
 ) -> None:
     pty_reader.write(T1 + "\r")
-    await asyncio.sleep(0.04)
+    await asyncio.sleep(0.03)  # well inside the 0.2 s idle gap
     pty_reader.write(T2 + "\r\n")
     assert await collector.until_count(1) == [T1 + "\r" + T2]
 
@@ -160,7 +160,7 @@ async def test_a_partial_swipe_is_given_up_after_the_partial_timeout(
     pty_reader: SimulatedReader, collector: Collector
 ) -> None:
     pty_reader.write(";60099990123")
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.3)  # past the idle gap, before the partial timeout
     assert collector.swipes == []  # a gap without terminator does not end a serial swipe
     assert await collector.until_count(1) == [";60099990123"]
 
@@ -169,7 +169,7 @@ async def test_sign_on_after_dtr_then_a_swipe(
     pty_reader: SimulatedReader, collector: Collector
 ) -> None:
     pty_reader.write("21088838A01\r")
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.35)
     pty_reader.write(T2 + "\r")
     assert await collector.until_count(1) == [T2]
 
