@@ -21,6 +21,8 @@ class Finding:
     column: str | None
     message: str
     code: str | None = None
+    #: the message for a file-level fold of this code, when ``message`` names row details
+    summary: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"row": self.row, "column": self.column, "message": self.message}
@@ -30,17 +32,18 @@ def fold_common_warnings(found: Iterable[Finding], data_rows: int) -> list[Findi
     """Warnings of one ``code`` that concern most rows become one file-level warning.
 
     "Most" is more than half of the data rows (and at least 3). The folded warning keeps the
-    column and the message of the first one, with a count and a few example rows.
+    column and the summary (else the message) of the first one, with a count and a few
+    example rows.
     """
     warnings = list(found)
     by_code: dict[str, list[Finding]] = defaultdict(list)
     for warning in warnings:
         if warning.code is not None and warning.row is not None:
             by_code[warning.code].append(warning)
+    rows_by_code = {code: sorted({f.row for f in group if f.row is not None})
+                    for code, group in by_code.items()}
     folded_codes = {
-        code
-        for code, group in by_code.items()
-        if len(group) >= 3 and len(group) * 2 > data_rows
+        code for code, rows in rows_by_code.items() if len(rows) >= 3 and len(rows) * 2 > data_rows
     }
     result: list[Finding] = []
     emitted: set[str] = set()
@@ -52,13 +55,14 @@ def fold_common_warnings(found: Iterable[Finding], data_rows: int) -> list[Findi
         if code in emitted:
             continue
         emitted.add(code)
-        group = by_code[code]
-        examples = ", ".join(str(f.row) for f in group[:EXAMPLES])
+        rows = rows_by_code[code]
+        examples = ", ".join(str(row) for row in rows[:EXAMPLES])
         result.append(
             Finding(
                 None,
                 warning.column,
-                f"{len(group)} of {data_rows} rows: {warning.message} (e.g. rows {examples})",
+                f"{len(rows)} of {data_rows} rows: {warning.summary or warning.message} "
+                f"(e.g. rows {examples})",
                 code,
             )
         )

@@ -34,10 +34,10 @@ def card_id_warnings(
     quality = analyze_card_ids(pairs)
     warnings: list[Finding] = []
 
-    def warn(username: str, message: str, code: str) -> None:
+    def warn(username: str, message: str, code: str, summary: str | None = None) -> None:
         line = lines.get(username)
         if line is not None:
-            warnings.append(Finding(line, _COLUMN, message, code))
+            warnings.append(Finding(line, _COLUMN, message, code, summary))
 
     for username in quality.excel_damage:
         warn(username, "card_id looks damaged by a spreadsheet (scientific notation or a "
@@ -53,14 +53,16 @@ def card_id_warnings(
     for username in quality.character_outliers:
         warn(username, "card_id has characters other than digits, unlike almost every other "
              "card_id", "card_id_characters")
+    nested = ("card_id is contained in another student's card_id, or contains one: matching "
+              "a swipe by containment would be ambiguous")
     for inner, outer in quality.nested:
         outer_where = f"row {lines[outer]}" if outer in lines else "already stored"
         inner_where = f"row {lines[inner]}" if inner in lines else "already stored"
         if inner in lines:
             warn(inner, f"card_id is contained in the card_id of {outer!r} ({outer_where}): "
-                 "matching a swipe by containment would be ambiguous", "card_id_nested")
+                 "matching a swipe by containment would be ambiguous", "card_id_nested", nested)
         else:
             warn(outer, f"card_id contains the card_id of {inner!r} ({inner_where}): "
-                 "matching a swipe by containment would be ambiguous", "card_id_nested")
+                 "matching a swipe by containment would be ambiguous", "card_id_nested", nested)
     warnings.sort(key=lambda finding: finding.row or 0)
     return warnings

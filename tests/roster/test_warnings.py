@@ -126,3 +126,13 @@ def test_closest_and_tally_rules() -> None:
     assert [(n.value, n.rows, n.first_line, n.resembles) for n in found] == [
         ("Econmics", 2, 7, "Economics"), ("Economics", 3, 2, None)
     ]
+
+
+def test_a_fold_of_row_specific_messages_uses_the_summary() -> None:
+    found = [Finding(row, "card_id", f"inside the card_id of 'k{row}'", "card_id_nested",
+                     "card_id is contained in another student's card_id")
+             for row in (2, 2, 3, 4)]
+    assert [(f.row, f.message) for f in fold_common_warnings(found, data_rows=4)] == [
+        (None, "3 of 4 rows: card_id is contained in another student's card_id "
+         "(e.g. rows 2, 3, 4)")
+    ]
