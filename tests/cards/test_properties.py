@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from kiosk.cards.guard import payment_numbers as guard_payment_numbers
 from kiosk.cards.luhn import luhn_check_digit, luhn_valid
 from kiosk.cards.parse import explain_swipe, parse_swipe
-from kiosk.cards.rules import RuleSet, load_rules
+from kiosk.cards.rules import RuleSet, RulesFileError, dump_rules, load_rules, rules_from_toml
+from kiosk.cards.suggest import suggest_rule
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "cards" / "corpus-rules.toml"
 RULES = load_rules(RULES_FILE)
@@ -118,3 +119,56 @@ def test_guard_scan_agrees_with_the_layout_regex(text: str) -> None:
         and luhn_valid(match.group(match.lastindex or 1))
     ]
     assert guard_payment_numbers(text) == expected
+
+
+_toml_like = st.one_of(
+    st.text(max_size=200),
+    st.lists(
+        st.sampled_from(
+            [
+                "[[rules]]",
+                "[guard]",
+                "name = 'a'",
+                "name = 'b'",
+                "pattern = '(\\d+)'",
+                "pattern = '('",
+                'pattern = "\\d"',
+                "track = [2, 1]",
+                "track = 7",
+                "transforms = ['zfill:3', 'upper']",
+                "transforms = ['nope']",
+                "reader = 'pcprox'",
+                "enabled = false",
+                "campus_prefixes = ['600999']",
+                "campus_prefixes = [1]",
+                "x = 1",
+            ]
+        ),
+        max_size=10,
+    ).map("\n".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_toml_like)
+def test_any_rules_text_loads_or_gives_a_rules_file_error(text: str) -> None:
+    try:
+        ruleset = rules_from_toml(text)
+    except RulesFileError as error:
+        assert str(error) and "Traceback" not in str(error)
+    else:
+        assert rules_from_toml(dump_rules(ruleset)) == ruleset
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(swipe_like, st.text(alphabet="0123456789ABCDEF \x00", max_size=12)),
+        max_size=4,
+    )
+)
+def test_suggest_never_raises(pairs: list[tuple[str, str]]) -> None:
+    suggestion = suggest_rule(pairs)
+    assert suggestion.ok == (not suggestion.disagreements and suggestion.rule is not None)
+    if suggestion.rule is not None:
+        assert rules_from_toml(suggestion.toml).rules == (suggestion.rule,)
