@@ -18,8 +18,9 @@ from kiosk.roster.values import ValueCheck, check_for, not_capital_case, parse_d
 #: Short usernames ("al") appear inside card_ids by chance; only longer ones are reported.
 MIN_USERNAME_IN_OTHER = 3
 
-#: Values of every other column repeat across rows (names, years, majors, flags...): they
-#: are checked once per distinct value and shared, so 100,000 rows hold one string each.
+#: Unique columns and these kinds hold values that rarely repeat. The values of every other
+#: column (names, years, majors, flags...) are checked once per distinct value and shared,
+#: so 100,000 rows hold one string for each.
 _UNIQUE_KINDS = frozenset(("mobile", "emails"))
 
 _USERNAME = INDEX["username"]
