@@ -115,6 +115,8 @@ def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeRe
             return decided
         for rule in rules.rules_for(reader):
             if rule.track:
+                if not tracks.tracks:  # not a magnetic stripe: no track to search
+                    continue
                 card_id = rule.extract(cleaned, tracks)
             else:  # the common case, inlined: one search on the whole swipe
                 match = rule.regex.search(cleaned)
