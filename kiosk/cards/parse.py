@@ -122,9 +122,7 @@ def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeRe
                 match = rule.regex.search(cleaned)
                 if match is None:
                     continue
-                card_id = match.group(rule.card_id_group)
-                if card_id and rule.transform is not None:
-                    card_id = rule.transform(card_id)
+                card_id = rule.card_id_from(match)
             if card_id:
                 return SwipeResult("ok", card_id, rule.name, rule.ok_message)
         return NO_MATCH

@@ -113,20 +113,29 @@ class Rule:
         """True when the rule is enabled and not limited to another reader."""
         return self.enabled and (self.reader is None or self.reader == reader)
 
+    def card_id_from(self, match: re.Match[str]) -> str | None:
+        """The card_id a match of this rule's pattern gives (None when empty or a transform
+        cannot apply)."""
+        value = match.group(self.card_id_group)
+        if not value:
+            return None
+        if self.transform is None:
+            return value
+        return self.transform(value) or None
+
     def extract(self, cleaned: str, tracks: Tracks) -> str | None:
         """The card_id this rule gives for a cleaned swipe, or None when it does not match."""
         if not self.track:
             match = self.regex.search(cleaned)
-            if match is None:
-                return None
-            value = match.group(self.card_id_group)
-            if not value:
-                return None
-            return value if self.transform is None else self.transform(value) or None
+            return None if match is None else self.card_id_from(match)
         for number in self.track:
-            found = self.find_in_track(cleaned, tracks, number)
-            if found is not None and found.card_id:
-                return found.card_id
+            track = tracks.get(number)
+            if track is None:
+                continue
+            match = self.regex.search(track.data)
+            card_id = None if match is None else self.card_id_from(match)
+            if card_id:
+                return card_id
         return None
 
     def find(self, cleaned: str, tracks: Tracks) -> RuleMatch | None:
@@ -150,14 +159,16 @@ class Rule:
     def _match_at(
         self, match: re.Match[str] | None, offset: int, track: int | None
     ) -> RuleMatch | None:
-        if match is None:
-            return None
-        value = match.group(self.card_id_group)
-        if not value:
+        if match is None or not match.group(self.card_id_group):
             return None
         start, end = match.span(self.card_id_group)
-        card_id = value if self.transform is None else self.transform(value) or None
-        return RuleMatch(value, start + offset, end + offset, card_id, track)
+        return RuleMatch(
+            match.group(self.card_id_group),
+            start + offset,
+            end + offset,
+            self.card_id_from(match),
+            track,
+        )
 
 
 @dataclass(frozen=True, slots=True)
