@@ -28,7 +28,7 @@ from kiosk.cards.clean import clean_swipe
 from kiosk.cards.generalise import Candidate, Example, patterns
 from kiosk.cards.guard import has_binary_bytes, is_masked, payment_numbers
 from kiosk.cards.parse import parse_swipe
-from kiosk.cards.rules import Rule, RuleSet, guard_to_toml, rule_to_toml
+from kiosk.cards.rules import Rule, RuleSet, RulesFileError, guard_to_toml, rule_to_toml
 from kiosk.cards.tracks import parse_tracks
 from kiosk.cards.transforms import compile_chain
 
@@ -172,7 +172,7 @@ def _find_rule(examples: Sequence[Example], prefixes: tuple[str, ...], name: str
             for pattern in patterns(examples, combo):
                 try:
                     rule = Rule(name, pattern, transforms=chain)
-                except ValueError:
+                except RulesFileError:  # not expected: every part is escaped
                     continue
                 if all(_explains(rule, prefixes, example) for example in examples):
                     return rule
