@@ -18,10 +18,12 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
+from kiosk.checkin.queries import live_count
 from kiosk.db.models import Event
 from kiosk.staff import is_staff_swipe
 from kiosk.tui.screens.base import StaffScreen, StudentFacingScreen, SwipeTaker
@@ -31,6 +33,7 @@ from kiosk.tui.setup import DemoKey, KioskSetup
 log = logging.getLogger(__name__)
 
 ResultHook = Callable[[CheckInOutcome], None]
+COUNT_DELAY_S = 0.2
 
 
 class KioskApp(App[None]):
@@ -43,10 +46,15 @@ class KioskApp(App[None]):
         Binding("ctrl+c", "nothing", show=False, priority=True),
     ]
 
-    def __init__(self, setup: KioskSetup, service: CheckInService) -> None:
+    def __init__(self, setup: KioskSetup, service: CheckInService | None = None) -> None:
         super().__init__()
         self.setup = setup
-        self.service = service
+        # Built in a thread while the screen comes up when not given (a 100,000-student
+        # roster takes a moment to index); swipes wait for it, none is lost.
+        self._service = service
+        self.ready = asyncio.Event()
+        if service is not None:
+            self.ready.set()
         self.event: Event = setup.event
         self.rules: RuleSet = setup.rules
         self.readers = list(setup.readers)
@@ -58,14 +66,28 @@ class KioskApp(App[None]):
         )
         self.result_hooks: list[ResultHook] = []
         self._swipes: asyncio.Queue[Swipe] | None = None
+        self._count_timer: Timer | None = None
 
     # --- start and stop ------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
         return self.student_screen
 
+    @property
+    def service(self) -> CheckInService:
+        if self._service is None:
+            raise RuntimeError("the check-in service is still loading")
+        return self._service
+
+    async def service_ready(self) -> CheckInService:
+        """The check-in service, once the roster is loaded."""
+        await self.ready.wait()
+        return self.service
+
     def on_mount(self) -> None:
         self._swipes = asyncio.Queue()
+        if self._service is None:
+            self.run_worker(self._load_service(), name="roster", group="roster")
         for reader in self.readers:
             self.run_worker(self._pump(reader), name=f"reader {reader.name}", group="readers")
         self.run_worker(self._process_swipes(), name="swipes", group="swipes")
@@ -121,8 +143,13 @@ class KioskApp(App[None]):
         assert self._swipes is not None, "the app is not running"
         self._swipes.put_nowait(swipe)
 
+    async def _load_service(self) -> None:
+        self._service = await asyncio.to_thread(self._service_for, self.event)
+        self.ready.set()
+
     async def _process_swipes(self) -> None:
         assert self._swipes is not None
+        await self.ready.wait()
         while True:
             swipe = await self._swipes.get()
             try:
@@ -175,16 +202,25 @@ class KioskApp(App[None]):
     # --- state shown on screens ------------------------------------------------------------
 
     def refresh_count(self) -> None:
+        """Update the count shortly (answers coming in a burst share one query, run after
+        their screens, so counting never delays the next answer)."""
+        if self._count_timer is None:
+            self._count_timer = self.set_timer(COUNT_DELAY_S, self._count_due)
+
+    def _count_due(self) -> None:
+        self._count_timer = None
         self.run_worker(self._update_count(), group="count")
 
     async def _update_count(self) -> None:
-        count = await asyncio.to_thread(self.service.count)
+        assert self.event.id is not None
+        count = await asyncio.to_thread(live_count, self.setup.engine, self.event.id)
         self.student_screen.set_count(count)
 
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""
+        await self.ready.wait()
         service = await asyncio.to_thread(self._service_for, event)
-        self.service = service
+        self._service = service
         self.event = event
         self.student_screen.set_event_name(event.name)
         self.refresh_count()
@@ -242,23 +278,20 @@ class KioskApp(App[None]):
         self.push_screen(PinScreen(), opened)
 
     def open_staff_menu(self) -> None:
+        self.run_worker(self._open_staff_menu(), group="staff")
+
+    async def _open_staff_menu(self) -> None:
         from kiosk.tui.screens.staff_menu import StaffMenuScreen
 
+        await self.ready.wait()  # staff screens use the check-in service
         self.student_screen.show_idle()
-        self.push_screen(StaffMenuScreen())
+        await self.push_screen(StaffMenuScreen())
 
     def leave_staff_mode(self) -> None:
         self.back_to_student_screen()
 
 
 def make_app(setup: KioskSetup) -> KioskApp:
-    """The kiosk app for ``setup`` (the check-in service is built here, roster loaded)."""
+    """The kiosk app for ``setup``; the roster is loaded in a thread once the app starts."""
     assert setup.event.id is not None, "the event must be saved first"
-    service = CheckInService(
-        setup.engine,
-        setup.event.id,
-        setup.rules,
-        kiosk_id=setup.kiosk_id,
-        archived_policy=setup.archived_policy,  # type: ignore[arg-type]
-    )
-    return KioskApp(setup, service)
+    return KioskApp(setup)

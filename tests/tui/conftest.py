@@ -33,8 +33,9 @@ PIN = "2468"
 
 
 @pytest.fixture
-def demo_setup(tmp_path: Path) -> Iterator[KioskSetup]:
+def demo_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[KioskSetup]:
     """The demo as ``kiosk demo`` builds it (terminal reader included)."""
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))  # default export folder
     setup = prepare_demo(tmp_path, idle_seconds=60)
     yield setup
     setup.engine.dispose()

@@ -22,6 +22,7 @@ from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
     ALEX_CARD,
     MARIA_CARD,
+    PIN,
     choose_staff_item,
     open_staff_menu,
     push,
@@ -49,6 +50,21 @@ async def test_wrong_pin_keeps_the_student_screen_right_pin_opens_staff_mode(
         assert app.in_staff_mode
         await pilot.press("escape")  # back to the kiosk
         assert app.screen is app.student_screen and not app.in_staff_mode
+
+
+async def test_repeated_wrong_pins_slow_down(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f10")
+        for _ in range(3):
+            await type_text(pilot, "1111")
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "retry after" in screen_text(app))
+        await type_text(pilot, PIN)  # even the right PIN waits its turn
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Too many wrong PINs" in screen_text(app))
+        assert isinstance(app.screen, PinScreen)
 
 
 async def test_the_staff_card_opens_staff_mode_without_the_pin(kiosk_setup: KioskSetup) -> None:

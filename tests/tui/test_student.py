@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from textual.widgets import ContentSwitcher
 
-from kiosk.db.models import AuditEvent, CheckIn
+from kiosk.db.models import AuditEvent, CheckIn, Student
 from kiosk.tui.app import make_app
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
@@ -145,3 +145,51 @@ async def test_quit_keys_do_not_leave_the_student_screen(kiosk_setup: KioskSetup
         await pilot.pause()
         assert app.is_running
         assert app.screen is app.student_screen
+
+
+def _archive(setup: KioskSetup, username: str) -> None:
+    with Session(setup.engine) as session:
+        student = session.exec(select(Student).where(Student.username == username)).one()
+        student.archived = True
+        session.add(student)
+        session.commit()
+
+
+async def test_an_archived_student_is_refused_under_the_refuse_policy(
+    kiosk_setup: KioskSetup,
+) -> None:
+    _archive(kiosk_setup, "stu10001")
+    kiosk_setup.archived_policy = "refuse"
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "archived"))
+        assert "please see a staff member" in result_message(app)
+        assert app.student_screen.query_one("#result").has_class("outcome-red")
+    assert _check_ins(kiosk_setup) == []
+
+
+async def test_an_archived_student_is_let_in_with_a_note_to_staff_under_allow(
+    kiosk_setup: KioskSetup,
+) -> None:
+    _archive(kiosk_setup, "stu10001")
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        current = app.student_screen.current
+        assert current is not None and current.staff_note
+        # the note is for staff: the student screen shows the greeting only
+        assert current.staff_note not in screen_text(app)
+    (row,) = _check_ins(kiosk_setup)
+    assert row.note
+
+
+async def test_a_reader_that_goes_missing_shows_on_the_idle_screen(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: "left: connected" in screen_text(app))
+        app.readers[0]._set_status("missing", "Plug the reader back in.")
+        await wait_until(pilot, lambda: "left: missing" in screen_text(app), timeout=3)

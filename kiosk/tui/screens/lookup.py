@@ -27,5 +27,6 @@ class LookupScreen(StudentFacingScreen):
         if not query:
             return
         event.input.disabled = True
-        outcome = await asyncio.to_thread(self.app.service.check_in_by_lookup, query)
+        service = await self.app.service_ready()
+        outcome = await asyncio.to_thread(service.check_in_by_lookup, query)
         self.app.show_outcome(outcome)
