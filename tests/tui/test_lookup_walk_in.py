@@ -119,3 +119,14 @@ async def test_walk_in_is_only_offered_after_an_unknown_card(kiosk_setup: KioskS
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f3")
         assert app.screen is app.student_screen
+
+
+async def test_a_swipe_while_the_lookup_is_open_is_answered(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await type_text(pilot, "stu")
+        push(app, ";90123456701?")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        assert app.screen is app.student_screen
+        assert "Welcome, Alex T." in result_message(app)

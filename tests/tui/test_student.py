@@ -3,9 +3,13 @@ service, a real SQLite file. What the student sees, and what is (or is not) reco
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session, select
 from textual.widgets import ContentSwitcher
 
+from drivers.capture import write_capture
+from drivers.replay import ReplayReader
 from kiosk.db.models import AuditEvent, CheckIn, Student
 from kiosk.tui.app import make_app
 from kiosk.tui.setup import KioskSetup
@@ -193,3 +197,20 @@ async def test_a_reader_that_goes_missing_shows_on_the_idle_screen(
         await wait_until(pilot, lambda: "left: connected" in screen_text(app))
         app.readers[0]._set_status("missing", "Plug the reader back in.")
         await wait_until(pilot, lambda: "left: missing" in screen_text(app), timeout=3)
+
+
+async def test_swipes_replayed_from_a_capture_file_each_get_an_answer(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    capture = tmp_path / "swipes.txt"
+    with capture.open("w", encoding="utf-8") as handle:
+        write_capture([ALEX_CARD, PAYMENT_CARD, MARIA_CARD, ALEX_CARD], handle)
+    kiosk_setup.readers = [ReplayReader(capture, interval=0.0, name="replay")]
+    kiosk_setup.min_result_seconds = 0.05
+    app = make_app(kiosk_setup)
+    shown: list[str] = []
+    app.result_hooks.append(lambda outcome: shown.append(outcome.kind))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: len(shown) == 4)
+    assert shown == ["checked_in", "refused", "checked_in", "already"]
+    assert [row.reader for row in _check_ins(kiosk_setup)] == ["replay", "replay"]
