@@ -84,6 +84,8 @@ def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
 
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
     """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
+    if _LONG_DIGIT_RUNS.search(cleaned) is None:  # the common case: no number long enough
+        return False
     for start, end in _numbers_in_payment_layouts(cleaned):
         # The campus prefix test first: it is cheaper than Luhn and settles campus cards.
         if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):

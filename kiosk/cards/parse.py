@@ -13,8 +13,8 @@ from typing import Literal
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
-from kiosk.cards.rules import RuleMatch, RuleSet
-from kiosk.cards.tracks import Tracks, parse_tracks
+from kiosk.cards.rules import Rule, RuleMatch, RuleSet
+from kiosk.cards.tracks import Tracks, is_clean_stripe, parse_tracks
 
 SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
 
@@ -22,6 +22,7 @@ SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
 _MAGTEK_SIGN_ON = re.compile(r"210888[0-9A-Z]{2}A\d{2}")
 # A ';…?' track typed through the wrong keyboard layout: ';' arrives as '<', '?' as '_'.
 _WRONG_LAYOUT = re.compile(r"<[0-9<>=)]+_.?")
+_START_SENTINELS = "%;+"
 # An insertion reader's card-present notice is only its sensor digit once framing is removed.
 _SENSOR_DIGITS = ("0", "1")
 
@@ -86,48 +87,78 @@ INTERNAL_ERROR = SwipeResult(
 )
 
 
-def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> tuple[SwipeResult | None, Tracks]:
-    """The result decided before any rule runs (guard, noise, misread), and the tracks."""
+def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
+    """The result decided before any rule runs (guard, noise, misread), or None."""
     verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
     if verdict is not None:
-        return (REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED), Tracks()
+        return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
     stripped = cleaned.strip()
     if not stripped:
-        return NOISE_EMPTY, Tracks()
+        return NOISE_EMPTY
     if len(stripped) == 1 and stripped in _SENSOR_DIGITS:
-        return NOISE_CARD_PRESENT, Tracks()
+        return NOISE_CARD_PRESENT
     if stripped[0] == "2" and _MAGTEK_SIGN_ON.fullmatch(stripped):
-        return NOISE_SIGN_ON, Tracks()
-    tracks = parse_tracks(cleaned)
-    if tracks.problem is not None:
-        return MISREAD[tracks.problem], tracks
+        return NOISE_SIGN_ON
+    # A stripe whose tracks are all readable (the common case) needs no track parsing here.
+    if cleaned[0] in _START_SENTINELS and not is_clean_stripe(cleaned):
+        problem = parse_tracks(cleaned).problem
+        if problem is not None:
+            return MISREAD[problem]
     if stripped[0] == "<" and _WRONG_LAYOUT.fullmatch(stripped):
-        return MISREAD["wrong_layout"], tracks
-    return None, tracks
+        return MISREAD["wrong_layout"]
+    return None
+
+
+#: What :func:`decide_swipe` gives for a swipe a rule matched: the rule and the card_id.
+RuleHit = tuple[Rule, str]
+
+
+def _first_rule_hit(cleaned: str, rules: RuleSet, reader: str | None) -> RuleHit | None:
+    tracks: Tracks | None = None  # parsed only when a track rule is reached
+    for rule in rules.rules_for(reader):
+        if rule.track:
+            if tracks is None:
+                tracks = parse_tracks(cleaned)
+            if not tracks.tracks:  # not a magnetic stripe: no track to search
+                continue
+            card_id = rule.extract(cleaned, tracks)
+        else:  # the common case, inlined: one search on the whole swipe
+            match = rule.regex.search(cleaned)
+            if match is None:
+                continue
+            card_id = rule.card_id_from(match)
+        if card_id:
+            return rule, card_id
+    return None
+
+
+def decide_swipe(
+    text: str, cleaned: str, rules: RuleSet, reader: str | None = None
+) -> SwipeResult | RuleHit:
+    """:func:`parse_swipe` for a caller that has the cleaned text already and wants no
+    result object for a matched swipe: ``(rule, card_id)`` when a rule gives the card_id,
+    else the SwipeResult (never an ``ok`` one). ``cleaned`` must be ``clean_swipe(text)``.
+    Never raises."""
+    try:
+        decided = _pre_rules(text, cleaned, rules)
+        if decided is not None:
+            return decided
+        return _first_rule_hit(cleaned, rules, reader) or NO_MATCH
+    except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
+        return INTERNAL_ERROR
 
 
 def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeResult:
     """The meaning of one swipe. Never raises."""
     try:
         cleaned = clean_swipe(text)
-        decided, tracks = _pre_rules(text, cleaned, rules)
-        if decided is not None:
-            return decided
-        for rule in rules.rules_for(reader):
-            if rule.track:
-                if not tracks.tracks:  # not a magnetic stripe: no track to search
-                    continue
-                card_id = rule.extract(cleaned, tracks)
-            else:  # the common case, inlined: one search on the whole swipe
-                match = rule.regex.search(cleaned)
-                if match is None:
-                    continue
-                card_id = rule.card_id_from(match)
-            if card_id:
-                return SwipeResult("ok", card_id, rule.name, rule.ok_message)
-        return NO_MATCH
-    except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
+    except Exception:  # not a str: a bug in the caller, still no traceback with the swipe
         return INTERNAL_ERROR
+    outcome = decide_swipe(text, cleaned, rules, reader)
+    if isinstance(outcome, SwipeResult):
+        return outcome
+    rule, card_id = outcome
+    return SwipeResult("ok", card_id, rule.name, rule.ok_message)
 
 
 # ---------------------------------------------------------------- the staff rule tester

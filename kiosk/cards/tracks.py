@@ -17,6 +17,11 @@ TrackProblem = Literal["all_failed", "partial", "bad_characters"]
 _START_SENTINELS = "%;+"
 # Track 2 and 3 data characters (0x30-0x3F minus the sentinels).
 _BAD_NUMERIC_TRACK_CHAR = re.compile(r"[^0-9:<=>]")
+# The common case in one anchored match: tracks that are all complete and readable (track 1
+# not just "E", tracks 2 and 3 only numeric-track characters), each followed by at most one
+# character that does not start a track, then text that does not start a track. Possessive
+# quantifiers: it matches exactly the way parse_tracks walks the text, never backtracking.
+_CLEAN_STRIPE = re.compile(r"(?:(?:%(?!E\?)[^?]++|[;+][0-9:<=>]++)\?[^%;+]?+)++(?![%;+])")
 
 
 class Track(NamedTuple):
@@ -45,6 +50,12 @@ class Tracks(NamedTuple):
 
 
 NOT_MAGSTRIPE = Tracks()
+
+
+def is_clean_stripe(text: str) -> bool:
+    """A quick test for the common case: True only when ``parse_tracks(text)`` finds a
+    magnetic stripe with no problem. False means "ask parse_tracks"."""
+    return _CLEAN_STRIPE.match(text) is not None
 
 
 def parse_tracks(text: str) -> Tracks:

@@ -1,8 +1,9 @@
 """Verify's analysis: each swipe's verdict, and the roster's card_id findings.
 
 A swipe's text is seen as the rules see it (control characters removed by
-:func:`kiosk.cards.clean.clean_swipe`); whether it is refused, misread or noise comes from
-:func:`kiosk.cards.parse.parse_swipe`, so verify and the kiosk never disagree.
+:func:`kiosk.cards.clean.clean_swipe`); whether it is refused, misread or noise, and what the
+rules extract, comes from :func:`kiosk.cards.parse.decide_swipe` (the same decision as
+:func:`~kiosk.cards.parse.parse_swipe`), so verify and the kiosk never disagree.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from drivers.capture import CapturedSwipe
 from kiosk.card_ids import CardIdIndex, analyze_card_ids
 from kiosk.cards.clean import clean_swipe
-from kiosk.cards.parse import parse_swipe
+from kiosk.cards.parse import SwipeResult, decide_swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.verify.model import SwipeCheck, Verdict, VerifyReport
 from kiosk.verify.roster_source import RosterCardIds
@@ -34,20 +35,26 @@ def check_swipe(
     reader: str | None = None,
 ) -> SwipeCheck | None:
     """The verdict on one swipe; None for noise (skipped, not counted)."""
-    result = parse_swipe(text, rules, reader)
-    status = result.status
-    if status == "noise":
-        return None
     cleaned = clean_swipe(text)
+    outcome = decide_swipe(text, cleaned, rules, reader)
+    if isinstance(outcome, SwipeResult):  # not matched by a rule (or decided before the rules)
+        status = outcome.status
+        if status == "noise":
+            return None
+        if status == "refused":
+            hint = CAMPUS_PREFIX_HINT if index.card_ids_in(cleaned) else None
+            return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
+        extracted = rule_name = None
+        message = outcome.message
+    else:  # a rule gave a card_id (parse_swipe's "ok")
+        status = "ok"
+        rule, extracted = outcome
+        rule_name, message = rule.name, rule.ok_message
     card_ids = index.card_ids_in(cleaned)
-    if status == "refused":
-        hint = CAMPUS_PREFIX_HINT if card_ids else None
-        return SwipeCheck(line, "refused", (), None, None, result.message, hint)
-    extracted = result.card_id if status == "ok" else None
     if status != "misread" and len(card_ids) == 1:  # the common case: decided at once
         students = index.lookup(card_ids[0])
         if len(students) == 1 and (not rules_given or extracted == card_ids[0]):
-            return SwipeCheck(line, "matched", students, extracted, result.rule, result.message)
+            return SwipeCheck(line, "matched", students, extracted, rule_name, message)
     occurrences = tuple(index.occurrences(cleaned))
     students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
     verdict = _verdict(status, students, card_ids, extracted, rules_given)
@@ -56,8 +63,8 @@ def check_swipe(
         verdict,
         students,
         extracted,
-        result.rule,
-        result.message,
+        rule_name,
+        message,
         text=cleaned,
         occurrences=occurrences,
     )

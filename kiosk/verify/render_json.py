@@ -7,9 +7,12 @@ null (its hint says whether a roster card_id was inside it).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any
 
-from kiosk.verify.model import VerifyReport
+from kiosk.verify.model import VERDICTS, SwipeCheck, VerifyReport
 
 
 def _findings(report: VerifyReport) -> list[dict[str, Any]]:
@@ -37,15 +40,15 @@ def _findings(report: VerifyReport) -> list[dict[str, Any]]:
     return findings
 
 
-def report_to_dict(report: VerifyReport) -> dict[str, Any]:
-    """The JSON object as a dict (keys in a stable order)."""
+def _head(report: VerifyReport) -> dict[str, Any]:
+    """Every key of the object before ``results`` (keys in a stable order)."""
     quality = report.quality
     lengths = quality.length_outliers
-    result: dict[str, Any] = {"swipes": len(report.checks)}
+    head: dict[str, Any] = {"swipes": len(report.checks)}
     for verdict, count in report.counts.items():
-        result[verdict] = count
-    result["noise"] = report.noise
-    result["roster"] = {
+        head[verdict] = count
+    head["noise"] = report.noise
+    head["roster"] = {
         "source": report.roster_source,
         "students": report.students,
         "card_ids": quality.with_card_id,
@@ -57,20 +60,56 @@ def report_to_dict(report: VerifyReport) -> dict[str, Any]:
         "character_outliers": len(quality.character_outliers),
         "findings": _findings(report),
     }
-    result["results"] = [
-        {
-            "line": check.line,
-            "verdict": check.verdict,
-            "contained": list(check.contained),
-            "extracted": check.extracted,
-            "rule": check.rule,
-            **({"hint": check.hint} if check.hint else {}),
-        }
-        for check in report.checks
-    ]
-    result["exit_status"] = report.exit_status
-    return result
+    return head
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, check_circular=False)
+
+
+_VERDICT_JSON = {verdict: _dumps(verdict) for verdict in VERDICTS}
+
+
+def _results_json(checks: list[SwipeCheck]) -> Iterator[str]:
+    """Each check as the JSON text ``json.dumps`` would write for its result object
+    (line, verdict, contained, extracted, rule, and hint when there is one), one string each
+    and without a dict per swipe: this is most of the output for 100,000 swipes."""
+    encode = encode_basestring  # what json.dumps(..., ensure_ascii=False) uses for a str
+    verdict_json = _VERDICT_JSON
+    for check in checks:
+        contained = check.contained
+        if len(contained) == 1:
+            contained_json = f"[{encode(contained[0])}]"
+        else:
+            contained_json = f"[{', '.join(map(encode, contained))}]"
+        extracted = "null" if check.extracted is None else encode(check.extracted)
+        rule = "null" if check.rule is None else encode(check.rule)
+        hint = f', "hint": {encode(check.hint)}' if check.hint else ""
+        yield (
+            f'{{"line": {int(check.line)}, "verdict": {verdict_json[check.verdict]}, '
+            f'"contained": {contained_json}, "extracted": {extracted}, "rule": {rule}{hint}}}'
+        )
+
+
+def render_json_chunks(report: VerifyReport, batch: int = 4096) -> Iterator[str]:
+    """The JSON object in pieces (the results a batch at a time), so a run with 100,000
+    swipes never holds the whole text; ``"".join`` of them is :func:`render_json`."""
+    head = _dumps(_head(report))
+    yield head[:-1] + ', "results": ['
+    results = _results_json(report.checks)
+    separator = ""
+    while piece := ", ".join(islice(results, batch)):
+        yield separator + piece
+        separator = ", "
+    yield f'], "exit_status": {report.exit_status}}}\n'
 
 
 def render_json(report: VerifyReport) -> str:
-    return json.dumps(report_to_dict(report), ensure_ascii=False, check_circular=False) + "\n"
+    """One JSON object: counts, roster findings, one result per swipe, exit status."""
+    return "".join(render_json_chunks(report))
+
+
+def report_to_dict(report: VerifyReport) -> dict[str, Any]:
+    """The JSON object as a dict (read back from :func:`render_json`, so they never differ)."""
+    result: dict[str, Any] = json.loads(render_json(report))
+    return result

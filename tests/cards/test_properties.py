@@ -13,6 +13,7 @@ from kiosk.cards.luhn import luhn_check_digit, luhn_valid
 from kiosk.cards.parse import explain_swipe, parse_swipe
 from kiosk.cards.rules import RuleSet, RulesFileError, dump_rules, load_rules, rules_from_toml
 from kiosk.cards.suggest import suggest_rule
+from kiosk.cards.tracks import is_clean_stripe, parse_tracks
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "cards" / "corpus-rules.toml"
 RULES = load_rules(RULES_FILE)
@@ -172,3 +173,30 @@ def test_suggest_never_raises(pairs: list[tuple[str, str]]) -> None:
     assert suggestion.ok == (not suggestion.disagreements and suggestion.rule is not None)
     if suggestion.rule is not None:
         assert rules_from_toml(suggestion.toml).rules == (suggestion.rule,)
+
+
+# Stripe-like text built from track pieces, so well-formed, failed, partial and bad tracks all
+# turn up, with the odd LRC character and trailing text.
+_track_piece = st.tuples(
+    st.sampled_from(["%", ";", "+", "", "x"]),
+    st.sampled_from(["", "E", "B6009999012345675^TESTER/A^29081", "123456789", "12A4", "=2908",
+                     ";1", "%x", "E?", "?"]),
+    st.sampled_from(["?", "", "?x", "?;", "?%", "??", "?E"]),
+).map("".join)
+_stripe_like = st.one_of(
+    st.lists(_track_piece, min_size=1, max_size=4).map("".join),
+    st.text(alphabet=st.sampled_from(list("%;+?E0123456789:<=>A^ ")), max_size=40),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=_stripe_like)
+def test_clean_stripe_fast_check_agrees_with_parse_tracks(text: str) -> None:
+    # is_clean_stripe is parse_swipe's shortcut: True must mean parse_tracks finds no problem.
+    tracks = parse_tracks(text)
+    if is_clean_stripe(text):
+        assert tracks.is_magstripe and tracks.problem is None
+    elif text and text[0] in "%;+" and tracks.problem is None:
+        # When it declines a problem-free stripe, a track was failed or empty (parse_tracks
+        # then decides alone): never a stripe of only readable, well-formed tracks.
+        assert any(track.failed for track in tracks.tracks)
