@@ -47,9 +47,12 @@ DEMO_KEYS: tuple[DemoKey, ...] = (
 )
 
 
-def prepare_demo(directory: Path, *, idle_seconds: float = 4.0) -> KioskSetup:
-    """A ready-to-run kiosk in ``directory``: database, roster, event, PIN, rules, readers."""
-    engine = open_database(f"sqlite:///{directory / 'demo.sqlite3'}")
+def prepare_demo(
+    directory: Path, *, idle_seconds: float = 4.0, database_url: str | None = None
+) -> KioskSetup:
+    """A ready-to-run kiosk in ``directory``: database (a new SQLite file there unless
+    ``database_url`` names an empty database), roster, event, PIN, rules, readers."""
+    engine = open_database(database_url or f"sqlite:///{directory / 'demo.sqlite3'}")
     report = import_roster(engine, SAMPLE_ROSTER)
     if report.refused is not None:
         raise UserError(f"The bundled sample roster did not import: {report.refused}")
