@@ -19,7 +19,7 @@ def test_the_example_file_loads_with_every_key() -> None:
     assert config.kiosk_id == "front-desk"
     assert config.terminal_reader is False
     assert [r.name for r in config.readers] == ["left", "right"]
-    assert config.readers[1].options == {"baudrate": 9600}
+    assert config.readers[1].options == {"baud": 9600}
     # a relative rules path is taken from the settings file's folder
     assert config.rules_file == path.parent / "card-rules.toml"
     assert config.source == path
@@ -89,3 +89,11 @@ def test_terminal_reader_switch_adds_the_keyboard_reader() -> None:
     config = parse_config("terminal_reader = true\n[[readers]]\nspec = 'serial:/dev/ttyUSB0'")
     assert [r.spec for r in config.reader_configs()] == ["serial:/dev/ttyUSB0", "terminal"]
     assert [r.spec for r in parse_config("").reader_configs()] == []
+
+
+def test_every_reader_in_the_example_file_opens_with_its_options() -> None:
+    from drivers.spec import open_reader
+
+    config = load_config(REPO_ROOT / "config" / "kiosk.example.toml")
+    readers = [open_reader(r.spec, r.name, **r.options) for r in config.reader_configs()]
+    assert [reader.name for reader in readers] == ["left", "right"]
