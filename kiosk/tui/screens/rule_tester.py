@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from drivers.base import Swipe
 from kiosk.cards.parse import explain_swipe
-from kiosk.tui.roster_lookup import RosterLookup
+from kiosk.checkin.outcome import IdentifiedStudent
 from kiosk.tui.screens.base import StaffScreen, SwipeTaker
 from kiosk.tui.widgets.swipe_view import explanation_text
 
@@ -26,14 +26,7 @@ class RuleTesterScreen(StaffScreen, SwipeTaker):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lookup: RosterLookup | None = None
         self._one_at_a_time = asyncio.Lock()  # answers in swipe order
-
-    async def roster(self) -> RosterLookup:
-        """The roster index for "which student is this?" (loaded once, in a thread)."""
-        if self._lookup is None:
-            self._lookup = await self.run_blocking(RosterLookup.load, self.app.setup.engine)
-        return self._lookup
 
     def take_swipe(self, swipe: Swipe) -> None:
         self.run_worker(self._explain_in_order(swipe), group="tester")
@@ -44,7 +37,17 @@ class RuleTesterScreen(StaffScreen, SwipeTaker):
 
     async def _explain(self, swipe: Swipe) -> None:
         explanation = explain_swipe(swipe.text, self.app.rules, swipe.reader)
-        lookup = await self.roster()
-        student = await self.run_blocking(lookup.describe, swipe.text, explanation.result)
+        service = await self.app.service_ready()
+        identified = await self.run_blocking(service.identify, swipe.text, explanation.result)
+        student = describe(identified)
         self.query_one("#tester-help", Static).update(f"Last swipe from {swipe.reader}. {WAITING}")
         self.query_one("#tester-result", Static).update(explanation_text(explanation, student))
+
+
+def describe(identified: IdentifiedStudent | None) -> str | None:
+    """``"Alex T. (atester) — matched by rule"`` for the staff screen, or None."""
+    if identified is None:
+        return None
+    archived = ", archived" if identified.archived else ""
+    how = "by rule" if identified.matched_by == "rule" else "by containment"
+    return f"{identified.display_name} ({identified.username}{archived}) — matched {how}"
