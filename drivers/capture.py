@@ -90,9 +90,11 @@ def parse_capture_lines(lines: Iterable[str]) -> Iterator[CapturedSwipe]:
     """Swipes from capture lines, numbered from 1 as the lines of the file."""
     for number, raw_line in enumerate(lines, start=1):
         line = raw_line.rstrip("\r\n")
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line[0] == "#":
             continue
-        yield CapturedSwipe(line=number, text=unescape_swipe(line, number))
+        # Most lines have no backslash: their text is the line itself (unescape_swipe's own
+        # shortcut, taken here without the call).
+        yield CapturedSwipe(number, unescape_swipe(line, number) if "\\" in line else line)
 
 
 def read_capture(source: str | Path | TextIO) -> list[CapturedSwipe]:

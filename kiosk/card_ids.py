@@ -17,7 +17,7 @@ A *key* is whatever identifies a student to the caller: a username or a database
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -27,8 +27,9 @@ import ahocorasick
 
 K = TypeVar("K", bound=Hashable)
 
-# The card_id of an automaton hit ``(end_index, card_id)``.
+# The card_id of an automaton hit ``(end_index, card_id)``, and of a ``(card_id, key)`` pair.
 _hit_card_id = itemgetter(1)
+_pair_card_id = itemgetter(0)
 
 #: A share of card_ids at or above which the rest are called outliers.
 MAJORITY_SHARE = 0.9
@@ -60,19 +61,24 @@ class CardIdIndex(Generic[K]):
     """
 
     def __init__(self, pairs: Iterable[tuple[str | None, K]]) -> None:
-        owners: dict[str, tuple[K, ...]] = {}
-        for card_id, key in pairs:
-            if not card_id or card_id.isspace():
-                continue
-            shared = owners.get(card_id)
-            owners[card_id] = (key,) if shared is None else (*shared, key)
+        present: list[tuple[str, K]] = [
+            (card_id, key) for card_id, key in pairs if card_id and not card_id.isspace()
+        ]
+        owners: dict[str, tuple[K, ...]] = {card_id: (key,) for card_id, key in present}
+        self._has_duplicates = len(owners) < len(present)
+        if self._has_duplicates:  # a card_id shared by several keys keeps them all, in order
+            owners = {}
+            for card_id, key in present:
+                shared = owners.get(card_id)
+                owners[card_id] = (key,) if shared is None else (*shared, key)
         self._owners = owners
-        self._shortest = min(map(len, self._owners), default=0)
+        lengths = set(map(len, owners))
+        self._shortest = min(lengths, default=0)
+        self._one_length = len(lengths) <= 1
         self._automaton: ahocorasick.Automaton | None = None
-        if self._owners:
+        if owners:
             automaton = ahocorasick.Automaton()
-            for card_id in self._owners:
-                automaton.add_word(card_id, card_id)
+            deque(map(automaton.add_word, owners, owners), maxlen=0)  # add every card_id, in C
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -115,7 +121,12 @@ class CardIdIndex(Generic[K]):
         if self._automaton is None or not text:
             return []
         found = list(map(_hit_card_id, self._automaton.iter(text)))  # no Python loop per hit
-        return found if len(found) < 2 else list(dict.fromkeys(found))
+        if len(found) < 2:
+            return found
+        if len(found) == 2 and found[0] == found[1]:  # one card_id on two tracks: common
+            del found[1]
+            return found
+        return list(dict.fromkeys(found))
 
     def nested(self) -> list[tuple[K, K]]:
         """``(inner_key, outer_key)`` for each card_id inside another, longer card_id.
@@ -124,7 +135,7 @@ class CardIdIndex(Generic[K]):
         card_id can only contain shorter ones), so a roster of one length costs one scan.
         """
         automaton = self._automaton
-        if automaton is None:
+        if automaton is None or self._one_length:  # card_ids of one length nest only as equals
             return []
         nested: list[tuple[K, K]] = []
         shortest = self._shortest
@@ -140,6 +151,8 @@ class CardIdIndex(Generic[K]):
 
     def duplicates(self) -> list[tuple[K, ...]]:
         """Groups of keys that share one card_id (each group in the order given)."""
+        if not self._has_duplicates:
+            return []
         return [keys for keys in self._owners.values() if len(keys) > 1]
 
     def contained_in(self, text: str) -> list[tuple[str, K]]:
@@ -234,7 +247,7 @@ class CardIdQuality(Generic[K]):
 def _length_outliers(present: Sequence[tuple[str, K]]) -> LengthOutliers[K] | None:
     if not present:
         return None
-    lengths = Counter(len(card_id) for card_id, _ in present)
+    lengths = Counter(map(len, map(_pair_card_id, present)))
     common_length, count = lengths.most_common(1)[0]
     share = count / len(present)
     if share < MAJORITY_SHARE or count == len(present):
@@ -246,6 +259,9 @@ def _length_outliers(present: Sequence[tuple[str, K]]) -> LengthOutliers[K] | No
 
 def _character_outliers(present: Sequence[tuple[str, K]]) -> tuple[K, ...]:
     if not present:
+        return ()
+    every_card_id = "".join(map(_pair_card_id, present))
+    if every_card_id.isascii() and every_card_id.isdigit():  # all digits only (none is empty)
         return ()
     digit_only = sum(1 for card_id, _ in present if card_id.isascii() and card_id.isdigit())
     if digit_only / len(present) < MAJORITY_SHARE:
@@ -265,11 +281,18 @@ def analyze_card_ids(
     all_pairs = list(pairs)
     if index is None:
         index = CardIdIndex(all_pairs)
-    missing = tuple(key for card_id, key in all_pairs if not card_id or card_id.isspace())
     present = [(card_id, key) for card_id, key in all_pairs if card_id and not card_id.isspace()]
-    excel = tuple(key for card_id, key in present if is_excel_damaged(card_id))
-    excel_keys = set(excel)
-    undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
+    missing: tuple[K, ...] = ()
+    if len(present) < len(all_pairs):
+        missing = tuple(key for card_id, key in all_pairs if is_blank(card_id))
+    # isdigit() first: most card_ids are plain digits, which no spreadsheet has damaged.
+    excel = tuple(
+        key for card_id, key in present if not card_id.isdigit() and is_excel_damaged(card_id)
+    )
+    undamaged = present
+    if excel:
+        excel_keys = set(excel)
+        undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
     characters = _character_outliers(undamaged)
     character_keys = set(characters)
     lengths = _length_outliers(undamaged)

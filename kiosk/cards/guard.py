@@ -49,24 +49,27 @@ def is_masked(cleaned: str) -> bool:
     return "*" in cleaned and _MASKED.search(cleaned) is not None
 
 
+def _in_payment_layout(cleaned: str, start: int, end: int) -> bool:
+    """True when the maximal digit run ``cleaned[start:end]`` stands where a track layout
+    puts a card number: ``%B<n>^``, ``;<n>=``, ``;<n>?`` or ``<n>=YYMM``."""
+    before = cleaned[start - 1] if start else ""
+    after = cleaned[end : end + 1]
+    if before == ";":
+        return after == "=" or after == "?"
+    if after == "^":
+        return cleaned[start - 2 : start] == "%B"
+    if after == "=":
+        yymm = cleaned[end + 1 : end + 5]
+        return len(yymm) == 4 and yymm.isdigit() and yymm.isascii()
+    return False
+
+
 def _numbers_in_payment_layouts(cleaned: str) -> Iterator[tuple[int, int]]:
     """Spans of 13-19 digit numbers standing where a track layout puts a card number."""
     for match in _LONG_DIGIT_RUNS.finditer(cleaned):
         start, end = match.span()
-        if end - start > 19:
-            continue
-        before = cleaned[start - 1] if start else ""
-        after = cleaned[end : end + 1]
-        if before == ";":
-            if after == "=" or after == "?":
-                yield start, end
-        elif after == "^":
-            if cleaned[start - 2 : start] == "%B":
-                yield start, end
-        elif after == "=":
-            yymm = cleaned[end + 1 : end + 5]
-            if len(yymm) == 4 and yymm.isdigit() and yymm.isascii():
-                yield start, end
+        if end - start <= 19 and _in_payment_layout(cleaned, start, end):
+            yield start, end
 
 
 def _is_payment_number(number: str) -> bool:
@@ -86,11 +89,15 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
     """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
     if _LONG_DIGIT_RUNS.search(cleaned) is None:  # the common case: no number long enough
         return False
-    for start, end in _numbers_in_payment_layouts(cleaned):
-        # The campus prefix test first: it is cheaper than Luhn and settles campus cards.
+    # Every test on a run must pass, so the cheapest go first: the length, a campus prefix
+    # (it settles campus cards), the first digit, and only then the layout and Luhn.
+    for match in _LONG_DIGIT_RUNS.finditer(cleaned):
+        start, end = match.span()
+        if end - start > 19 or cleaned[start] not in _PAYMENT_FIRST_DIGITS:
+            continue
         if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):
             continue
-        if _is_payment_number(cleaned[start:end]):
+        if _in_payment_layout(cleaned, start, end) and luhn_valid(cleaned[start:end]):
             return True
     return False
 
@@ -99,7 +106,11 @@ def guard_swipe(
     raw: str, cleaned: str, campus_prefixes: tuple[str, ...] = ()
 ) -> GuardVerdict | None:
     """Why the swipe must be refused ("encrypted" or "payment"), or None when it may be read."""
-    if has_binary_bytes(raw) or is_masked(cleaned):
+    # Printable ASCII (the common case) has no binary bytes, and without a '*' no mask: both
+    # settled here by two string methods and one 'in', before any function call.
+    if not (raw.isascii() and raw.isprintable()) and has_binary_bytes(raw):
+        return "encrypted"
+    if "*" in cleaned and is_masked(cleaned):
         return "encrypted"
     if find_payment_card(cleaned, campus_prefixes):
         return "payment"

@@ -113,25 +113,6 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
 RuleHit = tuple[Rule, str]
 
 
-def _first_rule_hit(cleaned: str, rules: RuleSet, reader: str | None) -> RuleHit | None:
-    tracks: Tracks | None = None  # parsed only when a track rule is reached
-    for rule in rules.rules_for(reader):
-        if rule.track:
-            if tracks is None:
-                tracks = parse_tracks(cleaned)
-            if not tracks.tracks:  # not a magnetic stripe: no track to search
-                continue
-            card_id = rule.extract(cleaned, tracks)
-        else:  # the common case, inlined: one search on the whole swipe
-            match = rule.regex.search(cleaned)
-            if match is None:
-                continue
-            card_id = rule.card_id_from(match)
-        if card_id:
-            return rule, card_id
-    return None
-
-
 def decide_swipe(
     text: str, cleaned: str, rules: RuleSet, reader: str | None = None
 ) -> SwipeResult | RuleHit:
@@ -143,7 +124,22 @@ def decide_swipe(
         decided = _pre_rules(text, cleaned, rules)
         if decided is not None:
             return decided
-        return _first_rule_hit(cleaned, rules, reader) or NO_MATCH
+        tracks: Tracks | None = None  # parsed only when a track rule is reached
+        for rule in rules.rules_for(reader):
+            if rule.track:
+                if tracks is None:
+                    tracks = parse_tracks(cleaned)
+                if not tracks.tracks:  # not a magnetic stripe: no track to search
+                    continue
+                card_id = rule.extract(cleaned, tracks)
+            else:  # the common case, inlined: one search on the whole swipe
+                match = rule.regex.search(cleaned)
+                if match is None:
+                    continue
+                card_id = rule.card_id_from(match)
+            if card_id:
+                return rule, card_id
+        return NO_MATCH
     except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
         return INTERNAL_ERROR
 
