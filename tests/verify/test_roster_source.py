@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -12,6 +16,7 @@ from kiosk.db.models import Student
 from kiosk.errors import UsageError
 from kiosk.verify.roster_source import (
     RosterFileError,
+    csv_records,
     load_roster,
     read_roster_database,
     read_roster_file,
@@ -124,3 +129,57 @@ def test_an_empty_database_is_a_usage_error(db_url: str) -> None:
         read_roster_database(db_url)
     assert "no current students" in str(caught.value)
     assert caught.value.exit_code == 2
+
+
+# CSV text with everything that changes how csv reads it: quotes (doubled, unbalanced, inside
+# fields), commas, CR, LF and CRLF line ends, NUL, blank lines, spaces, a missing last newline.
+_csv_pieces = st.lists(
+    st.sampled_from(
+        ['"', '""', ",", "\n", "\r\n", "\r", "\x00", " ", "a", "b7", "é", "x,y", '"q, r"', ""]
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _csv_reader_records(text: str) -> list[tuple[int, list[str]]] | str:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [(reader.line_num, record) for record in reader]
+    except csv.Error as error:
+        return str(error)
+
+
+def _fast_records(text: str, columns: int | None = None) -> list[tuple[int, list[str]]] | str:
+    try:
+        return list(csv_records(iter(io.StringIO(text, newline="")), columns))
+    except csv.Error as error:
+        return str(error)
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=_csv_pieces)
+def test_csv_records_are_exactly_what_csv_reader_reads(text: str) -> None:
+    assert _fast_records(text) == _csv_reader_records(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_csv_pieces, columns=st.integers(min_value=1, max_value=4))
+def test_csv_records_with_columns_keep_the_first_fields_exact(text: str, columns: int) -> None:
+    expected = _csv_reader_records(text)
+    got = _fast_records(text, columns)
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    assert isinstance(got, list) and len(got) == len(expected)
+    for (line, record), (expected_line, expected_record) in zip(got, expected, strict=True):
+        assert line == expected_line
+        assert record[:columns] == expected_record[:columns]
+
+
+def test_a_quote_free_field_past_csvs_size_limit_is_refused_as_csv_refuses_it(
+    tmp_path: Path,
+) -> None:
+    limit = csv.field_size_limit()
+    roster = _write(tmp_path / "r.csv", HEADER + f"a@x.edu,alex,Alex,{'9' * (limit + 1)},S\n")
+    with pytest.raises(RosterFileError, match="not a valid CSV"):
+        read_roster_file(roster)
