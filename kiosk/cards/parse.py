@@ -92,6 +92,14 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
     verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
     if verdict is not None:
         return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
+    if cleaned and cleaned[0] in _START_SENTINELS:
+        # A magnetic stripe (the common case): it starts with no space, no digit and no '<',
+        # so it is none of the notices below; only its tracks can be a problem, and a stripe
+        # whose tracks are all readable needs no track parsing here.
+        if is_clean_stripe(cleaned):
+            return None
+        problem = parse_tracks(cleaned).problem
+        return None if problem is None else MISREAD[problem]
     stripped = cleaned.strip()
     if not stripped:
         return NOISE_EMPTY
@@ -99,11 +107,6 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
         return NOISE_CARD_PRESENT
     if stripped[0] == "2" and _MAGTEK_SIGN_ON.fullmatch(stripped):
         return NOISE_SIGN_ON
-    # A stripe whose tracks are all readable (the common case) needs no track parsing here.
-    if cleaned[0] in _START_SENTINELS and not is_clean_stripe(cleaned):
-        problem = parse_tracks(cleaned).problem
-        if problem is not None:
-            return MISREAD[problem]
     if stripped[0] == "<" and _WRONG_LAYOUT.fullmatch(stripped):
         return MISREAD["wrong_layout"]
     return None
@@ -136,7 +139,10 @@ def decide_swipe(
                 match = rule.regex.search(cleaned)
                 if match is None:
                     continue
-                card_id = rule.card_id_from(match)
+                if rule.transform is None:  # Rule.card_id_from without the call
+                    card_id = match.group(rule.card_id_group)
+                else:
+                    card_id = rule.card_id_from(match)
             if card_id:
                 return rule, card_id
         return NO_MATCH

@@ -53,6 +53,11 @@ def swipe_checker(
             status = "ok"
             rule, extracted = outcome
             rule_name, message = rule.name, rule.ok_message
+            card_ids = card_ids_in(cleaned)
+            if len(card_ids) == 1:  # the common case: decided at once
+                students = lookup(card_ids[0])
+                if len(students) == 1 and (not rules_given or extracted == card_ids[0]):
+                    return SwipeCheck(line, "matched", students, extracted, rule_name, message)
         else:  # not matched by a rule (or decided before the rules)
             assert isinstance(outcome, SwipeResult)
             status = outcome.status
@@ -63,11 +68,11 @@ def swipe_checker(
                 return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
             extracted = rule_name = None
             message = outcome.message
-        card_ids = card_ids_in(cleaned)
-        if status != "misread" and len(card_ids) == 1:  # the common case: decided at once
-            students = lookup(card_ids[0])
-            if len(students) == 1 and (not rules_given or extracted == card_ids[0]):
-                return SwipeCheck(line, "matched", students, extracted, rule_name, message)
+            card_ids = card_ids_in(cleaned)
+            if status != "misread" and len(card_ids) == 1 and not rules_given:
+                students = lookup(card_ids[0])
+                if len(students) == 1:  # without rules: exactly one student's card_id inside
+                    return SwipeCheck(line, "matched", students, None, None, message)
         occurrences = tuple(index.occurrences(cleaned))
         students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
         verdict = _verdict(status, students, card_ids, extracted, rules_given)

@@ -76,6 +76,8 @@ def _results_json(checks: list[SwipeCheck]) -> Iterator[str]:
     and without a dict per swipe: this is most of the output for 100,000 swipes."""
     encode = encode_basestring  # what json.dumps(..., ensure_ascii=False) uses for a str
     verdict_json = _VERDICT_JSON
+    # The same few rules end every result: `"rule": ...}` written once per rule name.
+    endings: dict[str | None, str] = {}
     for check in checks:
         contained = check.contained
         if len(contained) == 1:
@@ -83,11 +85,16 @@ def _results_json(checks: list[SwipeCheck]) -> Iterator[str]:
         else:
             contained_json = f"[{', '.join(map(encode, contained))}]"
         extracted = "null" if check.extracted is None else encode(check.extracted)
-        rule = "null" if check.rule is None else encode(check.rule)
-        hint = f', "hint": {encode(check.hint)}' if check.hint else ""
+        ending: str | None
+        if check.hint:
+            ending = f', "rule": {_dumps(check.rule)}, "hint": {encode(check.hint)}}}'
+        else:
+            ending = endings.get(check.rule)
+            if ending is None:
+                ending = endings[check.rule] = f', "rule": {_dumps(check.rule)}}}'
         yield (
             f'{{"line": {int(check.line)}, "verdict": {verdict_json[check.verdict]}, '
-            f'"contained": {contained_json}, "extracted": {extracted}, "rule": {rule}{hint}}}'
+            f'"contained": {contained_json}, "extracted": {extracted}{ending}'
         )
 
 
