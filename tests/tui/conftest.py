@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -53,15 +54,30 @@ def push(app: KioskApp, text: str) -> None:
 
 
 async def wait_until(
-    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0
+    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 30.0
 ) -> None:
-    """Let the app run until ``condition()`` is true (fails after ``timeout`` seconds)."""
-    steps = int(timeout / 0.02)
-    for _ in range(steps):
+    """Let the app run until ``condition()`` is true (fails after ``timeout`` seconds).
+
+    The timeout is generous on purpose: it only matters when something is wrong, and a
+    loaded CI machine must not turn a slow frame into a failure.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if condition():
             return
         await pilot.pause(0.02)
     assert condition(), "the app did not get there in time"
+
+
+async def click_when_ready(pilot: Pilot[None], selector: str) -> None:
+    """Click a widget once it is laid out on screen (a click before that hits nothing)."""
+
+    def ready() -> bool:
+        found = pilot.app.screen.query(selector)
+        return bool(found) and found.first().display and found.first().region.area > 0
+
+    await wait_until(pilot, ready)
+    await pilot.click(selector)
 
 
 def screen_text(app: KioskApp) -> str:

@@ -73,7 +73,7 @@ async def test_typing_at_human_speed_still_reaches_the_lookup_box(demo_setup: Ki
     app = make_app(demo_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f2")
-        assert isinstance(app.screen, LookupScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
         box = app.screen.query_one("#lookup-query", Input)
         for character in "stu10001":
             await pilot.press(character)

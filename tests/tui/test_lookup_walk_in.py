@@ -13,6 +13,7 @@ from kiosk.tui.screens.walk_in import WalkInScreen
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
     UNKNOWN_CARD,
+    click_when_ready,
     push,
     result_message,
     screen_text,
@@ -26,7 +27,7 @@ async def test_check_in_by_username_from_the_idle_screen(kiosk_setup: KioskSetup
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f2")
-        assert isinstance(app.screen, LookupScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await type_text(pilot, "STU10002")  # usernames match case-insensitively
         await pilot.press("enter")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
@@ -42,8 +43,8 @@ async def test_check_in_by_email_after_an_unknown_card(kiosk_setup: KioskSetup) 
     async with app.run_test(size=(100, 30)) as pilot:
         push(app, UNKNOWN_CARD)
         await wait_until(pilot, lambda: showing(app, "unknown"))
-        await pilot.click("#lookup")
-        assert isinstance(app.screen, LookupScreen)
+        await click_when_ready(pilot, "#lookup")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await type_text(pilot, "Alex.Tester@Example.edu")
         await pilot.press("enter")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
@@ -95,10 +96,10 @@ async def test_register_an_unknown_card_as_a_walk_in(kiosk_setup: KioskSetup) ->
         push(app, UNKNOWN_CARD)
         await wait_until(pilot, lambda: showing(app, "unknown"))
         await pilot.press("f3")
-        assert isinstance(app.screen, WalkInScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, WalkInScreen))
         # both fields are needed
-        await pilot.click("#walk-in-submit")
-        assert "Please type your name and your email." in screen_text(app)
+        await click_when_ready(pilot, "#walk-in-submit")
+        await wait_until(pilot, lambda: "Please type your name and your email." in screen_text(app))
         await type_text(pilot, "Jordan Kim")
         await pilot.press("enter")  # on to the email field
         await type_text(pilot, "jordan.kim@gmail.com")

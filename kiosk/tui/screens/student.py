@@ -95,7 +95,8 @@ class StudentScreen(Screen[None]):
 
     def set_event_name(self, name: str) -> None:
         self.event_name = name
-        self.query_one("#event-name", Static).update(name)
+        for label in self.query("#event-name").results(Static):
+            label.update(name)
 
     def set_count(self, count: int) -> None:
         self.count = count
@@ -104,7 +105,10 @@ class StudentScreen(Screen[None]):
 
     def _render_count(self) -> None:
         text = "" if self.count is None else f"{self.count} checked in so far"
-        self.query_one("#count", Static).update(text)
+        # Before the screen's widgets are composed there is nothing to update yet:
+        # on_mount renders the count once they are.
+        for label in self.query("#count").results(Static):
+            label.update(text)
 
     def present(self, outcome: CheckInOutcome) -> None:
         """Queue ``outcome``; it shows now, or once the one on screen has had its time."""
