@@ -260,9 +260,6 @@ def _length_outliers(present: Sequence[tuple[str, K]]) -> LengthOutliers[K] | No
 def _character_outliers(present: Sequence[tuple[str, K]]) -> tuple[K, ...]:
     if not present:
         return ()
-    every_card_id = "".join(map(_pair_card_id, present))
-    if every_card_id.isascii() and every_card_id.isdigit():  # all digits only (none is empty)
-        return ()
     digit_only = sum(1 for card_id, _ in present if card_id.isascii() and card_id.isdigit())
     if digit_only / len(present) < MAJORITY_SHARE:
         return ()
@@ -285,15 +282,18 @@ def analyze_card_ids(
     missing: tuple[K, ...] = ()
     if len(present) < len(all_pairs):
         missing = tuple(key for card_id, key in all_pairs if is_blank(card_id))
-    # isdigit() first: most card_ids are plain digits, which no spreadsheet has damaged.
-    excel = tuple(
-        key for card_id, key in present if not card_id.isdigit() and is_excel_damaged(card_id)
-    )
+    every_card_id = "".join(map(_pair_card_id, present))
+    excel: tuple[K, ...] = ()
+    characters: tuple[K, ...] = ()
     undamaged = present
-    if excel:
-        excel_keys = set(excel)
-        undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
-    characters = _character_outliers(undamaged)
+    # The common roster: ASCII digits only, every card_id (none is empty), so no spreadsheet
+    # damage and no odd characters, settled by one test of them all together.
+    if not (every_card_id.isascii() and every_card_id.isdigit()):
+        excel = tuple(key for card_id, key in present if is_excel_damaged(card_id))
+        if excel:
+            excel_keys = set(excel)
+            undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
+        characters = _character_outliers(undamaged)
     character_keys = set(characters)
     lengths = _length_outliers(undamaged)
     if lengths is not None and character_keys:
