@@ -94,9 +94,17 @@ def result_message(app: KioskApp) -> str:
     return str(app.student_screen.query_one("#result-message").render())
 
 
+def _squash(text: str) -> str:
+    """Text with box borders removed and white space folded (wrapped lines join up)."""
+    return " ".join(re.sub(r"[┃│┏┓┗┛━]", " ", text).split())
+
+
 def showing(app: KioskApp, kind: str) -> bool:
+    """The student screen holds an answer of ``kind`` and the terminal really shows it."""
     current = app.student_screen.current
-    return current is not None and current.kind == kind
+    if current is None or current.kind != kind:
+        return False
+    return _squash(current.message) in _squash(screen_text(app))
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:

@@ -3,7 +3,6 @@ service, a real SQLite file. What the student sees, and what is (or is not) reco
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -112,7 +111,7 @@ async def test_swipes_arriving_while_a_result_shows_are_queued_none_dropped(
 
     def record(outcome: CheckInOutcome) -> None:
         shown.append(outcome.kind)
-        shown_at.append(time.monotonic())
+        shown_at.append(app.student_screen.shown_at)
 
     app.result_hooks.append(record)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -125,6 +125,11 @@ class StudentScreen(Screen[None]):
     def pending_count(self) -> int:
         return len(self._pending)
 
+    @property
+    def shown_at(self) -> float:
+        """When the answer on screen was put there (time.monotonic())."""
+        return self._shown_at
+
     # --- the queue -----------------------------------------------------------------------
 
     def _advance(self) -> None:
