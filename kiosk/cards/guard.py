@@ -89,8 +89,8 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
     """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
     if _LONG_DIGIT_RUNS.search(cleaned) is None:  # the common case: no number long enough
         return False
-    # Every test on a run must pass, so the cheapest go first: the length, a campus prefix
-    # (it settles campus cards), the first digit, and only then the layout and Luhn.
+    # Every test on a run must pass, so the cheapest go first: the length and first digit,
+    # a campus prefix (it settles campus cards), and only then the layout and Luhn.
     for match in _LONG_DIGIT_RUNS.finditer(cleaned):
         start, end = match.span()
         if end - start > 19 or cleaned[start] not in _PAYMENT_FIRST_DIGITS:

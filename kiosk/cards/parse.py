@@ -14,7 +14,7 @@ from typing import Literal
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
 from kiosk.cards.rules import Rule, RuleMatch, RuleSet
-from kiosk.cards.tracks import Tracks, is_clean_stripe, parse_tracks
+from kiosk.cards.tracks import START_SENTINELS, Tracks, is_clean_stripe, parse_tracks
 
 SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
 
@@ -22,7 +22,6 @@ SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
 _MAGTEK_SIGN_ON = re.compile(r"210888[0-9A-Z]{2}A\d{2}")
 # A ';…?' track typed through the wrong keyboard layout: ';' arrives as '<', '?' as '_'.
 _WRONG_LAYOUT = re.compile(r"<[0-9<>=)]+_.?")
-_START_SENTINELS = "%;+"
 # An insertion reader's card-present notice is only its sensor digit once framing is removed.
 _SENSOR_DIGITS = ("0", "1")
 
@@ -92,7 +91,7 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
     verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
     if verdict is not None:
         return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
-    if cleaned and cleaned[0] in _START_SENTINELS:
+    if cleaned and cleaned[0] in START_SENTINELS:
         # A magnetic stripe (the common case): it starts with no space, no digit and no '<',
         # so it is none of the notices below; only its tracks can be a problem, and a stripe
         # whose tracks are all readable needs no track parsing here.

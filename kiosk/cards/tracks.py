@@ -14,7 +14,8 @@ from typing import Literal, NamedTuple
 
 TrackProblem = Literal["all_failed", "partial", "bad_characters"]
 
-_START_SENTINELS = "%;+"
+#: The characters a track starts with: a swipe starting with one of them is a stripe.
+START_SENTINELS = "%;+"
 # Track 2 and 3 data characters (0x30-0x3F minus the sentinels).
 _BAD_NUMERIC_TRACK_CHAR = re.compile(r"[^0-9:<=>]")
 # The common case in one anchored match: tracks that are all complete and readable (track 1
@@ -60,7 +61,7 @@ def is_clean_stripe(text: str) -> bool:
 
 def parse_tracks(text: str) -> Tracks:
     """The tracks of a cleaned swipe (``NOT_MAGSTRIPE`` when it does not start like a stripe)."""
-    if not text or text[0] not in _START_SENTINELS:
+    if not text or text[0] not in START_SENTINELS:
         return NOT_MAGSTRIPE
     found: list[Track] = []
     problem: TrackProblem | None = None
@@ -93,7 +94,7 @@ def parse_tracks(text: str) -> Tracks:
         found.append(Track(number, data, position + 1, failed, True))
         position = end + 1
         # One character that does not start a track: an LRC or a sensor digit.
-        if position < length and text[position] not in _START_SENTINELS:
+        if position < length and text[position] not in START_SENTINELS:
             position += 1
     if problem is None and not readable:
         problem = "all_failed"
