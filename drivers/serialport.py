@@ -125,7 +125,7 @@ class SerialFramer:
         return self.assembler.flush()
 
 
-def _find_port(selectors: dict[str, str], spec_text: str) -> str:
+def find_port(selectors: dict[str, str], spec_text: str) -> str:
     def usb_id(key: str) -> int | None:
         value = selectors.get(key)
         if value is None:
@@ -323,10 +323,10 @@ def open_serial_reader(spec: ReaderSpec, options: SpecOptions, name: str) -> Ser
     else:
         selectors = dict(spec.selectors)
         with contextlib.suppress(PortMissing):  # checks the IDs now; the port is found at open
-            _find_port(selectors, spec.text)
+            find_port(selectors, spec.text)
 
         def opener() -> Any:
-            return port_opener(_find_port(selectors, spec.text), **settings)()
+            return port_opener(find_port(selectors, spec.text), **settings)()
 
     return SerialReader(
         name,

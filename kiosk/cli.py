@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.readers_cmd",
     "kiosk.commands.parse_cmd",
     "kiosk.commands.rules_cmd",
+    "kiosk.commands.doctor_cmd",
 )
 
 

@@ -7,11 +7,13 @@ under systemd). See ``config/kiosk.example.toml`` for every key.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
+from kiosk.db.engine import DB_ENV_VAR
 from kiosk.errors import UserError
 from kiosk.paths import config_dir
 
@@ -85,6 +87,11 @@ class KioskConfig:
         if self.terminal_reader and not any(r.spec == "terminal" for r in self.readers):
             return (*self.readers, ReaderConfig(name="keyboard", spec="terminal"))
         return self.readers
+
+
+def database_url(explicit: str | None, config: KioskConfig) -> str | None:
+    """``--db``, then ``$KIOSK_DB``, then the settings file (None: the default file)."""
+    return explicit or os.environ.get(DB_ENV_VAR) or config.database
 
 
 def default_config_path() -> Path:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
 from kiosk.cards.rules import RuleSet, load_rules
-from kiosk.config import KioskConfig, default_rules_path, load_config
-from kiosk.db.engine import DB_ENV_VAR
+from kiosk.config import KioskConfig, database_url, default_rules_path, load_config
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
 from kiosk.events import find_event
@@ -34,11 +32,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--rules", type=Path, metavar="FILE", help="the card rules file")
     parser.set_defaults(func=_run)
-
-
-def database_url(explicit: str | None, config: KioskConfig) -> str | None:
-    """``--db``, then ``$KIOSK_DB``, then the settings file (None: the default file)."""
-    return explicit or os.environ.get(DB_ENV_VAR) or config.database
 
 
 def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:

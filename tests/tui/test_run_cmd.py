@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.commands.run_cmd import build_setup, database_url
-from kiosk.config import load_config, parse_config
+from kiosk.commands.run_cmd import build_setup
+from kiosk.config import database_url, load_config, parse_config
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES
 from kiosk.errors import UserError
