@@ -64,7 +64,9 @@ def swipe_checker(
             if status == "noise":
                 return None
             if status == "refused":
-                hint = CAMPUS_PREFIX_HINT if card_ids_in(cleaned) else None
+                # Encrypted or masked output is a reader setting, not a card-number prefix.
+                payment = outcome.reason == "payment"
+                hint = CAMPUS_PREFIX_HINT if payment and card_ids_in(cleaned) else None
                 return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
             extracted = rule_name = None
             message = outcome.message

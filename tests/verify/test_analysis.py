@@ -150,6 +150,14 @@ def test_campus_card_refused_without_campus_prefix_gets_the_hint() -> None:
     assert _verdict(ISO_CARD, ALEX, iso_rule) == "matched"
 
 
+def test_encrypted_output_gets_no_campus_prefix_hint() -> None:
+    masked = "%B4111********1111^TESTER/ALEX^2812?;41234567****?"  # masked: the reader encrypts
+    check = _check(masked, ALEX)
+    assert check is not None
+    assert (check.verdict, check.hint) == ("refused", None)
+    assert "unencrypted" in check.message
+
+
 def test_refused_swipe_without_roster_card_id_gets_no_hint() -> None:
     check = _check(VISA, ALEX)
     assert check is not None
