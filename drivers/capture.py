@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.errors import UserError
+from kiosk.errors import UserError, reading_file
 
 _NAMED_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "0": "\x00"}
 _NAMED_BY_CHAR = {"\\": "\\\\", "\r": "\\r", "\n": "\\n", "\t": "\\t"}
@@ -104,24 +104,17 @@ def read_capture(source: str | Path | TextIO) -> list[CapturedSwipe]:
     if str(source) == "-":
         return list(parse_capture_lines(sys.stdin))
     path = Path(source)
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return list(parse_capture_lines(handle))
-    except FileNotFoundError as exc:
-        raise CaptureFormatError(
-            f"The capture file {path} does not exist; check the path."
-        ) from exc
-    except IsADirectoryError as exc:
-        raise CaptureFormatError(f"{path} is a directory; give a capture file.") from exc
-    except PermissionError as exc:
-        raise CaptureFormatError(
-            f"The capture file {path} cannot be read (no permission); check its owner and mode."
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise CaptureFormatError(
-            f"The capture file {path} is not UTF-8 text (byte {exc.start}); capture files are "
-            "written by 'kiosk readers capture' with non-ASCII characters escaped."
-        ) from exc
+    with (
+        reading_file(
+            path,
+            "capture file",
+            CaptureFormatError,
+            "capture files are written by 'kiosk readers capture' with non-ASCII characters "
+            "escaped.",
+        ),
+        path.open(encoding="utf-8", newline="") as handle,
+    ):
+        return list(parse_capture_lines(handle))
 
 
 def write_capture(swipes: Iterable[str], target: TextIO) -> int:

@@ -1,5 +1,11 @@
 """Errors a user can cause: each carries one sentence that says what to do."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class UserError(Exception):
     """A problem with the user's input or environment, shown as one clear sentence.
@@ -20,3 +26,28 @@ class UsageError(UserError):
     """The command line itself is wrong (exit status 2)."""
 
     exit_code = 2
+
+
+@contextmanager
+def reading_file(
+    path: Path, what: str, error: type[UserError], utf8_hint: str = "save it as UTF-8."
+) -> Iterator[None]:
+    """Turn the ways reading a user's file can fail into ``error`` with one sentence.
+
+    ``what`` names the file for the user ("roster file", "rules file"); ``utf8_hint`` says
+    how to fix a file that is not UTF-8 text.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise error(f"The {what} {path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise error(f"{path} is a directory; give the {what} itself.") from None
+    except PermissionError:
+        raise error(
+            f"The {what} {path} cannot be read (no permission); check its owner and mode."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"The {what} {path} is not UTF-8 text (byte {exc.start}); {utf8_hint}"
+        ) from None

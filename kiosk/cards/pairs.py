@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drivers.capture import CaptureFormatError, unescape_swipe
-from kiosk.errors import UserError
+from kiosk.errors import UserError, reading_file
 
 REQUIRED_COLUMNS = ("swipe", "card_id")
 
@@ -31,7 +31,10 @@ def read_pairs(path: str | Path) -> list[SwipePair]:
     """The pairs in a CSV with ``swipe`` (capture-line form) and ``card_id`` columns."""
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with (
+            reading_file(path, "pairs file", PairsFileError),
+            path.open(encoding="utf-8-sig", newline="") as handle,
+        ):
             reader = csv.DictReader(handle)
             columns = reader.fieldnames or []
             missing = [name for name in REQUIRED_COLUMNS if name not in columns]
@@ -55,16 +58,6 @@ def read_pairs(path: str | Path) -> list[SwipePair]:
                 except CaptureFormatError as error:
                     raise PairsFileError(f"{path}: {error}") from None
                 pairs.append(SwipePair(reader.line_num, text, card_id.strip()))
-    except FileNotFoundError:
-        raise PairsFileError(f"The pairs file {path} does not exist; check the path.") from None
-    except IsADirectoryError:
-        raise PairsFileError(f"{path} is a directory; give the pairs CSV file.") from None
-    except PermissionError:
-        raise PairsFileError(f"The pairs file {path} cannot be read (no permission).") from None
-    except UnicodeDecodeError:
-        raise PairsFileError(
-            f"The pairs file {path} is not UTF-8 text; save it as UTF-8."
-        ) from None
     except csv.Error as error:
         raise PairsFileError(f"{path} is not a readable CSV file ({error}).") from None
     if not pairs:

@@ -18,7 +18,7 @@ from typing import Any
 from kiosk.cards.toml_text import toml_int_or_list, toml_string, toml_string_list
 from kiosk.cards.tracks import Tracks
 from kiosk.cards.transforms import TransformSpecError, compile_chain
-from kiosk.errors import UserError
+from kiosk.errors import UserError, reading_file
 
 RULE_KEYS = ("name", "pattern", "track", "transforms", "reader", "enabled", "description")
 TOP_LEVEL_KEYS = ("rules", "guard")
@@ -76,7 +76,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise RulesFileError("every rule needs a name, e.g. name = \"campus-card\"")
+            raise RulesFileError('every rule needs a name, e.g. name = "campus-card"')
         if not isinstance(self.pattern, str) or not self.pattern:
             raise _rule_error(self.name, "pattern", "give a regular expression in single quotes")
         try:
@@ -212,7 +212,7 @@ def _rule_from_table(index: int, table: Any) -> Rule:
         raise RulesFileError(f"rule {index} must be a [[rules]] table")
     name = table.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RulesFileError(f"rule {index} needs a name, e.g. name = \"campus-card\"")
+        raise RulesFileError(f'rule {index} needs a name, e.g. name = "campus-card"')
     _check_keys(table, RULE_KEYS, f"rule '{name}'")
     if "pattern" not in table:
         raise _rule_error(name, "pattern", "is missing; give a regular expression in single quotes")
@@ -230,7 +230,7 @@ def _rule_from_table(index: int, table: Any) -> Rule:
     if isinstance(transforms, str):
         transforms = [transforms]
     if not isinstance(transforms, list):
-        raise _rule_error(name, "transforms", "must be a list such as [\"strip_leading_zeros\"]")
+        raise _rule_error(name, "transforms", 'must be a list such as ["strip_leading_zeros"]')
     reader = table.get("reader")
     if reader is not None and not isinstance(reader, str):
         raise _rule_error(name, "reader", "must be the name of a configured reader, in quotes")
@@ -259,13 +259,13 @@ def _campus_prefixes(guard: Any) -> tuple[str, ...]:
     if not isinstance(prefixes, list):
         raise RulesFileError(
             "[guard], key 'campus_prefixes': must be a list of quoted digit strings, "
-            "e.g. campus_prefixes = [\"600999\"]"
+            'e.g. campus_prefixes = ["600999"]'
         )
     for prefix in prefixes:
         if not isinstance(prefix, str) or not prefix.isdigit() or not prefix.isascii():
             raise RulesFileError(
                 f"[guard], key 'campus_prefixes': {prefix!r} is not a quoted string of digits; "
-                "write it like \"600999\""
+                'write it like "600999"'
             )
     return tuple(prefixes)
 
@@ -278,8 +278,7 @@ def rules_from_toml(text: str) -> RuleSet:
         hint = ""
         if "escape" in str(error).lower():
             hint = (
-                "; write regular expressions between single quotes, "
-                "e.g. pattern = ';(\\d{9})\\?'"
+                "; write regular expressions between single quotes, e.g. pattern = ';(\\d{9})\\?'"
             )
         raise RulesFileError(f"not valid TOML: {error}{hint}") from None
     _check_keys(document, TOP_LEVEL_KEYS, "the file")
@@ -298,20 +297,8 @@ def rules_from_toml(text: str) -> RuleSet:
 def load_rules(path: str | Path) -> RuleSet:
     """The RuleSet in a rules file; RulesFileError (exit 2) says what is wrong and where."""
     path = Path(path)
-    try:
+    with reading_file(path, "rules file", RulesFileError):
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesFileError(f"The rules file {path} does not exist; check the path.") from None
-    except IsADirectoryError:
-        raise RulesFileError(f"{path} is a directory; give the rules file itself.") from None
-    except PermissionError:
-        raise RulesFileError(
-            f"The rules file {path} cannot be read (no permission); check its owner and mode."
-        ) from None
-    except UnicodeDecodeError:
-        raise RulesFileError(
-            f"The rules file {path} is not UTF-8 text; save it as UTF-8."
-        ) from None
     try:
         return rules_from_toml(text)
     except RulesFileError as error:

@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 
 from kiosk.db.models import Student
 from kiosk.db.session import open_database
-from kiosk.errors import UsageError
+from kiosk.errors import UsageError, reading_file
 
 REQUIRED_HEADERS = ("username", "card_id")
 
@@ -50,7 +50,12 @@ def read_roster_file(path: str | Path) -> RosterCardIds:
     """
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with (
+            reading_file(
+                path, "roster file", RosterFileError, "save it from the spreadsheet as 'CSV UTF-8'."
+            ),
+            path.open(encoding="utf-8-sig", newline="") as handle,
+        ):
             lines = iter(handle)
             first = next(csv_records(lines), None)
             if first is None:
@@ -68,19 +73,6 @@ def read_roster_file(path: str | Path) -> RosterCardIds:
                     row = row + [""] * (width - len(row))
                 username = row[username_at].strip() or f"(line {line_number}: no username)"
                 pairs.append((row[card_id_at] or None, username))
-    except FileNotFoundError as exc:
-        raise RosterFileError(f"The roster file {path} does not exist; check the path.") from exc
-    except IsADirectoryError as exc:
-        raise RosterFileError(f"{path} is a directory; give the roster CSV file.") from exc
-    except PermissionError as exc:
-        raise RosterFileError(
-            f"The roster file {path} cannot be read (no permission); check its owner and mode."
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise RosterFileError(
-            f"The roster file {path} is not UTF-8 (byte {exc.start}); save it from the "
-            "spreadsheet as 'CSV UTF-8'."
-        ) from exc
     except csv.Error as exc:
         raise RosterFileError(
             f"The roster file {path} is not a valid CSV ({exc}); export it again as CSV."
