@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from kiosk import __version__
 from kiosk.errors import UserError
-from kiosk.logs import configure_logging
+from kiosk.logs import configure_logging, install_crash_redaction
 
 # One module per subcommand group, each exposing register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    install_crash_redaction()  # bugs still raise, but their report shows no swipe text
     try:
         result = args.func(args)
     except UserError as error:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import traceback
+from types import TracebackType
 
 _TRACK = re.compile(r"[%;+][^\s?]{4,}\??")
 _LONG_DIGITS = re.compile(r"\d{8,}")
@@ -47,3 +50,20 @@ def configure_logging(level: int = logging.WARNING) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
+
+
+def redacted_traceback(error: BaseException) -> str:
+    """A crash report for ``error``: the usual traceback, without local variables (they may
+    hold swipe text) and with track-like text and long digit runs masked."""
+    return redact("".join(traceback.format_exception(error)))
+
+
+def _redacting_excepthook(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    sys.stderr.write(redacted_traceback(error.with_traceback(trace)))
+
+
+def install_crash_redaction() -> None:
+    """Make an uncaught exception's report go through :func:`redacted_traceback`."""
+    sys.excepthook = _redacting_excepthook

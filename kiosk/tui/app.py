@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.segment import Segments
+from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -25,6 +28,7 @@ from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
 from kiosk.checkin.queries import live_count
 from kiosk.db.models import Event
+from kiosk.logs import redacted_traceback
 from kiosk.staff import is_staff_swipe
 from kiosk.tui.screens.base import StaffScreen, StudentFacingScreen, SwipeTaker
 from kiosk.tui.screens.student import StudentScreen
@@ -45,6 +49,21 @@ class KioskApp(App[None]):
         Binding("ctrl+q", "nothing", show=False, priority=True),
         Binding("ctrl+c", "nothing", show=False, priority=True),
     ]
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Crash output without Textual's local variables (a swipe's text may be one of
+        them), redacted like the logs. systemd restarts the kiosk after a crash."""
+        error = getattr(self, "_crash", None) or sys.exc_info()[1]
+        report = redacted_traceback(error) if error is not None else "The kiosk crashed."
+        self.bell()
+        self._exit_renderables.append(
+            Segments(self.console.render(Text(report), self.console.options))
+        )
+        self._close_messages_no_wait()
 
     def __init__(self, setup: KioskSetup, service: CheckInService | None = None) -> None:
         super().__init__()
@@ -156,7 +175,10 @@ class KioskApp(App[None]):
                 await self._handle_swipe(swipe)
             except Exception as exc:  # keep the kiosk answering; the log has the type only
                 log.error("a swipe could not be handled (%s)", type(exc).__name__)
-                self.notify("That swipe could not be handled; see the log.", severity="error")
+                self.notify(
+                    "Sorry — that swipe was not saved. Please swipe again, or ask staff.",
+                    severity="error",
+                )
 
     async def _handle_swipe(self, swipe: Swipe) -> None:
         screen = self.screen
