@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from kiosk.db.engine import make_engine
 from kiosk.db.session import open_database
+
+# Property tests judge behaviour, never speed: a loaded CI machine must not fail them.
+settings.register_profile(
+    "kiosk", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("kiosk")
 
 PG_URL_ENV = "KIOSK_TEST_PG_URL"
 REPO_ROOT = Path(__file__).resolve().parent.parent
