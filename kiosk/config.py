@@ -11,14 +11,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
+from kiosk.checkin.recording import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.engine import DB_ENV_VAR
 from kiosk.errors import UserError
 from kiosk.paths import config_dir
 
-ArchivedPolicy = Literal["allow", "refuse"]
-ARCHIVED_POLICIES: tuple[str, ...] = get_args(ArchivedPolicy)
 CONFIG_FILE_NAME = "kiosk.toml"
 RULES_FILE_NAME = "card-rules.toml"
 DEFAULT_IDLE_SECONDS = 4.0

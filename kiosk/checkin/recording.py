@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -34,6 +34,7 @@ from kiosk.names import display_name, display_name_from_full
 log = logging.getLogger(__name__)
 
 ArchivedPolicy = Literal["allow", "refuse"]
+ARCHIVED_POLICIES: tuple[ArchivedPolicy, ...] = get_args(ArchivedPolicy)
 Method = Literal["swipe", "manual", "walk-in"]
 
 

@@ -33,6 +33,7 @@ from kiosk.checkin.queries import (
     start_of_local_day,
 )
 from kiosk.checkin.recording import (
+    ARCHIVED_POLICIES,
     ArchivedPolicy,
     Attempt,
     record_payment_card_refused,
@@ -46,8 +47,6 @@ from kiosk.events import get_event
 from kiosk.names import display_name
 
 log = logging.getLogger(__name__)
-
-ARCHIVED_POLICIES: tuple[ArchivedPolicy, ...] = ("allow", "refuse")
 
 P = ParamSpec("P")
 R = TypeVar("R")
