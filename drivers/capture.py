@@ -88,13 +88,32 @@ def unescape_swipe(line: str, line_number: int = 0) -> str:
 
 def parse_capture_lines(lines: Iterable[str]) -> Iterator[CapturedSwipe]:
     """Swipes from capture lines, numbered from 1 as the lines of the file."""
-    for number, raw_line in enumerate(lines, start=1):
-        line = raw_line.rstrip("\r\n")
-        if not line.strip() or line[0] == "#":
+    return _swipes(enumerate(map(_without_line_end, lines), start=1))
+
+
+def _without_line_end(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _swipes(numbered_lines: Iterable[tuple[int, str]]) -> Iterator[CapturedSwipe]:
+    """The swipes of ``(line number, line without its ending)`` pairs, in order."""
+    for number, line in numbered_lines:
+        if not line or line[0] == "#" or line.isspace():  # blank (as `not line.strip()`)
             continue
         # Most lines have no backslash: their text is the line itself (unescape_swipe's own
         # shortcut, taken here without the call).
         yield CapturedSwipe(number, unescape_swipe(line, number) if "\\" in line else line)
+
+
+# Where a file opened with newline="" ends its lines: \r\n, \r or \n.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def parse_capture_text(text: str) -> list[CapturedSwipe]:
+    """Every swipe in the whole text of a capture file: the same as
+    :func:`parse_capture_lines` over the file's lines (read with ``newline=""``)."""
+    lines = _LINE_END.split(text) if "\r" in text else text.split("\n")
+    return list(_swipes(enumerate(lines, start=1)))
 
 
 def read_capture(source: str | Path | TextIO) -> list[CapturedSwipe]:
@@ -114,7 +133,8 @@ def read_capture(source: str | Path | TextIO) -> list[CapturedSwipe]:
         ),
         path.open(encoding="utf-8", newline="") as handle,
     ):
-        return list(parse_capture_lines(handle))
+        text = handle.read()  # at once: far cheaper than line by line
+    return parse_capture_text(text)
 
 
 def write_capture(swipes: Iterable[str], target: TextIO) -> int:

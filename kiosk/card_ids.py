@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Generic, TypeVar
@@ -41,6 +41,10 @@ _TRAILING_POINT_ZERO = re.compile(r"^\d+\.0+$")
 def is_blank(card_id: str | None) -> bool:
     """True when a card_id is absent: None, empty or only whitespace."""
     return not card_id or card_id.isspace()
+
+
+def _no_hits(text: str) -> Iterator[tuple[int, str]]:
+    return iter(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,19 @@ class CardIdIndex(Generic[K]):
     def owners(self) -> Iterable[tuple[str, tuple[K, ...]]]:
         """Each distinct card_id with its keys, in the order first given."""
         return self._owners.items()
+
+    @property
+    def by_card_id(self) -> Mapping[str, tuple[K, ...]]:
+        """Each distinct card_id's keys (read only), for a caller that looks up many."""
+        return self._owners
+
+    def hit_finder(self) -> Callable[[str], Iterator[tuple[int, str]]]:
+        """A function giving ``(end_index, card_id)`` for every occurrence of a roster
+        card_id in a text (the automaton's own ``iter``), for a caller that scans many."""
+        if self._automaton is None:
+            return _no_hits
+        finder: Callable[[str], Iterator[tuple[int, str]]] = self._automaton.iter
+        return finder
 
     def lookup(self, card_id: str) -> tuple[K, ...]:
         """The keys whose card_id is exactly ``card_id`` (empty when none)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Literal
 
 from kiosk.cards.luhn import luhn_valid
@@ -100,6 +101,32 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
         if _in_payment_layout(cleaned, start, end) and luhn_valid(cleaned[start:end]):
             return True
     return False
+
+
+@lru_cache(maxsize=16)
+def payment_number_patterns(campus_prefixes: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
+    """Patterns that between them find every number :func:`find_payment_card` could take
+    for a payment card (and may find some it would not: no Luhn test here), for a caller
+    that checks many swipes at once and sends only the ones found to :func:`guard_swipe`.
+
+    Each is searched in one pass over many swipes joined by newlines and gives the same
+    answer for each swipe as searched alone: what stands around a number is a digit or not,
+    and a newline is no digit, as the ends of a swipe are none. A run starting with a campus
+    prefix (digits only: others never start a digit run) is not found, as the guard lets
+    it through. One pattern per layout of ``_in_payment_layout``, each starting with a
+    literal character, so that ``re`` skips from one such character to the next.
+    """
+    digit_prefixes = sorted(p for p in campus_prefixes if p.isascii() and p.isdigit() or not p)
+    allowed = f"(?!{'|'.join(map(re.escape, digit_prefixes))})" if digit_prefixes else ""
+    number = f"{allowed}[2-6][0-9]{{12,18}}"  # 13 to 19 digits, the first a payment one
+    after_equals = "|".join(  # <n>=YYMM, with n of each possible length before the '='
+        f"(?<=(?<![0-9]){allowed}[2-6][0-9]{{{length - 1}}}=)" for length in range(13, 20)
+    )
+    return (
+        re.compile(f";{number}(?![0-9])"),  # ;<n>= and ;<n>?
+        re.compile(f"%B{number}\\^"),  # %B<n>^
+        re.compile(f"=(?=[0-9]{{4}})(?:{after_equals})"),  # <n>=YYMM
+    )
 
 
 def guard_swipe(

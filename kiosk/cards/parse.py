@@ -115,6 +115,32 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
 RuleHit = tuple[Rule, str]
 
 
+def first_rule_hit(cleaned: str, rules: tuple[Rule, ...]) -> RuleHit | None:
+    """The first of ``rules`` (in order) that gives a card_id for the cleaned swipe, with
+    that card_id; None when none does. This is the rules part of :func:`decide_swipe`, for
+    callers that have settled the guard, noise and misreads already; it may raise on a bug
+    in a transform (decide_swipe turns that into INTERNAL_ERROR)."""
+    tracks: Tracks | None = None  # parsed only when a track rule is reached
+    for rule in rules:
+        if rule.track:
+            if tracks is None:
+                tracks = parse_tracks(cleaned)
+            if not tracks.tracks:  # not a magnetic stripe: no track to search
+                continue
+            card_id = rule.extract(cleaned, tracks)
+        else:  # the common case, inlined: one search on the whole swipe
+            match = rule.regex.search(cleaned)
+            if match is None:
+                continue
+            if rule.transform is None:  # Rule.card_id_from without the call
+                card_id = match.group(rule.card_id_group)
+            else:
+                card_id = rule.card_id_from(match)
+        if card_id:
+            return rule, card_id
+    return None
+
+
 def decide_swipe(
     text: str, cleaned: str, rules: RuleSet, reader: str | None = None
 ) -> SwipeResult | RuleHit:
@@ -126,25 +152,8 @@ def decide_swipe(
         decided = _pre_rules(text, cleaned, rules)
         if decided is not None:
             return decided
-        tracks: Tracks | None = None  # parsed only when a track rule is reached
-        for rule in rules.rules_for(reader):
-            if rule.track:
-                if tracks is None:
-                    tracks = parse_tracks(cleaned)
-                if not tracks.tracks:  # not a magnetic stripe: no track to search
-                    continue
-                card_id = rule.extract(cleaned, tracks)
-            else:  # the common case, inlined: one search on the whole swipe
-                match = rule.regex.search(cleaned)
-                if match is None:
-                    continue
-                if rule.transform is None:  # Rule.card_id_from without the call
-                    card_id = match.group(rule.card_id_group)
-                else:
-                    card_id = rule.card_id_from(match)
-            if card_id:
-                return rule, card_id
-        return NO_MATCH
+        hit = first_rule_hit(cleaned, rules.rules_for(reader))
+        return NO_MATCH if hit is None else hit
     except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
         return INTERNAL_ERROR
 

@@ -53,6 +53,10 @@ class Tracks(NamedTuple):
 NOT_MAGSTRIPE = Tracks()
 
 
+#: :func:`is_clean_stripe` without the call (a match, or None), for a caller testing many.
+match_clean_stripe = _CLEAN_STRIPE.match
+
+
 def is_clean_stripe(text: str) -> bool:
     """A quick test for the common case: True only when ``parse_tracks(text)`` finds a
     magnetic stripe with no problem. False means "ask parse_tracks"."""

@@ -8,14 +8,15 @@ rules extract, comes from :func:`kiosk.cards.parse.decide_swipe` (the same decis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from drivers.capture import CapturedSwipe
 from kiosk.card_ids import CardIdIndex, analyze_card_ids
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import SwipeResult, decide_swipe
 from kiosk.cards.rules import RuleSet
-from kiosk.verify.model import SwipeCheck, Verdict, VerifyReport
+from kiosk.verify.batch import SwipeChecker, check_swipes
+from kiosk.verify.model import MatchedRow, SwipeCheck, SwipeChecks, Verdict, VerifyReport
 from kiosk.verify.roster_source import RosterCardIds
 
 CAMPUS_PREFIX_HINT = (
@@ -23,9 +24,6 @@ CAMPUS_PREFIX_HINT = (
     "school's card-number prefix probably belongs in the rules file's [guard] "
     "campus_prefixes."
 )
-
-
-SwipeChecker = Callable[[int, str], "SwipeCheck | None"]
 
 
 def swipe_checker(
@@ -129,34 +127,44 @@ def verify(
     rules: RuleSet | None = None,
     *,
     reader: str | None = None,
+    one_by_one: bool = False,
 ) -> VerifyReport:
     """Check a roster's card_ids, and (when given) a capture of swipes against them.
 
     Without ``rules`` the swipes still pass the payment guard (an empty rule set), and a
-    swipe matches when exactly one student's card_id is inside it.
+    swipe matches when exactly one student's card_id is inside it. The swipes are checked
+    together (:func:`kiosk.verify.batch.check_swipes`); ``one_by_one`` sends each through
+    the per-swipe path instead (the reference: the report is the same, only slower).
     """
     index: CardIdIndex[str] = CardIdIndex(roster.pairs)
     quality = analyze_card_ids(roster.pairs, index)
-    checks: list[SwipeCheck] = []
+    checks: list[SwipeCheck | MatchedRow] = []
     noise = 0
     if swipes is not None:
-        check_one = swipe_checker(
-            index,
-            rules if rules is not None else RuleSet.empty(),
-            rules_given=rules is not None,
-            reader=reader,
-        )
-        for swipe in swipes:
-            check = check_one(swipe.line, swipe.text)
-            if check is None:
-                noise += 1
-            else:
-                checks.append(check)
+        rule_set = rules if rules is not None else RuleSet.empty()
+        rules_given = rules is not None
+        check_one = swipe_checker(index, rule_set, rules_given=rules_given, reader=reader)
+        if one_by_one:
+            for swipe in swipes:
+                check = check_one(swipe.line, swipe.text)
+                if check is None:
+                    noise += 1
+                else:
+                    checks.append(check)
+        else:
+            checks, noise = check_swipes(
+                swipes,
+                index,
+                rule_set,
+                rules_given=rules_given,
+                reader=reader,
+                per_swipe=check_one,
+            )
     return VerifyReport(
         roster_source=roster.source,
         students=roster.students,
         quality=quality,
-        checks=checks,
+        checks=SwipeChecks(checks),
         swipes_given=swipes is not None,
         rules_given=rules is not None,
         noise=noise,

@@ -12,7 +12,7 @@ from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any
 
-from kiosk.verify.model import VERDICTS, SwipeCheck, VerifyReport
+from kiosk.verify.model import VERDICTS, MatchedRow, SwipeCheck, VerifyReport
 
 
 def _findings(report: VerifyReport) -> list[dict[str, Any]]:
@@ -70,31 +70,37 @@ def _dumps(value: Any) -> str:
 _VERDICT_JSON = {verdict: _dumps(verdict) for verdict in VERDICTS}
 
 
-def _results_json(checks: list[SwipeCheck]) -> Iterator[str]:
+def _results_json(rows: list[SwipeCheck | MatchedRow]) -> Iterator[str]:
     """Each check as the JSON text ``json.dumps`` would write for its result object
     (line, verdict, contained, extracted, rule, and hint when there is one), one string each
     and without a dict per swipe: this is most of the output for 100,000 swipes."""
     encode = encode_basestring  # what json.dumps(..., ensure_ascii=False) uses for a str
     verdict_json = _VERDICT_JSON
-    # The same few rules end every result: `"rule": ...}` written once per rule name.
-    endings: dict[str | None, str] = {}
-    for check in checks:
-        contained = check.contained
+    matched_json = verdict_json["matched"]
+    # The same few rules (and one hint) end every result: `"rule": ...}` written once each.
+    endings: dict[tuple[str | None, str | None], str] = {}
+    for row in rows:
+        if type(row) is tuple:  # a MatchedRow: (line, contained, extracted, rule, message)
+            line, contained, extracted, rule, _ = row
+            verdict = matched_json
+            hint = None
+        else:
+            assert isinstance(row, SwipeCheck)
+            line, contained, extracted, rule = row.line, row.contained, row.extracted, row.rule
+            verdict = verdict_json[row.verdict]
+            hint = row.hint
         if len(contained) == 1:
             contained_json = f"[{encode(contained[0])}]"
         else:
             contained_json = f"[{', '.join(map(encode, contained))}]"
-        extracted = "null" if check.extracted is None else encode(check.extracted)
-        ending: str | None
-        if check.hint:
-            ending = f', "rule": {_dumps(check.rule)}, "hint": {encode(check.hint)}}}'
-        else:
-            ending = endings.get(check.rule)
-            if ending is None:
-                ending = endings[check.rule] = f', "rule": {_dumps(check.rule)}}}'
+        extracted_json = "null" if extracted is None else encode(extracted)
+        ending = endings.get((rule, hint))
+        if ending is None:
+            hint_json = f', "hint": {encode(hint)}' if hint else ""
+            ending = endings[rule, hint] = f', "rule": {_dumps(rule)}{hint_json}}}'
         yield (
-            f'{{"line": {int(check.line)}, "verdict": {verdict_json[check.verdict]}, '
-            f'"contained": {contained_json}, "extracted": {extracted}{ending}'
+            f'{{"line": {int(line)}, "verdict": {verdict}, '
+            f'"contained": {contained_json}, "extracted": {extracted_json}{ending}'
         )
 
 
@@ -103,7 +109,7 @@ def render_json_chunks(report: VerifyReport, batch: int = 4096) -> Iterator[str]
     swipes never holds the whole text; ``"".join`` of them is :func:`render_json`."""
     head = _dumps(_head(report))
     yield head[:-1] + ', "results": ['
-    results = _results_json(report.checks)
+    results = _results_json(report.checks.rows())
     separator = ""
     while piece := ", ".join(islice(results, batch)):
         yield separator + piece

@@ -1,0 +1,121 @@
+"""Checking a whole capture at once, with the per-swipe path as the reference.
+
+:func:`kiosk.verify.analysis.swipe_checker` decides one swipe at a time: the payment guard,
+noise, misreads, the rules, then the verdict. Most swipes of a capture are *plain*: a
+magnetic stripe whose tracks are all readable, printable ASCII only, no masked number and no
+number the payment guard would have to look at. For a plain swipe the guard, noise and
+misread checks have nothing to say, so that is settled for all swipes together (a few regex
+passes over the swipes joined by newlines), and a plain swipe needs only the automaton scan,
+the owner lookup and the rules (the same :func:`~kiosk.cards.parse.first_rule_hit` the
+per-swipe path runs). When that makes the swipe ``matched`` (nearly always), its check is
+built at once; anything else, and every swipe that is not plain, goes through the per-swipe
+path. So both give the same checks by construction; tests/verify/test_batch.py checks it on
+generated captures of every kind of swipe.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from itertools import accumulate
+from operator import add, attrgetter, itemgetter
+
+from drivers.capture import CapturedSwipe
+from kiosk.card_ids import CardIdIndex
+from kiosk.cards.guard import payment_number_patterns
+from kiosk.cards.parse import NO_MATCH, first_rule_hit
+from kiosk.cards.rules import RuleSet
+from kiosk.cards.tracks import match_clean_stripe
+from kiosk.verify.model import MatchedRow, SwipeCheck
+
+#: ``(line, text) -> SwipeCheck | None`` (None for noise): the per-swipe path.
+SwipeChecker = Callable[[int, str], "SwipeCheck | None"]
+
+# What no plain swipe holds: a character outside printable ASCII (control characters are
+# removed before the rules and looked at by the guard; anything else may be binary reader
+# output), or '*' (a masked number). The newline is what the swipes are joined with.
+_NOT_PLAIN = re.compile(r"[^ -)+-~\n]+")
+
+_text_of = attrgetter("text")
+_line_of = attrgetter("line")
+_hit_card_id = itemgetter(1)
+
+
+def not_plain(texts: list[str], campus_prefixes: tuple[str, ...]) -> set[int]:
+    """Positions in ``texts`` of the swipes that are not plain as far as characters and
+    payment numbers go (whether a swipe is a clean stripe is asked per swipe)."""
+    joined = "\n".join(texts)
+    found: set[int] = set()
+    if joined.count("\n") != len(texts) - 1:  # swipes holding a newline (a control character)
+        found.update(position for position, text in enumerate(texts) if "\n" in text)
+    patterns = payment_number_patterns(campus_prefixes)
+    # The common capture, printable ASCII without '*', is settled by three string methods.
+    if not (joined.isascii() and "*" not in joined and "".join(texts).isprintable()):
+        patterns = (_NOT_PLAIN, *patterns)
+    starts: list[int] = []
+    for pattern in patterns:
+        # No pattern matches a newline, so each match lies inside one swipe; around it,
+        # a newline reads as the end of a swipe does (no digit, no character at all).
+        for match in pattern.finditer(joined):
+            if not starts:  # where each swipe starts in the joined text (one newline apart)
+                lengths = accumulate(map(len, texts), initial=0)
+                starts = list(map(add, lengths, range(len(texts))))
+            found.add(bisect_right(starts, match.start()) - 1)
+    return found
+
+
+def check_swipes(
+    swipes: Iterable[CapturedSwipe],
+    index: CardIdIndex[str],
+    rules: RuleSet,
+    *,
+    rules_given: bool,
+    reader: str | None,
+    per_swipe: SwipeChecker,
+) -> tuple[list[SwipeCheck | MatchedRow], int]:
+    """Each swipe's check (noise left out) and how many were noise: the same as
+    ``per_swipe(swipe.line, swipe.text)`` for each swipe, in order, except that a swipe
+    matched here is kept as a :data:`~kiosk.verify.model.MatchedRow`.
+
+    ``per_swipe`` must be the swipe checker of this index, rule set, ``rules_given`` and
+    ``reader`` (with ``rules_given`` False, ``rules`` has no rules and no campus prefixes).
+    """
+    captured = swipes if isinstance(swipes, list) else list(swipes)
+    texts: list[str] = list(map(_text_of, captured))
+    lines: list[int] = list(map(_line_of, captured))
+    special = not_plain(texts, rules.campus_prefixes)
+    clean_stripe = match_clean_stripe
+    hits_in = index.hit_finder()
+    owners = index.by_card_id
+    applicable = rules.rules_for(reader)
+    no_rule_message = NO_MATCH.message
+    checks: list[SwipeCheck | MatchedRow] = []
+    append = checks.append
+    noise = 0
+    for position, text in enumerate(texts):
+        if position not in special and clean_stripe(text) is not None:
+            # A plain swipe: the per-swipe path's guard, noise and misread checks pass it,
+            # and its text is its cleaned text. Matched when exactly one student's card_id
+            # is inside, and the first rule that gives a card_id (if rules) gives that one.
+            found = list(map(_hit_card_id, hits_in(text)))
+            if len(found) == 1 or (len(found) == 2 and found[0] == found[1]):
+                students = owners[found[0]]
+                if len(students) == 1:
+                    if not rules_given:
+                        append((lines[position], students, None, None, no_rule_message))
+                        continue
+                    try:
+                        hit = first_rule_hit(text, applicable)
+                    except Exception:  # a transform's bug: the per-swipe path reports it
+                        hit = None
+                    if hit is not None and hit[1] == found[0]:
+                        rule = hit[0]
+                        append((lines[position], students, hit[1], rule.name, rule.ok_message))
+                        continue
+        check = per_swipe(lines[position], text)
+        if check is None:
+            noise += 1
+        else:
+            append(check)
+    return checks, noise
