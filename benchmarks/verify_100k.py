@@ -39,7 +39,7 @@ from typing import Any
 import ahocorasick
 
 from drivers.capture import escape_swipe
-from kiosk.card_ids import CardIdIndex, find_nested
+from kiosk.card_ids import CardIdIndex, analyze_card_ids, find_nested
 from kiosk.cards.luhn import luhn_check_digit
 
 CAMPUS_IIN = "600999"
@@ -204,12 +204,17 @@ def run_console(argv: list[str]) -> float:
 
 
 def print_breakdown(roster: Path, swipes: Path, rules: Path, floor_cpu: float) -> None:
-    """CPU time of the parts of a run, each measured alone, to show where the time goes."""
+    """CPU time of the parts of a run (with --rules), each measured alone, to show where the
+    time goes; the per-swipe path over every swipe too, for comparison."""
     import gc
+    import io
 
     from drivers.capture import read_capture
-    from kiosk.cards.parse import parse_swipe
     from kiosk.cards.rules import load_rules
+    from kiosk.verify.analysis import swipe_checker
+    from kiosk.verify.batch import check_swipes
+    from kiosk.verify.model import SwipeChecks, VerifyReport
+    from kiosk.verify.render_json import render_json_chunks
     from kiosk.verify.roster_source import read_roster_file
 
     def part(label: str, seconds: float) -> str:
@@ -217,27 +222,54 @@ def print_breakdown(roster: Path, swipes: Path, rules: Path, floor_cpu: float) -
 
     gc.disable()  # as in a run
     started = time.process_time()
-    pairs = read_roster_file(roster).pairs
+    roster_ids = read_roster_file(roster)
     reading_roster = time.process_time() - started
     started = time.process_time()
-    index = CardIdIndex(pairs)
+    index = CardIdIndex(roster_ids.pairs)
     building = time.process_time() - started
-    started = time.process_time()
-    del index
-    freeing = time.process_time() - started
     started = time.process_time()
     captured = read_capture(swipes)
     reading = time.process_time() - started
     rule_set = load_rules(rules)
+    per_swipe = swipe_checker(index, rule_set, rules_given=True)
+    started = time.process_time()
+    checks, noise = check_swipes(
+        captured, index, rule_set, rules_given=True, reader=None, per_swipe=per_swipe
+    )
+    checking = time.process_time() - started
     started = time.process_time()
     for swipe in captured:
-        parse_swipe(swipe.text, rule_set)
-    parsing = time.process_time() - started
+        per_swipe(swipe.line, swipe.text)
+    one_by_one = time.process_time() - started
+    report = VerifyReport(roster_ids.source, roster_ids.students, analyze_card_ids(
+        roster_ids.pairs, index), SwipeChecks(checks), True, True, noise)
+    started = time.process_time()
+    io.StringIO().writelines(render_json_chunks(report))
+    writing = time.process_time() - started
+    del per_swipe, report, checks
+    started = time.process_time()
+    del index
+    freeing = time.process_time() - started
     gc.enable()
     print("  parts measured alone, CPU (x the floor's CPU): "
           + "; ".join([part("roster file", reading_roster), part("card_id index", building),
                        part("freeing the index", freeing), part("read_capture", reading),
-                       part("parse_swipe over every swipe", parsing)]))
+                       part("checking the swipes together", checking),
+                       part("JSON output", writing)])
+          + f"; for comparison, the per-swipe path over every swipe {one_by_one:.3f} s")
+
+
+def per_swipe_json(roster: Path, swipes: Path, rules: Path | None) -> str:
+    """The --json output of the same run, every swipe checked one by one (the reference)."""
+    from drivers.capture import read_capture
+    from kiosk.cards.rules import load_rules
+    from kiosk.verify.analysis import verify
+    from kiosk.verify.render_json import render_json
+    from kiosk.verify.roster_source import read_roster_file
+
+    rule_set = load_rules(rules) if rules is not None else None
+    report = verify(read_roster_file(roster), read_capture(swipes), rule_set, one_by_one=True)
+    return render_json(report)
 
 
 def mixed_length_pairs(count: int, rng: random.Random) -> list[tuple[str | None, str]]:
@@ -289,11 +321,18 @@ def main() -> int:
                 "--roster", str(roster), "--swipes", str(swipes), "--json"]
         # The floor matches card_ids against swipes; so does a plain verify run. With --rules
         # every swipe also goes through the card rules: reported too, against the same floor.
-        for label, argv in (("roster vs swipes", base),
-                            ("with --rules (3 rules)", [*base, "--rules", str(rules)])):
+        for label, argv, rules_file in (
+            ("roster vs swipes", base, None),
+            ("with --rules (3 rules)", [*base, "--rules", str(rules)], rules),
+        ):
             runs = [run_child(argv, directory / "report.json") for _ in range(3)]
             child = runs[0]
             print(f"[{label}] verdicts: {child['counts']} (exit status {child['status']})")
+            same = (directory / "report.json").read_text(encoding="utf-8") == per_swipe_json(
+                roster, swipes, rules_file
+            )
+            print(f"[{label}] JSON output identical to the per-swipe path's: {same}")
+            assert same, "the batch path must give the per-swipe path's report"
             wall = min(run["seconds"] for run in runs)
             cpu = min(run["cpu"] for run in runs)
             peak = max(run["peak_mb"] for run in runs)

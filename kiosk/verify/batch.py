@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from itertools import accumulate
 from operator import add, attrgetter, itemgetter
 
@@ -53,16 +54,23 @@ def not_plain(texts: list[str], campus_prefixes: tuple[str, ...]) -> set[int]:
     # The common capture, printable ASCII without '*', is settled by three string methods.
     if not (joined.isascii() and "*" not in joined and "".join(texts).isprintable()):
         patterns = (_NOT_PLAIN, *patterns)
-    starts: list[int] = []
-    for pattern in patterns:
-        # No pattern matches a newline, so each match lies inside one swipe; around it,
-        # a newline reads as the end of a swipe does (no digit, no character at all).
-        for match in pattern.finditer(joined):
-            if not starts:  # where each swipe starts in the joined text (one newline apart)
-                lengths = accumulate(map(len, texts), initial=0)
-                starts = list(map(add, lengths, range(len(texts))))
-            found.add(bisect_right(starts, match.start()) - 1)
+    # No pattern matches a newline, so each match lies inside one swipe; around it, a newline
+    # reads as the end of a swipe does (no digit, no character at all). Each pattern alone
+    # is the quickest search (a literal to skip to), so they are tried alone first.
+    if not any(pattern.search(joined) for pattern in patterns):
+        return found
+    lengths = accumulate(map(len, texts), initial=0)
+    starts = list(map(add, lengths, range(len(texts))))  # one newline between swipes
+    # Then one pass of them all, each match running on to the end of its swipe: one match
+    # per swipe found, however many of the patterns it has.
+    for match in _any_to_line_end(patterns).finditer(joined):
+        found.add(bisect_right(starts, match.start()) - 1)
     return found
+
+
+@lru_cache(maxsize=16)
+def _any_to_line_end(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    return re.compile(f"(?:{'|'.join(pattern.pattern for pattern in patterns)})[^\n]*")
 
 
 def check_swipes(
@@ -109,9 +117,10 @@ def check_swipes(
                         hit = first_rule_hit(text, applicable)
                     except Exception:  # a transform's bug: the per-swipe path reports it
                         hit = None
-                    if hit is not None and hit[1] == found[0]:
-                        rule = hit[0]
-                        append((lines[position], students, hit[1], rule.name, rule.ok_message))
+                    card_id = found[0]
+                    if hit is not None and hit[1] == card_id:
+                        rule = hit[0]  # (the roster's card_id string is kept: equal to hit[1])
+                        append((lines[position], students, card_id, rule.name, rule.ok_message))
                         continue
         check = per_swipe(lines[position], text)
         if check is None:

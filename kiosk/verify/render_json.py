@@ -77,31 +77,38 @@ def _results_json(rows: list[SwipeCheck | MatchedRow]) -> Iterator[str]:
     encode = encode_basestring  # what json.dumps(..., ensure_ascii=False) uses for a str
     verdict_json = _VERDICT_JSON
     matched_json = verdict_json["matched"]
-    # The same few rules (and one hint) end every result: `"rule": ...}` written once each.
+    # The same few rules (and hints) end every result: `"rule": ...}` written once each.
+    matched_endings: dict[str | None, str] = {}
     endings: dict[tuple[str | None, str | None], str] = {}
     for row in rows:
-        if type(row) is tuple:  # a MatchedRow: (line, contained, extracted, rule, message)
+        if type(row) is tuple:  # a MatchedRow (line, contained, extracted, rule, message)
             line, contained, extracted, rule, _ = row
+            ending = matched_endings.get(rule)
+            if ending is None:
+                ending = matched_endings[rule] = _ending(rule, None)
             verdict = matched_json
-            hint = None
         else:
             assert isinstance(row, SwipeCheck)
             line, contained, extracted, rule = row.line, row.contained, row.extracted, row.rule
+            ending = endings.get((rule, row.hint))
+            if ending is None:
+                ending = endings[rule, row.hint] = _ending(rule, row.hint)
             verdict = verdict_json[row.verdict]
-            hint = row.hint
         if len(contained) == 1:
             contained_json = f"[{encode(contained[0])}]"
         else:
             contained_json = f"[{', '.join(map(encode, contained))}]"
         extracted_json = "null" if extracted is None else encode(extracted)
-        ending = endings.get((rule, hint))
-        if ending is None:
-            hint_json = f', "hint": {encode(hint)}' if hint else ""
-            ending = endings[rule, hint] = f', "rule": {_dumps(rule)}{hint_json}}}'
         yield (
             f'{{"line": {int(line)}, "verdict": {verdict}, '
             f'"contained": {contained_json}, "extracted": {extracted_json}{ending}'
         )
+
+
+def _ending(rule: str | None, hint: str | None) -> str:
+    """The end of a result object: its rule, and its hint when there is one."""
+    hint_json = f', "hint": {encode_basestring(hint)}' if hint else ""
+    return f', "rule": {_dumps(rule)}{hint_json}}}'
 
 
 def render_json_chunks(report: VerifyReport, batch: int = 4096) -> Iterator[str]:
