@@ -133,6 +133,12 @@ class CardIdIndex(Generic[K]):
             for card_id, start in ordered
         ]
 
+    def any_in(self, text: str) -> bool:
+        """True when a roster card_id is contained in ``text`` (the scan stops at the first)."""
+        if self._automaton is None or not text:
+            return False
+        return next(self._automaton.iter(text), None) is not None
+
     def card_ids_in(self, text: str) -> list[str]:
         """The distinct roster card_ids contained in ``text`` (cheaper than occurrences)."""
         if self._automaton is None or not text:

@@ -40,6 +40,7 @@ def swipe_checker(
     100,000 swipes and most of them take the matched path straight through.
     """
     card_ids_in = index.card_ids_in
+    any_in = index.any_in
     lookup = index.lookup
 
     def check(line: int, text: str) -> SwipeCheck | None:
@@ -64,7 +65,7 @@ def swipe_checker(
             if status == "refused":
                 # Encrypted or masked output is a reader setting, not a card-number prefix.
                 payment = outcome.reason == "payment"
-                hint = CAMPUS_PREFIX_HINT if payment and card_ids_in(cleaned) else None
+                hint = CAMPUS_PREFIX_HINT if payment and any_in(cleaned) else None
                 return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
             extracted = rule_name = None
             message = outcome.message

@@ -60,6 +60,8 @@ def test_shared_card_id_gives_one_pair_per_key_and_lookup_returns_all() -> None:
 def test_empty_index_finds_nothing() -> None:
     index: CardIdIndex[str] = CardIdIndex([])
     assert index.contained_in("anything") == []
+    assert not index.any_in("anything")
+    assert list(index.hit_finder()("anything")) == []
     assert find_nested([]) == []
 
 
@@ -101,6 +103,13 @@ def test_contained_in_equals_the_naive_substring_test(card_ids: list[str], text:
     pairs = [(card_id, f"user{i}") for i, card_id in enumerate(card_ids)]
     index = CardIdIndex(pairs)
     assert set(index.contained_in(text)) == {(c, k) for c, k in pairs if c in text}
+    # The quicker questions the swipe checks ask give the same answers.
+    assert index.any_in(text) == any(c in text for c, _ in pairs)
+    assert set(index.card_ids_in(text)) == {c for c, _ in pairs if c in text}
+    assert {card_id for _, card_id in index.hit_finder()(text)} == {
+        c for c, _ in pairs if c in text
+    }
+    assert all(index.by_card_id[c] == index.lookup(c) for c, _ in pairs)
 
 
 def test_excel_damage_patterns() -> None:
