@@ -131,3 +131,38 @@ async def test_a_swipe_while_the_lookup_is_open_is_answered(kiosk_setup: KioskSe
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert app.screen is app.student_screen
         assert "Welcome, Alex T." in result_message(app)
+
+
+async def test_a_failed_lookup_does_not_blame_a_card(kiosk_setup: KioskSetup) -> None:
+    # The student typed a username and swiped nothing: "CARD NOT RECOGNIZED" would confuse.
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await type_text(pilot, "nobody")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, "unknown"))
+        assert "CARD" not in result_message(app)
+        assert "NOT FOUND" in result_message(app)
+        app.student_screen.show_idle()
+        push(app, UNKNOWN_CARD)
+        await wait_until(pilot, lambda: showing(app, "unknown") and "CARD" in result_message(app))
+        assert "CARD NOT RECOGNIZED" in result_message(app)
+
+
+async def test_enter_on_the_idle_screen_opens_nothing(kiosk_setup: KioskSetup) -> None:
+    # The idle screen's buttons are hidden; none of them may hold the focus and take Enter.
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.screen is app.student_screen)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.student_screen
+        push(app, UNKNOWN_CARD)
+        await wait_until(pilot, lambda: showing(app, "unknown"))
+        app.student_screen.show_idle()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.student_screen

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Static
 
 from kiosk.checkin import CheckInOutcome
+from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
 from kiosk.tui.widgets.legend import DemoLegend
 from kiosk.tui.widgets.reader_status import ReaderStatusBar
 
@@ -36,6 +37,8 @@ HEADLINES = {
     "refused": "✖  NOT A STUDENT ID",
     "misread": "↻  PLEASE SWIPE AGAIN",
 }
+# A failed username/email lookup is "unknown" too, but no card was swiped.
+LOOKUP_FAILED_HEADLINE = "✖  NOT FOUND"
 UNKNOWN_HINT = "Press F2 to check in with your username or email, or F3 to register as a walk-in."
 
 
@@ -43,6 +46,10 @@ class StudentScreen(Screen[None]):
     """The screen students see. Leaving it for staff mode needs the staff PIN or card."""
 
     app: KioskApp
+
+    # The answer's buttons are hidden most of the time: none may hold the focus and take
+    # Enter or space (F2/F3, a click or a touch use them).
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("f2", "lookup", "Username or email", show=False),
@@ -154,7 +161,7 @@ class StudentScreen(Screen[None]):
         self._shown_at = time.monotonic()
         result = self.query_one("#result", Vertical)
         result.set_classes(f"outcome-{outcome_colour(outcome)}")
-        headline = HEADLINES.get(outcome.kind, "")
+        headline = headline_for(outcome)
         self.query_one("#result-message", Static).update(f"{headline}\n\n{outcome.message}")
         unknown = outcome.kind == "unknown"
         self.query_one("#result-hint", Static).update(UNKNOWN_HINT if unknown else "")
@@ -177,6 +184,7 @@ class StudentScreen(Screen[None]):
             self._idle_timer.stop()
             self._idle_timer = None
         self.current = None
+        self.set_focus(None)
         self.query_one("#student-view", ContentSwitcher).current = "idle"
         self._advance()
 
@@ -211,6 +219,13 @@ class StudentScreen(Screen[None]):
                 event.stop()
                 self.app.demo_swipe(demo_key)
                 return
+
+
+def headline_for(outcome: CheckInOutcome) -> str:
+    """The large first line of an answer."""
+    if outcome.kind == "unknown" and outcome.message == NOT_FOUND_MESSAGE:
+        return LOOKUP_FAILED_HEADLINE
+    return HEADLINES.get(outcome.kind, "")
 
 
 def outcome_colour(outcome: CheckInOutcome) -> str:
