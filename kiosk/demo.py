@@ -26,6 +26,9 @@ SAMPLE_ROSTER = SAMPLES / "roster.csv"
 DEMO_RULES = SAMPLES / "demo-rules.toml"
 DEMO_PIN = "2468"
 DEMO_EVENT = "Demo Career Fair"
+# A sample Handshake fair-session id, so the demo's staff export (Handshake's attendees
+# import, the default format) works as it will at a real event.
+DEMO_HANDSHAKE_ID = "12345"
 
 # Invented cards (see tests/fixtures/swipe-corpus.jsonl); the valid one is in the sample roster.
 VALID_CARD = (
@@ -56,7 +59,13 @@ def prepare_demo(
     report = import_roster(engine, SAMPLE_ROSTER)
     if report.refused is not None:
         raise UserError(f"The bundled sample roster did not import: {report.refused}")
-    event = create_event(engine, DEMO_EVENT, date=date.today().isoformat(), kind="fair")
+    event = create_event(
+        engine,
+        DEMO_EVENT,
+        date=date.today().isoformat(),
+        kind="fair",
+        handshake_id=DEMO_HANDSHAKE_ID,
+    )
     set_pin(engine, DEMO_PIN)
     rules_path = directory / "card-rules.toml"
     shutil.copyfile(DEMO_RULES, rules_path)

@@ -3,6 +3,7 @@ keyboard-wedge reader types them (through drivers.terminal.TerminalReader)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -11,6 +12,7 @@ from textual.widgets import Input
 
 from kiosk.db.models import CheckIn, Student
 from kiosk.demo import DEMO_PIN, DEMO_RULES
+from kiosk.export import export_to_file
 from kiosk.staff import PinGate
 from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.lookup import LookupScreen
@@ -82,3 +84,20 @@ async def test_typing_at_human_speed_still_reaches_the_lookup_box(demo_setup: Ki
         await pilot.press("enter")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert "Welcome, Alex T." in result_message(app)
+
+
+async def test_the_demo_exports_handshake_attendees(demo_setup: KioskSetup, tmp_path: Path) -> None:
+    # Staff mode's export offers Handshake's attendees import first: in the demo it must work.
+    demo_setup.min_result_seconds = 0.0
+    app = make_app(demo_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+    assert demo_setup.event.id is not None
+    out = tmp_path / "attendees.csv"
+    summary = export_to_file(demo_setup.engine, demo_setup.event.id, "handshake", out)
+    assert summary.rows == 1
+    with out.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["student_email_address"] == "alex.tester@example.edu"
+    assert (row["identifiable_type"], row["identifiable_id"]) == ("CareerFairSession", "12345")

@@ -80,6 +80,9 @@ class RecentScreen(StaffScreen):
         except UserError as exc:
             message.update(str(exc))
             return
-        message.update(f"Undone: {row.display_name}.")
+        # display_name ends with the last initial's period ("Alex T."): no second one
+        message.update(
+            f"Undone: {row.display_name}'s check-in is out of the count and the exports."
+        )
         await self.action_reload()
         self.app.refresh_count()
