@@ -48,6 +48,13 @@ def reading_file(
             f"The {what} {path} cannot be read (no permission); check its owner and mode."
         ) from None
     except UnicodeDecodeError as exc:
-        raise error(
-            f"The {what} {path} is not UTF-8 text (byte {exc.start}); {utf8_hint}"
-        ) from None
+        raise error(f"The {what} {path} is not UTF-8 text {_where(exc)}; {utf8_hint}") from None
+
+
+def _where(exc: UnicodeDecodeError) -> str:
+    """'at line L (byte 0xBB at position P)', P counted from 1 within the line, as the roster
+    import says it."""
+    before = bytes(exc.object[: exc.start])
+    line = before.count(b"\n") + 1
+    position = exc.start - (before.rfind(b"\n") + 1) + 1
+    return f"at line {line} (byte 0x{exc.object[exc.start]:02X} at position {position})"
