@@ -4,6 +4,9 @@ A swipe's text is seen as the rules see it (control characters removed by
 :func:`kiosk.cards.clean.clean_swipe`); whether it is refused, misread or noise, and what the
 rules extract, comes from :func:`kiosk.cards.parse.decide_swipe` (the same decision as
 :func:`~kiosk.cards.parse.parse_swipe`), so verify and the kiosk never disagree.
+
+:func:`swipe_checker` decides one swipe at a time: it is the reference. :func:`verify` checks
+a capture's swipes together (:mod:`kiosk.verify.batch`), which gives the same report.
 """
 
 from __future__ import annotations
