@@ -100,7 +100,8 @@ def _unknown_header_warning(raw: str, index: int) -> Finding:
 
 
 def _not_a_roster_message(filename: str, missing: list[str], cells: Sequence[str]) -> str:
-    names = " and ".join(missing)
+    # "no username, email_address or first_name column": none of them is there
+    names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
     hints = [f"{cell!r} should be {_near_header(cell)!r}" for cell in cells
              if _near_header(cell) in missing and cell != _near_header(cell)]
     hint = f" ({'; '.join(hints)})" if hints else ""

@@ -24,8 +24,8 @@ def seeded(engine: Engine) -> Engine:
     [
         ("latin1.csv", "line 3 is not UTF-8 text (byte 0xE9 at position 24)", 3),
         ("utf16.csv", "is UTF-16 text, not UTF-8", 1),
-        ("not_a_roster.csv", "is not a student roster: its header line has no username and "
-         "email_address and first_name column", 1),
+        ("not_a_roster.csv", "is not a student roster: its header line has no username, "
+         "email_address or first_name column", 1),
         ("no_first_name.csv", "has no first_name column", 1),
         ("duplicate_header.csv", "the header 'card_id' appears twice (columns 4 and 5)", 1),
         ("header_only.csv", "has a header line but no data rows", 2),
