@@ -21,7 +21,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import ahocorasick
 
@@ -76,6 +76,7 @@ class CardIdIndex(Generic[K]):
                 shared = owners.get(card_id)
                 owners[card_id] = (key,) if shared is None else (*shared, key)
         self._owners = owners
+        self._present = len(present)
         lengths = set(map(len, owners))
         self._shortest = min(lengths, default=0)
         self._one_length = len(lengths) <= 1
@@ -92,6 +93,16 @@ class CardIdIndex(Generic[K]):
 
     def __contains__(self, card_id: object) -> bool:
         return card_id in self._owners
+
+    @property
+    def with_card_id(self) -> int:
+        """How many of the pairs it was built from have a card_id (duplicates included)."""
+        return self._present
+
+    @property
+    def one_length(self) -> bool:
+        """True when every card_id has the same length (or there is none)."""
+        return self._one_length
 
     def owners(self) -> Iterable[tuple[str, tuple[K, ...]]]:
         """Each distinct card_id with its keys, in the order first given."""
@@ -301,7 +312,12 @@ def analyze_card_ids(
     all_pairs = list(pairs)
     if index is None:
         index = CardIdIndex(all_pairs)
-    present = [(card_id, key) for card_id, key in all_pairs if card_id and not card_id.isspace()]
+    if index.with_card_id == len(all_pairs):  # every pair has a card_id (the index counted)
+        present = cast("list[tuple[str, K]]", all_pairs)
+    else:
+        present = [
+            (card_id, key) for card_id, key in all_pairs if card_id and not card_id.isspace()
+        ]
     missing: tuple[K, ...] = ()
     if len(present) < len(all_pairs):
         missing = tuple(key for card_id, key in all_pairs if is_blank(card_id))
@@ -318,7 +334,8 @@ def analyze_card_ids(
             undamaged = [(card_id, key) for card_id, key in present if key not in excel_keys]
         characters = _character_outliers(undamaged)
     character_keys = set(characters)
-    lengths = _length_outliers(undamaged)
+    # Card_ids of one length have no length outliers (a roster of one length: the common case).
+    lengths = None if index.one_length else _length_outliers(undamaged)
     if lengths is not None and character_keys:
         lengths = LengthOutliers(
             lengths.common_length,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -184,3 +185,31 @@ def test_quality_nested_and_contained_in_other() -> None:
     )
     assert sorted(quality.nested) == [("inner", "outer1"), ("inner", "outer2")]
     assert quality.contained_in_other == ("inner",)
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.just(""), st.just(" "),
+                  st.text(alphabet="0123456789", min_size=1, max_size=4)),
+        max_size=30,
+    )
+)
+def test_missing_and_length_outliers_equal_the_naive_definition(
+    card_ids: list[str | None],
+) -> None:
+    """The shortcuts (no blank card_id: no copy; one length: no outliers) change nothing."""
+    pairs = [(card_id, f"k{i}") for i, card_id in enumerate(card_ids)]
+    quality = analyze_card_ids(pairs)
+    present = [(c, k) for c, k in pairs if c and not c.isspace()]
+    assert quality.missing == tuple(k for c, k in pairs if not (c and not c.isspace()))
+    assert quality.with_card_id == len(present)
+    lengths = Counter(len(c) for c, _ in present)
+    common = lengths.most_common(1)[0] if lengths else None
+    if common is None or common[1] / len(present) < 0.9 or common[1] == len(present):
+        assert quality.length_outliers is None
+    else:
+        assert quality.length_outliers is not None
+        assert quality.length_outliers.common_length == common[0]
+        assert quality.length_outliers.keys == tuple(
+            k for c, k in present if len(c) < common[0]
+        ) + tuple(k for c, k in present if len(c) > common[0])
