@@ -65,9 +65,9 @@ class CardIdIndex(Generic[K]):
     """
 
     def __init__(self, pairs: Iterable[tuple[str | None, K]]) -> None:
-        present: list[tuple[str, K]] = [
-            (card_id, key) for card_id, key in pairs if card_id and not card_id.isspace()
-        ]
+        present = cast(  # the pairs with a card_id (the pairs themselves, not copies)
+            "list[tuple[str, K]]", [pair for pair in pairs if pair[0] and not pair[0].isspace()]
+        )
         owners: dict[str, tuple[K, ...]] = {card_id: (key,) for card_id, key in present}
         self._has_duplicates = len(owners) < len(present)
         if self._has_duplicates:  # a card_id shared by several keys keeps them all, in order
