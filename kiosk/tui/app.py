@@ -137,8 +137,15 @@ class KioskApp(App[None]):
 
     def give_back_keys(self, keys: list[Any]) -> None:
         """Deliver keys a terminal reader held back (they were typing, not a swipe), in order,
-        to where they would have gone, without offering them to the reader again."""
+        to where they would have gone, without offering them to the reader again.
+
+        Each key goes to the widget focused when it is its turn. Posting only queues a key,
+        so a Tab among them moves the focus here, at once (what the Tab binding does), and
+        the keys after it reach the next field, not the one the Tab left."""
         for held in keys:
+            if held.key == "tab":
+                self.screen.focus_next()
+                continue
             event = events.Key(held.key, held.character)
             event._set_forwarded()
             (self.focused or self.screen).post_message(event)

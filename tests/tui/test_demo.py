@@ -16,6 +16,7 @@ from kiosk.export import export_to_file
 from kiosk.staff import PinGate
 from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.lookup import LookupScreen
+from kiosk.tui.screens.walk_in import WalkInScreen
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import result_message, screen_text, showing, wait_until
 
@@ -101,3 +102,29 @@ async def test_the_demo_exports_handshake_attendees(demo_setup: KioskSetup, tmp_
         (row,) = list(csv.DictReader(handle))
     assert row["student_email_address"] == "alex.tester@example.edu"
     assert (row["identifiable_type"], row["identifiable_id"]) == ("CareerFairSession", "12345")
+
+
+async def test_a_key_typed_right_after_tab_lands_in_the_next_field(demo_setup: KioskSetup) -> None:
+    # The terminal reader holds keys for a moment to tell typing from a swipe. Keys it gives
+    # back together must each reach the field that has the focus when it is their turn:
+    # a Tab then a letter within a few ms (a fast typist) put the letter in the old field.
+    demo_setup.min_result_seconds = 0.0
+    app = make_app(demo_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        await wait_until(pilot, lambda: showing(app, "unknown"))
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, WalkInScreen))
+        name = app.screen.query_one("#walk-in-name", Input)
+        email = app.screen.query_one("#walk-in-email", Input)
+        for character in "Pat":
+            await pilot.press(character)
+            await pilot.pause(0.06)  # people type 50 ms or more apart
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("p", "p"))
+        await pilot.pause(0.06)
+        for character in "at":
+            await pilot.press(character)
+            await pilot.pause(0.06)
+        await wait_until(pilot, lambda: email.value == "pat")
+        assert name.value == "Pat"
