@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
 from kiosk.errors import UsageError
@@ -55,7 +55,22 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise UsageError(
+            f"The database URL {_shown(parsed)} names {parsed.drivername!r}, which is not a "
+            "database SQLAlchemy knows; use sqlite:///… or postgresql://…."
+        ) from None
+    except ImportError as exc:
+        raise UsageError(
+            f"The database URL {_shown(parsed)} needs the Python module {exc.name!r}, which is "
+            "not installed; install it, or use sqlite:///… or postgresql://…."
+        ) from None
+
+
+def _shown(url: Any) -> str:
+    return str(url.render_as_string(hide_password=True))
 
 
 def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:

@@ -101,3 +101,18 @@ def test_database_url_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Cannot open the database"):
         open_database(f"sqlite:///{tmp_path / 'missing-dir' / 'kiosk.sqlite3'}")
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("bogus://host/db", "names 'bogus', which is not a database SQLAlchemy knows"),
+        ("mysql://user@localhost/kiosk", "needs the Python module 'MySQLdb'"),
+        ("not a url", "is not valid"),
+    ],
+)
+def test_a_database_url_the_kiosk_cannot_use_is_one_clear_error(url: str, words: str) -> None:
+    # a typo in --db or KIOSK_DB, or a database whose driver is not installed
+    with pytest.raises(UserError, match="database URL") as raised:
+        make_engine(url)
+    assert words in str(raised.value)
