@@ -21,64 +21,21 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from _common import card_id, peak_mb, percentiles, populate_students, resident_mb
 from sqlalchemy import insert
 
 from drivers.base import Swipe
 from kiosk.cards.rules import Rule, RuleSet
 from kiosk.checkin import CheckInService
-from kiosk.db.models import CheckIn, Student, utcnow
+from kiosk.db.models import CheckIn, utcnow
 from kiosk.db.session import open_database
 from kiosk.events import create_event
 
 TARGET_P99_MS = 50.0
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _resident_mb() -> float:
-    """Current resident memory (Linux /proc), not the peak: the roster rows the benchmark
-    generated to fill the database are gone by then."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize() / 2**20
-
-
-def _card_id(number: int) -> str:
-    return f"{700000000 + number * 7:09d}"
-
-
-def _populate(engine, students: int) -> None:  # type: ignore[no-untyped-def]
-    now = utcnow()
-    rows = [
-        {
-            "username": f"student{n:06d}",
-            "email_address": f"student{n:06d}@example.edu",
-            "email_key": f"student{n:06d}@example.edu",
-            "first_name": "Student",
-            "last_name": f"Number{n}",
-            "card_id": _card_id(n),
-            "archived": n % 97 == 0,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(students)
-    ]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 10_000):
-            connection.execute(insert(Student), rows[start : start + 10_000])
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
-    return statistics.median(ordered), p99, ordered[-1]
 
 
 def _swipe_texts(students: int, swipes: int, seed: int = 7) -> list[str]:
@@ -93,9 +50,9 @@ def _swipe_texts(students: int, swipes: int, seed: int = 7) -> list[str]:
         if roll < 0.12:
             texts.append(f";{rng.randrange(10**8):08d}?")  # unknown card, no rule matches
         elif index % 2:
-            texts.append(f";{_card_id(number)}{rng.randrange(100):02d}?")  # rule card_id
+            texts.append(f";{card_id(number)}{rng.randrange(100):02d}?")  # rule card_id
         else:
-            texts.append(f"%{_card_id(number)}^STUDENT?")  # containment (no rule matches)
+            texts.append(f"%{card_id(number)}^STUDENT?")  # containment (no rule matches)
     return texts
 
 
@@ -110,18 +67,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         engine = open_database(f"sqlite:///{Path(directory) / 'bench.sqlite3'}")
-        _populate(engine, args.students)
+        populate_students(engine, args.students, archived_every=97)
         event = create_event(engine, "Benchmark fair", kind="fair", handshake_id=1)
         assert event.id is not None
         rules = RuleSet(rules=(Rule(name="t2-id", pattern=r"^;(\d{9})\d{2}\?$"),))
 
         floor_event = create_event(engine, "Floor")
         gc.collect()
-        before_mb = _resident_mb()
+        before_mb = resident_mb()
         start = time.perf_counter()
         service = CheckInService(engine, event.id, rules, kiosk_id="bench")
         load_s = time.perf_counter() - start
-        after_mb = _resident_mb()
+        after_mb = resident_mb()
 
         # Floor and service alternate, swipe by swipe, so both see the same disk load.
         kinds: dict[str, int] = {}
@@ -135,7 +92,7 @@ def main() -> None:
                         event_id=floor_event.id,
                         student_id=number % args.students + 1,
                         method="swipe",
-                        card_id=_card_id(number),
+                        card_id=card_id(number),
                         checked_in_at=utcnow(),
                     )
                 )
@@ -155,21 +112,21 @@ def main() -> None:
             lookups.append(time.perf_counter() - start)
         engine.dispose()
 
-    f50, f99, _ = _percentiles(floor)
-    s50, s99, smax = _percentiles(samples)
+    f50, f99, _ = percentiles(floor)
+    s50, s99, smax = percentiles(samples)
     print(f"students: {args.students:,}   swipes: {args.swipes:,}   outcomes: {kinds}")
     print(f"floor (INSERT + COMMIT, synchronous=FULL): {_ms(f50, f99)}")
     print(f"handle_swipe:                              {_ms(s50, s99)}   max {smax * 1e3:6.2f} ms")
     print(f"ratio to floor: p50 {s50 / f50:4.2f}x   p99 {s99 / f99:4.2f}x")
     verdict = "OK" if s99 * 1e3 < TARGET_P99_MS else "OVER"
     print(f"target p99 < {TARGET_P99_MS:.0f} ms (before rendering): {verdict}")
-    l50, l99, _ = _percentiles(lookups)
+    l50, l99, _ = percentiles(lookups)
     print(f"check_in_by_lookup (username typed in capitals, 100 lookups): {_ms(l50, l99)}")
     print(f"service start (roster load + index): {load_s:5.2f} s")
     print(
         f"resident memory: {before_mb:6.1f} MB before the service, {after_mb:6.1f} MB after "
         f"(+{after_mb - before_mb:.1f} MB for the in-memory roster); "
-        f"process peak {_peak_mb():.1f} MB"
+        f"process peak {peak_mb():.1f} MB"
     )
 
 

@@ -27,14 +27,14 @@ import asyncio
 import copy
 import json
 import random
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import card_id, percentiles, populate_students, resident_mb
 
 TARGET_P99_MS = 50.0
 TARGET_START_S = 2.0
@@ -49,52 +49,18 @@ track = 2
 """
 
 
-def _resident_mb() -> float:
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize() / 2**20
-
-
-def _card_id(number: int) -> str:
-    return f"{700000000 + number * 7:09d}"
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
-    return statistics.median(ordered), p99, ordered[-1]
-
-
 # --- setting up the database (parent process) -------------------------------------------
 
 
 def prepare(directory: Path, students: int, swipes: int) -> tuple[str, Path, Path]:
-    from sqlalchemy import insert
-
     from drivers.capture import write_capture
-    from kiosk.db.models import Student, utcnow
     from kiosk.db.session import open_database
     from kiosk.events import create_event
     from kiosk.staff import set_pin
 
     url = f"sqlite:///{directory / 'kiosk.sqlite3'}"
     engine = open_database(url)
-    now = utcnow()
-    rows = [
-        {
-            "username": f"student{n:06d}",
-            "email_address": f"student{n:06d}@example.edu",
-            "email_key": f"student{n:06d}@example.edu",
-            "first_name": "Student",
-            "last_name": f"Number{n}",
-            "card_id": _card_id(n),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(students)
-    ]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 10_000):
-            connection.execute(insert(Student), rows[start : start + 10_000])
+    populate_students(engine, students)
     create_event(engine, "Benchmark fair", kind="fair")
     create_event(engine, "Baseline")
     set_pin(engine, PIN)
@@ -113,7 +79,7 @@ def prepare(directory: Path, students: int, swipes: int) -> tuple[str, Path, Pat
         elif roll < 0.15:
             texts.append("%E?;E?")  # misread
         else:
-            texts.append(f";{_card_id(rng.randrange(students))}{rng.randrange(100):02d}?")
+            texts.append(f";{card_id(rng.randrange(students))}{rng.randrange(100):02d}?")
     with capture.open("w", encoding="utf-8") as handle:
         write_capture(texts, handle)
     return url, rules, capture
@@ -158,7 +124,7 @@ def phase_start(url: str, rules: Path) -> dict[str, float]:
         app.exit()
 
     app.run(headless=True, size=SIZE, auto_pilot=watch)
-    return {"idle_at": shown["idle"], "ready_at": shown["ready"], "rss_mb": _resident_mb()}
+    return {"idle_at": shown["idle"], "ready_at": shown["ready"], "rss_mb": resident_mb()}
 
 
 def phase_start_baseline(url: str, rules: Path) -> dict[str, float]:
@@ -173,7 +139,7 @@ def phase_start_baseline(url: str, rules: Path) -> dict[str, float]:
     service = CheckInService(engine, event_id, load_rules(rules))
     service.count()
     now = time.time()
-    return {"idle_at": now, "ready_at": now, "rss_mb": _resident_mb()}
+    return {"idle_at": now, "ready_at": now, "rss_mb": resident_mb()}
 
 
 def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
@@ -197,7 +163,7 @@ def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
         async with app.run_test(size=SIZE) as pilot:
             while app.student_screen.count is None or not app.ready.is_set():
                 await pilot.pause(0.01)
-            rss_idle = _resident_mb()
+            rss_idle = resident_mb()
             baseline = copy.copy(app.service)  # shares the roster index: no second copy
             baseline.event_id = find_event(setup.engine, "Baseline").id or 0
             for text in texts:
@@ -210,7 +176,7 @@ def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
                 done = await asyncio.wait_for(rendered.get(), timeout=10)
                 ui.append(done - arrived)
             await pilot.pause(0.2)
-            rss_after = _resident_mb()
+            rss_after = resident_mb()
         return {"ui": ui, "bare": bare, "kinds": kinds, "rss_idle": rss_idle,
                 "rss_after": rss_after}
 
@@ -273,8 +239,8 @@ def main() -> None:
               f"without the UI {base_s:.2f} s; ratio {ready_s / base_s:.2f}x")
 
         swipes = _child("swipes", url, str(rules), str(capture))
-    ui50, ui99, ui_max = _percentiles(swipes["ui"])
-    bare50, bare99, bare_max = _percentiles(swipes["bare"])
+    ui50, ui99, ui_max = percentiles(swipes["ui"])
+    bare50, bare99, bare_max = percentiles(swipes["bare"])
     print(f"swipe -> confirmation rendered ({len(swipes['ui']):,} swipes; outcomes "
           f"{swipes['kinds']}):")
     print(f"  kiosk app     p50 {ui50 * 1e3:6.2f} ms  p99 {ui99 * 1e3:6.2f} ms  "

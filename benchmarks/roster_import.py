@@ -18,13 +18,14 @@ import argparse
 import csv
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _common import peak_mb
 
 from kiosk.db.session import open_database
 from kiosk.roster import import_roster
@@ -122,17 +123,13 @@ def change_one_percent(source: Path, target: Path) -> int:
     return changed
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def phase_import(db: str, roster: Path) -> dict[str, float]:
     engine = open_database(db)
     started = time.perf_counter()
     report = import_roster(engine, roster)
     seconds = time.perf_counter() - started
     assert report.refused is None, report.refused
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "created": report.created,
+    return {"seconds": seconds, "peak_mb": peak_mb(), "created": report.created,
             "updated": report.updated, "unchanged": report.unchanged}
 
 
@@ -159,7 +156,7 @@ def phase_floor(db: str, roster: Path) -> dict[str, float]:
     cursor.execute("COMMIT")
     seconds = time.perf_counter() - started
     raw.close()
-    return {"seconds": seconds, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
 def _run_phase(phase: str, db: str, roster: Path) -> dict[str, float]:
