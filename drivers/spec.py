@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from drivers.base import Reader
 
 KINDS = ("hid", "serial", "terminal", "replay", "queue")
+# The kinds a person may type, as they are written (``queue`` is the demo's own).
+ADVERTISED_KINDS = "hid:…, serial:…, terminal, replay:FILE"
 _SPEC = re.compile(r"(?P<kind>[A-Za-z]+)(?::(?P<target>[^?]*))?(?:\?(?P<query>.*))?\Z", re.S)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -57,9 +59,7 @@ def parse_spec(text: str) -> ReaderSpec:
     kind = (match.group("kind") if match else stripped.partition(":")[0]).lower()
     if match is None or kind not in KINDS:
         raise UsageError(
-            f"Unknown reader kind '{kind}' in '{text}'; use one of: "
-            + ", ".join(f"{k}:…" for k in KINDS)
-            + "."
+            f"Unknown reader kind '{kind}' in '{text}'; use one of: {ADVERTISED_KINDS}."
         )
     target, query = match.group("target") or "", match.group("query") or ""
     options: dict[str, str] = {}
@@ -77,6 +77,35 @@ def parse_spec(text: str) -> ReaderSpec:
             selectors[key.strip().lower()] = value.strip()
         target = ""
     return ReaderSpec(stripped, kind, target, selectors, options)
+
+
+_BY_ID_DECORATION = re.compile(r"^usb-|(?:-if\d+)?-event-[a-z]+$")
+
+
+def short_reader_name(spec: ReaderSpec) -> str:
+    """A short name saying which device ``spec`` means, for the status line and swipes.
+
+    ``name=`` in the spec wins; else ``terminal`` is ``keyboard``; a device path is its file's
+    name (a by-id name without ``usb-`` and ``-event-kbd``: ``Mag-Tek_USB_Swipe_Reader``); a
+    serial URL is what follows ``://`` (``loop`` when nothing does); selectors read
+    ``hid 0801:0001`` or ``hid magtek``; a capture file is its file name.
+    """
+    if spec.options.get("name"):
+        return spec.options["name"]
+    if spec.kind == "terminal":
+        return "keyboard"
+    if spec.kind == "queue":
+        return spec.target or "queue"
+    if spec.selectors:
+        ids = ":".join(spec.selectors[key] for key in ("vid", "pid") if key in spec.selectors)
+        words = [ids] if ids else []
+        words += [value for key, value in spec.selectors.items() if key not in ("vid", "pid")]
+        return " ".join([spec.kind, *words])
+    scheme, separator, rest = spec.target.partition("://")
+    if separator:
+        return rest.strip("/") or scheme
+    file_name = spec.target.rstrip("/").rpartition("/")[2]
+    return _BY_ID_DECORATION.sub("", file_name) or file_name or spec.kind
 
 
 class SpecOptions:
@@ -154,7 +183,9 @@ def open_reader(spec: str, name: str | None = None, **options: Any) -> Reader:
     """A reader for ``spec`` (not yet reading: iterate ``swipes()`` to start it)."""
     parsed = parse_spec(spec)
     opts = SpecOptions(parsed, options)
-    reader_name = name or opts.text("name", parsed.text)
+    named_in_spec = opts.text("name", "")  # always read, so ``?name=`` is never "unknown"
+    name = name or named_in_spec or None
+    reader_name = name or parsed.text
     reader: Reader
     if parsed.kind == "terminal":
         from drivers.terminal import TerminalReader
@@ -176,13 +207,13 @@ def open_reader(spec: str, name: str | None = None, **options: Any) -> Reader:
             parsed.target,
             interval=opts.number("interval", 0.5),
             loop=opts.flag("loop", False),
-            name=name or opts.text("name", f"replay:{parsed.target}"),
+            name=name or f"replay:{parsed.target}",
             spec=parsed.text,
         )
     elif parsed.kind == "queue":
         from drivers.replay import QueueReader
 
-        reader = QueueReader(name or opts.text("name", parsed.target or "queue"), parsed.text)
+        reader = QueueReader(name or parsed.target or "queue", parsed.text)
     elif parsed.kind == "hid":
         from drivers.hid import open_hid_reader
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+from drivers.spec import parse_spec, short_reader_name
 from kiosk.checkin.recording import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.engine import DB_ENV_VAR
 from kiosk.errors import UserError
@@ -102,13 +103,25 @@ def default_rules_path() -> Path:
 
 
 def readers_from_specs(specs: list[str]) -> list[ReaderConfig]:
-    """Reader settings for ``--reader SPEC`` values, named ``reader1``, ``reader2``…"""
-    readers = []
-    for number, spec in enumerate(specs, start=1):
+    """Reader settings for ``--reader SPEC`` values, each named after its device.
+
+    Names come from ``drivers.spec.short_reader_name`` (``terminal`` is ``keyboard``,
+    ``serial:/dev/ttyUSB0`` is ``ttyUSB0``, ``hid:vid=0801,pid=0001`` is ``hid 0801:0001``…);
+    a name given twice gets ``-2``, ``-3``… so the status line tells the readers apart.
+    A spec that cannot be parsed raises UsageError naming it.
+    """
+    readers: list[ReaderConfig] = []
+    taken: set[str] = set()
+    for spec in specs:
         spec = spec.strip()
         if not spec:
             raise ConfigError("A --reader value is empty; give a spec such as terminal or hid:…")
-        name = "keyboard" if spec == "terminal" else f"reader{number}"
+        base = short_reader_name(parse_spec(spec))
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name)
         readers.append(ReaderConfig(name=name, spec=spec))
     return readers
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
+from kiosk.config import (
+    ConfigError,
+    KioskConfig,
+    load_config,
+    parse_config,
+    readers_from_specs,
+)
+from kiosk.errors import UsageError
 from tests.conftest import REPO_ROOT
 
 
@@ -79,10 +86,53 @@ def test_command_line_overrides_replace_the_files_values(tmp_path: Path) -> None
     assert changed.rules_file == tmp_path / "r.toml"
     assert [(r.name, r.spec) for r in changed.readers] == [
         ("keyboard", "terminal"),
-        ("reader2", "replay:cap.txt"),
+        ("cap.txt", "replay:cap.txt"),
     ]
     assert changed.terminal_reader is True
     assert config.with_overrides() == config
+
+
+def test_command_line_readers_are_named_after_their_devices_and_told_apart() -> None:
+    specs = [
+        "terminal",
+        "hid:/dev/input/by-id/usb-Mag-Tek_USB_Swipe_Reader-event-kbd",
+        "hid:/dev/input/by-path/pci-0000:00:14.0-usb-0:2:1.0-event-kbd",
+        "serial:/dev/ttyUSB0?baud=9600",
+        "serial:/dev/ttyUSB0?baud=19200",
+        "serial:/dev/ttyUSB0",
+        "hid:vid=0801,pid=0001",
+        "replay:captures/fair.txt?interval=0.5",
+        "replay:/tmp/left.txt?name=left",
+    ]
+    assert [reader.name for reader in readers_from_specs(specs)] == [
+        "keyboard",
+        "Mag-Tek_USB_Swipe_Reader",
+        "pci-0000:00:14.0-usb-0:2:1.0",
+        "ttyUSB0",
+        "ttyUSB0-2",
+        "ttyUSB0-3",
+        "hid 0801:0001",
+        "fair.txt",
+        "left",
+    ]
+    # a spec's own name= wins, and a derived name that clashes with it is told apart
+    named = readers_from_specs(["serial:/dev/ttyS0?name=ttyUSB0", "serial:/dev/ttyUSB0"])
+    assert [reader.name for reader in named] == ["ttyUSB0", "ttyUSB0-2"]
+
+
+def test_command_line_reader_names_reach_the_opened_readers(tmp_path: Path) -> None:
+    from drivers.spec import open_reader
+
+    capture = tmp_path / "fair.txt"
+    capture.write_text(";90123456701?\n", encoding="utf-8")
+    configs = readers_from_specs([f"replay:{capture}", f"replay:{capture}?name=left&loop=1"])
+    readers = [open_reader(r.spec, r.name, **r.options) for r in configs]
+    assert [reader.name for reader in readers] == ["fair.txt", "left"]
+
+
+def test_an_unknown_reader_kind_on_the_command_line_is_one_sentence() -> None:
+    with pytest.raises(UsageError, match="Unknown reader kind 'usb'"):
+        readers_from_specs(["usb:/dev/x"])
 
 
 def test_terminal_reader_switch_adds_the_keyboard_reader() -> None:

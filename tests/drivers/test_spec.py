@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from drivers.spec import SpecOptions, open_reader, parse_spec
+from drivers.spec import SpecOptions, open_reader, parse_spec, short_reader_name
 from drivers.terminal import TerminalReader
 from kiosk.errors import UsageError
 
@@ -107,3 +109,56 @@ async def test_a_hid_path_that_does_not_exist_is_missing_not_a_crash() -> None:
     await reader.close()
     await asyncio.wait_for(task, 2)
     assert reader.status.state == "stopped"
+
+
+def test_an_unknown_kind_lists_the_kinds_as_a_person_writes_them() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_spec("bogus:x")
+    assert str(caught.value) == (
+        "Unknown reader kind 'bogus' in 'bogus:x'; use one of: "
+        "hid:…, serial:…, terminal, replay:FILE."
+    )
+    # the demo's in-memory kind still opens, it is just not advertised
+    assert open_reader("queue:demo").name == "demo"
+
+
+def test_a_name_in_the_spec_names_the_reader_even_when_a_name_is_also_given(
+    tmp_path: Path,
+) -> None:
+    capture = tmp_path / "cap.txt"
+    capture.write_text(";90123456701?\n", encoding="utf-8")
+    assert open_reader(f"replay:{capture}?name=left").name == "left"
+    # a configured name wins, and the spec's name= is no "unknown option"
+    assert open_reader(f"replay:{capture}?name=left", name="right").name == "right"
+    assert open_reader("terminal?name=desk").name == "desk"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("terminal", "keyboard"),
+        ("terminal?gap=0.2", "keyboard"),
+        ("hid:/dev/input/by-id/usb-Mag-Tek_USB_Swipe_Reader-event-kbd", "Mag-Tek_USB_Swipe_Reader"),
+        (
+            "hid:/dev/input/by-id/usb-ID_TECH_TM3_Magstripe_USB-HID_Keyboard_Reader-if01-event-kbd",
+            "ID_TECH_TM3_Magstripe_USB-HID_Keyboard_Reader",
+        ),
+        (
+            "hid:/dev/input/by-path/pci-0000:00:14.0-usb-0:2:1.0-event-kbd",
+            "pci-0000:00:14.0-usb-0:2:1.0",
+        ),
+        ("hid:/dev/input/event5", "event5"),
+        ("hid:vid=0801,pid=0001", "hid 0801:0001"),
+        ("hid:vid=0801", "hid 0801"),
+        ("hid:name=Magtek?layout=de", "hid Magtek"),
+        ("serial:/dev/ttyUSB0?baud=9600", "ttyUSB0"),
+        ("serial:vid=0acd,pid=3810", "serial 0acd:3810"),
+        ("serial:loop://", "loop"),
+        ("serial:rfc2217://10.0.0.5:4000", "10.0.0.5:4000"),
+        ("replay:caps/fair.txt?interval=0.5", "fair.txt"),
+        ("replay:caps/fair.txt?name=left", "left"),
+        ("queue:demo", "demo"),
+    ],
+)
+def test_short_reader_names_say_which_device(text: str, name: str) -> None:
+    assert short_reader_name(parse_spec(text)) == name
