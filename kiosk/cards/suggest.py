@@ -11,7 +11,8 @@ share so that it works for every card of that layout, not just the examples:
 - a transform is added only when no plain substring explains the pairs (reversed hex bytes,
   hex/decimal, prox bit fields, zero-filling);
 - when the cards would be refused as payment cards, their 6-digit issuer prefix goes into a
-  ``[guard] campus_prefixes`` section.
+  ``[guard] campus_prefixes`` section, with a warning comment when that prefix is in a major
+  card brand's range (every card with it would pass the payment guard).
 
 Every candidate rule is checked with the real ``parse_swipe`` on every pair before it is
 offered; the most general one that explains them all wins.
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import itertools
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from kiosk.cards.brands import campus_prefix_warning
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.generalise import Candidate, Example, patterns
 from kiosk.cards.guard import has_binary_bytes, is_masked, payment_numbers
@@ -70,6 +73,8 @@ class Suggestion:
     explained: int
     total: int
     disagreements: tuple[Disagreement, ...]
+    # One sentence per campus prefix that lies in a payment brand's range (also in ``toml``).
+    warnings: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- finding the card_id
@@ -223,11 +228,19 @@ def _why_not(rule: Rule, prefixes: tuple[str, ...], example: Example) -> str:
     return f"{reason} (a different layout?)"
 
 
-def _render(rule: Rule, prefixes: tuple[str, ...], explained: int, total: int) -> str:
+def _comment(text: str, width: int = 88) -> str:
+    """``text`` as TOML comment lines of at most ``width`` characters."""
+    return "".join(f"# {line}\n" for line in textwrap.wrap(text, width - 2))
+
+
+def _render(
+    rule: Rule, prefixes: tuple[str, ...], warnings: tuple[str, ...], explained: int, total: int
+) -> str:
     parts = []
     if prefixes:
         parts.append(
             "# The cards' own issuer prefix, so the payment-card guard lets them through.\n"
+            + "".join(_comment(f"WARNING: {warning}") for warning in warnings)
             + guard_to_toml(prefixes)
         )
     parts.append(rule_to_toml(rule) + f"# explains {explained} of {total} pairs\n")
@@ -268,8 +281,18 @@ def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> S
         if index not in explained:
             problems[index] = _why_not(rule, prefixes, examples[index])
     disagreements = tuple(Disagreement(i + 1, problems[i]) for i in sorted(problems))
-    toml = _render(rule, prefixes, len(explained), total)
-    return Suggestion(not disagreements, rule, prefixes, toml, len(explained), total, disagreements)
+    warnings = tuple(filter(None, (campus_prefix_warning(prefix) for prefix in prefixes)))
+    toml = _render(rule, prefixes, warnings, len(explained), total)
+    return Suggestion(
+        not disagreements,
+        rule,
+        prefixes,
+        toml,
+        len(explained),
+        total,
+        disagreements,
+        warnings,
+    )
 
 
 def _best_partial_rule(

@@ -6,16 +6,19 @@ from __future__ import annotations
 import random
 import tomllib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from kiosk.cards.brands import campus_prefix_warning, payment_brand
 from kiosk.cards.luhn import luhn_check_digit
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet, rules_from_toml
 from kiosk.cards.suggest import suggest_rule
 from kiosk.cards.transforms import h10301_encode, reverse_bytes
+from kiosk.cli import main
 
 
 def campus_pan(student_id: str) -> str:
@@ -119,6 +122,77 @@ def test_campus_cards_get_a_guard_section_and_the_comment_line() -> None:
     # Without the guard section the same rule would see nothing but refusals.
     bare = RuleSet((suggestion.rule,), ()) if suggestion.rule else RuleSet.empty()
     assert parse_swipe(campus_t1t2("955555555"), bare).status == "refused"
+
+
+def test_a_campus_prefix_outside_the_card_brands_gets_no_warning() -> None:
+    suggestion = suggest_rule([(campus_t1t2(i), i) for i in ("901234567", "902345671")])
+    assert suggestion.warnings == ()
+    assert "WARNING" not in suggestion.toml
+
+
+def test_a_campus_prefix_in_a_card_brands_range_gets_a_warning_comment() -> None:
+    # the acceptance QA's pairs file: a Visa number taken for the school's own card
+    suggestion = suggest_rule([("%B4111111111111111^X/Y^2512?", "411111111")])
+    assert suggestion.ok and suggestion.campus_prefixes == ("411111",)
+    (warning,) = suggestion.warnings
+    assert warning == (
+        "411111 is in Visa's card number range: make sure these are the school's own cards, "
+        "since every card whose number starts with 411111 will be let through the payment guard."
+    )
+    comments = [line[2:] for line in suggestion.toml.splitlines() if line.startswith("# ")]
+    assert " ".join(comments).count(f"WARNING: {warning}") == 1
+    assert all(len(line) <= 88 for line in suggestion.toml.splitlines())
+    # the comment sits above the [guard] section it is about, and the TOML still reads
+    head, _, _ = suggestion.toml.partition("[guard]")
+    assert "WARNING: 411111 is in Visa's" in head
+    assert tomllib.loads(suggestion.toml)["guard"] == {"campus_prefixes": ["411111"]}
+
+
+def test_rules_suggest_prints_the_warning_for_the_qa_pairs_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("swipe,card_id\n%B4111111111111111^X/Y^2512?,411111111\n", encoding="utf-8")
+    assert main(["rules", "suggest", str(pairs)]) == 0
+    out = capsys.readouterr().out
+    assert "# WARNING: 411111 is in Visa's card number range: make sure these are" in out
+    assert "will be let through the\n# payment guard." in out
+    assert tomllib.loads(out)["guard"] == {"campus_prefixes": ["411111"]}
+
+
+@pytest.mark.parametrize(
+    ("prefix", "brand"),
+    [
+        ("411111", "Visa"),
+        ("499999", "Visa"),
+        ("510000", "Mastercard"),
+        ("559999", "Mastercard"),
+        ("222100", "Mastercard"),
+        ("272099", "Mastercard"),
+        ("340000", "American Express"),
+        ("378282", "American Express"),
+        ("601100", "Discover"),
+        ("644000", "Discover"),
+        ("649999", "Discover"),
+        ("650000", "Discover"),
+        ("600999", None),  # a typical campus card prefix
+        ("601200", None),
+        ("643999", None),
+        ("560000", None),
+        ("509999", None),
+        ("222099", None),
+        ("272100", None),
+        ("350000", None),
+        ("360000", None),
+        ("2", None),  # too short to say
+        ("4", "Visa"),
+        ("", None),
+        ("4x1111", None),
+    ],
+)
+def test_payment_brand_ranges(prefix: str, brand: str | None) -> None:
+    assert payment_brand(prefix) == brand
+    assert (campus_prefix_warning(prefix) is None) == (brand is None)
 
 
 def test_plain_substring_is_preferred_to_transforms() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 from textual.widgets import Button, Checkbox, DataTable, Input
 
+from kiosk.cards.luhn import luhn_check_digit
 from kiosk.cards.rules import load_rules
 from kiosk.db.models import CheckIn, Student
 from kiosk.demo import SAMPLE_ROSTER, VALID_CARD
@@ -141,6 +142,38 @@ async def test_create_a_rule_by_swiping_cards_and_typing_their_ids(
     assert "facility-id" in [r.name for r in load_rules(kiosk_setup.rules_path).rules]
     (row,) = _check_ins(kiosk_setup)
     assert (row.rule, row.card_id) == ("facility-id", "60123456")
+
+
+def _card_in_visas_range(student_id: str) -> str:
+    partial = "411111" + student_id
+    return f";{partial}{luhn_check_digit(partial)}=29081200000000000?"
+
+
+async def test_the_wizard_warns_when_its_campus_prefix_is_in_a_card_brands_range(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_staff_menu(pilot)
+        await choose_staff_item(pilot, "rules")
+        await wait_until(pilot, lambda: isinstance(app.screen, RulesScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, RuleWizardScreen))
+        wizard = app.screen
+        for card_id in ("901234567", "902345671"):
+            push(app, _card_in_visas_range(card_id))
+            await wait_until(pilot, lambda: not wizard.query_one("#wizard-id", Input).disabled)
+            await type_text(pilot, card_id)
+            await pilot.press("enter")
+        wizard.query_one("#wizard-suggest", Button).press()
+        await wait_until(pilot, lambda: "explains 2 of 2 cards" in screen_text(app))
+        shown = " ".join(line.strip(" #") for line in screen_text(app).splitlines() if "#" in line)
+        assert (
+            "WARNING: 411111 is in Visa's card number range: make sure these are the school's "
+            "own cards, since every card whose number starts with 411111 will be let through "
+            "the payment guard."
+        ) in shown
+        assert "campus_prefixes = ['411111']" in screen_text(app)
 
 
 def _roster_with_a_new_student(tmp_path: Path) -> Path:
