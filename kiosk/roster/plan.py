@@ -2,7 +2,9 @@
 
 Pure: it compares validated rows with the stored roster and decides; nothing is written.
 A row whose card_id, email or auth_identifier belongs to another stored student is rejected
-here, so a card_id never silently moves from one student to another.
+here, so a card_id never silently moves from one student to another; so is a row that would
+replace a student's stored card_id with a spreadsheet-damaged one (:mod:`card_guard`), so
+bad input never loses a card_id that matches at the kiosk.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kiosk.roster.card_guard import replacement_damage, replacement_error
 from kiosk.roster.findings import Finding
 from kiosk.roster.schema import CLEAR, INDEX
 from kiosk.roster.stored import StoredIndex, StoredStudent, StoredValues
@@ -128,12 +131,19 @@ def _compare_with_stored(
     existing: Mapping[int, tuple[int, StoredStudent]],
     stored_values: Iterable[tuple[int, StoredValues]],
 ) -> None:
+    damaged: set[int] = set()
     for student_id, before in stored_values:
         match = existing.get(student_id)
         if match is None:
             continue
         index, student = match
-        values = rows[index][1]
+        line, values = rows[index]
+        damage = replacement_damage(values[_CARD], before[_CARD])
+        if damage:  # the whole row is rejected: the stored card_id (and all else) is kept
+            plan.errors.append(Finding(line, "card_id", replacement_error(damage)))
+            plan.rejected_lines.add(line)
+            damaged.add(index)
+            continue
         merged = merge(values, before)
         plan.card_ids[values[_USERNAME]] = merged[_CARD]
         archived = is_disabled(merged)
@@ -141,6 +151,8 @@ def _compare_with_stored(
             plan.unchanged += 1
         else:
             plan.updates.append(Update(student.id, merged, archived, student.archived))
+    if damaged:
+        plan.accepted = [index for index in plan.accepted if index not in damaged]
 
 
 def _conflicts(line: int, values: Values, username: str, stored: StoredIndex) -> list[Finding]:

@@ -10,6 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kiosk.card_ids import analyze_card_ids
+from kiosk.roster.card_guard import (
+    DAMAGE_WARNING_SUMMARY,
+    TRAILING_POINT_ZERO,
+    damage_warning,
+    excel_damage,
+)
 from kiosk.roster.findings import Finding
 from kiosk.roster.stored import StoredIndex
 
@@ -40,8 +46,9 @@ def card_id_warnings(
             warnings.append(Finding(line, _COLUMN, message, code, summary))
 
     for username in quality.excel_damage:
-        warn(username, "card_id looks damaged by a spreadsheet (scientific notation or a "
-             "trailing .0): export card_id as text", "card_id_excel")
+        card_id = file_card_ids.get(username)
+        kind = (excel_damage(card_id) if card_id else None) or TRAILING_POINT_ZERO
+        warn(username, damage_warning(kind), "card_id_excel", DAMAGE_WARNING_SUMMARY)
     if quality.length_outliers is not None:
         usual = quality.length_outliers.common_length
         for username in quality.length_outliers.shorter:
