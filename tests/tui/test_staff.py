@@ -8,10 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
+from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select
 
 from kiosk.db.models import AuditEvent, CheckIn, Event
-from kiosk.events import create_event
+from kiosk.events import create_event, get_event
 from kiosk.staff import set_staff_card
 from kiosk.tui.app import make_app
 from kiosk.tui.screens.events import EventsScreen
@@ -26,6 +27,7 @@ from tests.tui.conftest import (
     MARIA_CARD,
     PIN,
     choose_staff_item,
+    click_when_ready,
     open_staff_menu,
     push,
     screen_text,
@@ -167,6 +169,167 @@ async def test_bad_event_input_is_one_sentence_and_creates_nothing(
         app.screen.query_one("#event-create", Button).press()
         await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
         assert app.event.name == "Demo Career Fair"
+
+
+def _events_named(setup: KioskSetup, name: str) -> list[Event]:
+    with Session(setup.engine) as session:
+        return list(session.exec(select(Event).where(Event.name == name)).all())
+
+
+async def _open_events(pilot: Pilot[None]) -> EventsScreen:
+    await open_staff_menu(pilot)
+    await choose_staff_item(pilot, "events")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EventsScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, EventsScreen)
+    return screen
+
+
+async def test_enter_in_any_event_field_creates_the_event(kiosk_setup: KioskSetup) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 34)) as pilot:
+        # Enter in the name field, the only one filled
+        screen = await _open_events(pilot)
+        screen.query_one("#event-name-input", Input).focus()
+        await type_text(pilot, "Spring Expo")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.event.name == "Spring Expo")
+        assert "Now checking in to: Spring Expo" in screen_text(app)
+        # Enter in the date field, then in the Handshake-id field
+        for field, value in (("#event-date-input", "2027-03-04"), ("#event-handshake-input", "77")):
+            screen.query_one("#event-name-input", Input).value = f"Expo {value}"
+            screen.query_one(field, Input).focus()
+            await type_text(pilot, value)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda value=value: app.event.name == f"Expo {value}")
+    (dated,) = _events_named(kiosk_setup, "Expo 2027-03-04")
+    (with_id,) = _events_named(kiosk_setup, "Expo 77")
+    assert (dated.date, with_id.handshake_id) == ("2027-03-04", "77")
+
+
+async def test_enter_in_an_event_field_checks_the_input_like_the_button(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await _open_events(pilot)
+        screen.query_one("#event-name-input", Input).value = "Winter Expo"
+        screen.query_one("#event-date-input", Input).focus()
+        await type_text(pilot, "next week")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "'next week' is not a date" in screen_text(app))
+        screen.query_one("#event-name-input", Input).value = ""
+        screen.query_one("#event-date-input", Input).value = ""
+        screen.query_one("#event-handshake-input", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
+        assert app.event.name == "Demo Career Fair"
+    assert _events_named(kiosk_setup, "Winter Expo") == []
+
+
+async def _open_export(pilot: Pilot[None]) -> ExportScreen:
+    await open_staff_menu(pilot)
+    await choose_staff_item(pilot, "export")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, ExportScreen)
+    return screen
+
+
+def _handshake_ids(path: Path) -> list[tuple[str, str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            (r["student_email_address"], r["identifiable_type"], r["identifiable_id"])
+            for r in csv.DictReader(handle)
+        ]
+
+
+async def test_export_asks_for_the_handshake_id_and_saves_it_to_the_event(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    event = create_event(kiosk_setup.engine, "No Handshake id yet", kind="fair")
+    app = make_app(replace(kiosk_setup, event=event))
+    out = tmp_path / "hs.csv"
+    async with app.run_test(size=(120, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        screen = await _open_export(pilot)
+        field = screen.query_one("#export-handshake-id", Input)
+        await wait_until(pilot, lambda: screen.is_mounted and field.region.area > 0)
+        assert field.value == ""  # the event has none
+        screen.query_one("#export-path", Input).value = str(out)
+        await click_when_ready(pilot, "#export-go")
+        await wait_until(
+            pilot,
+            lambda: (
+                "type it in the Handshake id field (the digits at the end of the event's "
+                "Handshake URL)" in " ".join(screen_text(app).split())
+            ),
+        )
+        assert "kiosk events set-handshake-id" not in screen_text(app)
+        assert not out.exists()
+        assert app.focused is field  # staff can type the id at once
+        await type_text(pilot, "4242")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: out.exists() and "Wrote 1 row" in screen_text(app))
+        assert _handshake_ids(out) == [("alex.tester@example.edu", "CareerFairSession", "4242")]
+        assert event.id is not None
+        assert get_event(kiosk_setup.engine, event.id).handshake_id == "4242"
+        # the event keeps it: the next visit shows it, and the Events table lists it
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))
+        await choose_staff_item(pilot, "export")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        field = app.screen.query_one("#export-handshake-id", Input)
+        await wait_until(pilot, lambda: field.value == "4242")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))
+        await choose_staff_item(pilot, "events")
+        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        table = app.screen.query_one("#events-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2 and "4242" in screen_text(app))
+
+
+async def test_export_changes_a_wrong_handshake_id_and_refuses_one_that_is_not_a_number(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    app = make_app(kiosk_setup)  # the demo event has Handshake id 12345
+    out = tmp_path / "hs.csv"
+    assert kiosk_setup.event.id is not None
+    async with app.run_test(size=(120, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        screen = await _open_export(pilot)
+        field = screen.query_one("#export-handshake-id", Input)
+        await wait_until(pilot, lambda: field.value == "12345")
+        screen.query_one("#export-path", Input).value = str(out)
+        field.value = "https://app.joinhandshake.com/events/999"
+        await click_when_ready(pilot, "#export-go")
+        await wait_until(pilot, lambda: "is not a number" in screen_text(app))
+        assert not out.exists()
+        assert get_event(kiosk_setup.engine, kiosk_setup.event.id).handshake_id == "12345"
+        field.value = "999"
+        await click_when_ready(pilot, "#export-go")
+        await wait_until(pilot, lambda: out.exists() and "Wrote 1 row" in screen_text(app))
+    assert _handshake_ids(out) == [("alex.tester@example.edu", "CareerFairSession", "999")]
+    assert get_event(kiosk_setup.engine, kiosk_setup.event.id).handshake_id == "999"
+
+
+async def test_the_full_export_needs_no_handshake_id_and_hides_its_field(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    event = create_event(kiosk_setup.engine, "No Handshake id yet")
+    app = make_app(replace(kiosk_setup, event=event))
+    out = tmp_path / "full.csv"
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _open_export(pilot)
+        screen.query_one("#export-format", Select).value = "full"
+        await wait_until(pilot, lambda: "Handshake id" not in screen_text(app))
+        screen.query_one("#export-path", Input).value = str(out)
+        await click_when_ready(pilot, "#export-go")
+        await wait_until(pilot, lambda: out.exists() and "Wrote 0 row" in screen_text(app))
+    assert event.id is not None
+    assert get_event(kiosk_setup.engine, event.id).handshake_id is None
 
 
 async def test_export_from_staff_mode(kiosk_setup: KioskSetup, tmp_path: Path) -> None:

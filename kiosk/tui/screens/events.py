@@ -11,6 +11,8 @@ from kiosk.errors import UserError
 from kiosk.events import EVENT_KINDS, create_event, list_events, live_check_in_counts
 from kiosk.tui.screens.base import StaffScreen
 
+_FORM_FIELDS = ("event-name-input", "event-date-input", "event-handshake-input")
+
 
 class EventsScreen(StaffScreen):
     TITLE_TEXT = "events"
@@ -80,6 +82,11 @@ class EventsScreen(StaffScreen):
         if event.button.id == "event-create":
             await self.create()
 
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the name, date or Handshake-id field creates the event, as the button does."""
+        if event.input.id in _FORM_FIELDS:
+            await self.create()
+
     async def create(self) -> None:
         kind = self.query_one("#event-kind-select", Select).value
         try:
@@ -94,6 +101,6 @@ class EventsScreen(StaffScreen):
         except UserError as exc:
             self.query_one("#event-message", Static).update(str(exc))
             return
-        for field in ("#event-name-input", "#event-date-input", "#event-handshake-input"):
-            self.query_one(field, Input).value = ""
+        for field in _FORM_FIELDS:
+            self.query_one(f"#{field}", Input).value = ""
         await self.use(created)

@@ -1,4 +1,9 @@
-"""Staff: write this event's check-ins to a CSV file (Handshake attendees import or full)."""
+"""Staff: write this event's check-ins to a CSV file (Handshake attendees import or full).
+
+The Handshake attendees import needs the event's Handshake id: the screen shows it in a field
+(empty when the event has none yet), and what staff type there is saved to the event when
+they export in that format.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,18 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from kiosk.errors import UserError
+from kiosk.events import get_event, set_handshake_id
 from kiosk.export import EXPORT_FORMATS, export_to_file
 from kiosk.paths import data_dir
 from kiosk.tui.screens.base import StaffScreen
+
+NO_HANDSHAKE_ID = (
+    "Handshake's attendees import needs this event's Handshake id: type it in the Handshake id "
+    "field (the digits at the end of the event's Handshake URL), or choose the full format."
+)
 
 
 def default_export_path(event_id: int, fmt: str) -> Path:
@@ -21,6 +32,12 @@ def default_export_path(event_id: int, fmt: str) -> Path:
 
 class ExportScreen(StaffScreen):
     TITLE_TEXT = "export check-ins"
+    DEFAULT_CSS = """
+    ExportScreen .form-label {
+        width: auto;
+        padding: 1 1 0 1;
+    }
+    """
 
     def compose_body(self) -> ComposeResult:
         with Vertical(classes="staff-form"):
@@ -33,10 +50,20 @@ class ExportScreen(StaffScreen):
                 )
                 yield Input(id="export-path")
                 yield Button("Export", id="export-go", variant="primary")
+            with Horizontal(classes="form-row", id="export-handshake-row"):
+                yield Label("Handshake id", classes="form-label")
+                yield Input(
+                    placeholder="the digits at the end of the event's Handshake URL",
+                    id="export-handshake-id",
+                )
             yield Static("", markup=False, id="export-message")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._suggest_path("handshake")
+        assert self.app.event.id is not None
+        # from the database, not the app's copy: the CLI may have set it since the kiosk started
+        event = await self.run_blocking(get_event, self.app.setup.engine, self.app.event.id)
+        self.query_one("#export-handshake-id", Input).value = event.handshake_id or ""
 
     def _suggest_path(self, fmt: str) -> None:
         assert self.app.event.id is not None
@@ -45,20 +72,60 @@ class ExportScreen(StaffScreen):
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self._suggest_path(str(event.value))
+        fmt = str(event.value)
+        self._suggest_path(fmt)
+        self.query_one("#export-handshake-row").display = fmt == "handshake"
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export-go":
             await self.export()
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the path or Handshake id field exports, as the button does."""
+        if event.input.id in ("export-path", "export-handshake-id"):
+            await self.export()
+
+    async def _saved_handshake_id(self) -> str | None:
+        """The typed Handshake id, saved to the event when it changed; None (and the reason
+        shown) when there is none or it is not a number."""
+        message = self.query_one("#export-message", Static)
+        field = self.query_one("#export-handshake-id", Input)
+        typed = field.value.strip()
+        if not typed:
+            message.update(NO_HANDSHAKE_ID)
+            field.focus()
+            return None
+        event = self.app.event
+        if typed != (event.handshake_id or ""):
+            assert event.id is not None
+            try:
+                self.app.event = await self.run_blocking(
+                    set_handshake_id, self.app.setup.engine, event.id, typed
+                )
+            except UserError as exc:
+                message.update(str(exc))
+                field.focus()
+                return None
+        return typed
 
     async def export(self) -> None:
         fmt = str(self.query_one("#export-format", Select).value)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         message = self.query_one("#export-message", Static)
         assert self.app.event.id is not None
+        handshake_id = None
+        if fmt == "handshake":
+            handshake_id = await self._saved_handshake_id()
+            if handshake_id is None:
+                return
         try:
             summary = await self.run_blocking(
-                export_to_file, self.app.setup.engine, self.app.event.id, fmt, path
+                export_to_file,
+                self.app.setup.engine,
+                self.app.event.id,
+                fmt,
+                path,
+                handshake_id=handshake_id,
             )
         except UserError as exc:
             message.update(str(exc))
