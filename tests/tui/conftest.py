@@ -120,6 +120,13 @@ async def open_staff_menu(pilot: Pilot[None]) -> None:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, StaffMenuScreen))
 
 
+async def open_staff_screen(pilot: Pilot[None], item_id: str, screen_type: type) -> None:
+    """Open staff mode with the PIN and go to menu item ``item_id`` (a ``screen_type``)."""
+    await open_staff_menu(pilot)
+    await choose_staff_item(pilot, item_id)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+
+
 async def choose_staff_item(pilot: Pilot[None], item_id: str) -> None:
     from textual.widgets import OptionList
 

@@ -16,8 +16,7 @@ from kiosk.tui.app import make_app
 from kiosk.tui.screens.recent import RecentScreen
 from tests.tui.conftest import (
     ALEX_CARD,
-    choose_staff_item,
-    open_staff_menu,
+    open_staff_screen,
     push,
     screen_text,
     showing,
@@ -41,9 +40,7 @@ async def test_swipe_duplicate_lookup_and_undo(db_url: str, tmp_path: Path) -> N
             await pilot.press("enter")
             await wait_until(pilot, lambda: showing(app, "checked_in"))
             await wait_until(pilot, lambda: "2 checked in so far" in screen_text(app))
-            await open_staff_menu(pilot)
-            await choose_staff_item(pilot, "recent")
-            await wait_until(pilot, lambda: isinstance(app.screen, RecentScreen))
+            await open_staff_screen(pilot, "recent", RecentScreen)
             table = app.screen.query_one("#recent-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 2)
             await pilot.press("u", "u")  # the newest: Mari G.'s lookup check-in

@@ -21,8 +21,7 @@ from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
     ALEX_CARD,
     PAYMENT_CARD,
-    choose_staff_item,
-    open_staff_menu,
+    open_staff_screen,
     push,
     screen_text,
     showing,
@@ -39,9 +38,7 @@ def _check_ins(setup: KioskSetup) -> list[CheckIn]:
 async def test_rule_tester_explains_a_swipe_and_records_nothing(kiosk_setup: KioskSetup) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 34)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "tester")
-        await wait_until(pilot, lambda: isinstance(app.screen, RuleTesterScreen))
+        await open_staff_screen(pilot, "tester", RuleTesterScreen)
         result = app.screen.query_one("#tester-result")
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: "Student:" in str(result.render()))
@@ -71,9 +68,7 @@ async def test_disable_reorder_and_save_rules_keeps_the_previous_file(
     async with app.run_test(size=(120, 34)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "rules")
-        await wait_until(pilot, lambda: isinstance(app.screen, RulesScreen))
+        await open_staff_screen(pilot, "rules", RulesScreen)
         table = app.screen.query_one("#rules-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2)
         # today's counts: Alex's swipe matched id-plus-issue-code
@@ -108,9 +103,7 @@ async def test_create_a_rule_by_swiping_cards_and_typing_their_ids(
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "rules")
-        await wait_until(pilot, lambda: isinstance(app.screen, RulesScreen))
+        await open_staff_screen(pilot, "rules", RulesScreen)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, RuleWizardScreen))
         wizard = app.screen
@@ -154,9 +147,7 @@ async def test_the_wizard_warns_when_its_campus_prefix_is_in_a_card_brands_range
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "rules")
-        await wait_until(pilot, lambda: isinstance(app.screen, RulesScreen))
+        await open_staff_screen(pilot, "rules", RulesScreen)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, RuleWizardScreen))
         wizard = app.screen
@@ -201,9 +192,7 @@ async def test_import_shows_the_preflight_before_writing(
     roster = _roster_with_a_new_student(tmp_path)
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "import")
-        await wait_until(pilot, lambda: isinstance(app.screen, ImportScreen))
+        await open_staff_screen(pilot, "import", ImportScreen)
         screen = app.screen
         go = screen.query_one("#import-go", Button)
         assert go.disabled  # no import without a preflight

@@ -29,6 +29,7 @@ from tests.tui.conftest import (
     choose_staff_item,
     click_when_ready,
     open_staff_menu,
+    open_staff_screen,
     push,
     screen_text,
     showing,
@@ -98,9 +99,7 @@ async def test_recent_check_ins_and_undo(kiosk_setup: KioskSetup) -> None:
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         push(app, MARIA_CARD)
         await wait_until(pilot, lambda: "2 checked in so far" in screen_text(app))
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "recent")
-        await wait_until(pilot, lambda: isinstance(app.screen, RecentScreen))
+        await open_staff_screen(pilot, "recent", RecentScreen)
         table = app.screen.query_one("#recent-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2)
         text = screen_text(app)
@@ -127,9 +126,7 @@ async def test_create_an_event_and_check_in_to_it(kiosk_setup: KioskSetup) -> No
     async with app.run_test(size=(120, 34)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "events")
-        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await open_staff_screen(pilot, "events", EventsScreen)
         screen = app.screen
         screen.query_one("#event-name-input", Input).value = "Spring Expo"
         screen.query_one("#event-date-input", Input).value = "2027-03-04"
@@ -144,9 +141,7 @@ async def test_create_an_event_and_check_in_to_it(kiosk_setup: KioskSetup) -> No
         push(app, ALEX_CARD)  # a new event: Alex checks in again, not "already"
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         # and back to the first event by choosing it in the table
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "events")
-        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await open_staff_screen(pilot, "events", EventsScreen)
         table = app.screen.query_one("#events-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2)
         table.move_cursor(row=1)  # newest date first: the demo event (today) is below
@@ -163,9 +158,7 @@ async def test_bad_event_input_is_one_sentence_and_creates_nothing(
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 34)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "events")
-        await wait_until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await open_staff_screen(pilot, "events", EventsScreen)
         app.screen.query_one("#event-create", Button).press()
         await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
         assert app.event.name == "Demo Career Fair"
@@ -339,9 +332,7 @@ async def test_export_from_staff_mode(kiosk_setup: KioskSetup, tmp_path: Path) -
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "export")
-        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await open_staff_screen(pilot, "export", ExportScreen)
         screen = app.screen
         # an event without a Handshake id: the attendees import cannot be made
         screen.query_one("#export-path", Input).value = str(tmp_path / "hs.csv")
@@ -364,9 +355,7 @@ async def test_export_from_staff_mode(kiosk_setup: KioskSetup, tmp_path: Path) -
 async def test_reader_status_and_database_in_use(kiosk_setup: KioskSetup) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 30)) as pilot:
-        await open_staff_menu(pilot)
-        await choose_staff_item(pilot, "status")
-        await wait_until(pilot, lambda: isinstance(app.screen, StatusScreen))
+        await open_staff_screen(pilot, "status", StatusScreen)
         text = screen_text(app)
         assert "left" in text and "connected" in text
         assert "demo.sqlite3" in text
