@@ -196,14 +196,6 @@ class CardIdIndex(Generic[K]):
         """
         return [(hit.card_id, key) for hit in self.occurrences(text) for key in hit.keys]
 
-    def keys_in(self, text: str) -> list[K]:
-        """The distinct keys whose card_id is contained in ``text``, by first position."""
-        seen: dict[K, None] = {}
-        for hit in self.occurrences(text):
-            for key in hit.keys:
-                seen.setdefault(key, None)
-        return list(seen)
-
 
 def find_nested(pairs: Iterable[tuple[str | None, K]]) -> list[tuple[K, K]]:
     """``(inner_key, outer_key)`` for each card_id contained in another student's card_id.

@@ -79,7 +79,3 @@ def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:
 
 def _emit_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"

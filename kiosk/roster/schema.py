@@ -140,7 +140,3 @@ LIST_ATTRIBUTES: frozenset[str] = frozenset(c.attribute for c in COLUMNS if c.ki
 def split_list(value: str) -> list[str]:
     """The items of a semicolon list, stripped, empty items dropped."""
     return [item.strip() for item in value.split(";") if item.strip()]
-
-
-def header_for(attribute: str) -> str:
-    return BY_ATTRIBUTE[attribute].header
