@@ -116,14 +116,19 @@ def readers_from_specs(specs: list[str]) -> list[ReaderConfig]:
         spec = spec.strip()
         if not spec:
             raise ConfigError("A --reader value is empty; give a spec such as terminal or hid:…")
-        base = short_reader_name(parse_spec(spec))
-        name, number = base, 1
-        while name in taken:
-            number += 1
-            name = f"{base}-{number}"
+        name = _unique(short_reader_name(parse_spec(spec)), taken)
         taken.add(name)
         readers.append(ReaderConfig(name=name, spec=spec))
     return readers
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… when that name is already taken."""
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}"
+    return name
 
 
 def load_config(path: Path | None = None) -> KioskConfig:
@@ -239,7 +244,10 @@ def _readers(value: Any, where: str) -> tuple[ReaderConfig, ...]:
         spec = entry.get("spec")
         if not isinstance(spec, str) or not spec.strip():
             raise ConfigError(f"{label} needs a spec such as \"hid:/dev/input/by-id/…\".")
-        name = entry.get("name", f"reader{number}")
+        if "name" in entry:
+            name = entry["name"]
+        else:  # named after its device, as --reader readers are
+            name = _unique(short_reader_name(parse_spec(spec)), {r.name for r in readers})
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{label}: name must be a non-empty text.")
         options = entry.get("options", {})

@@ -147,3 +147,12 @@ def test_every_reader_in_the_example_file_opens_with_its_options() -> None:
     config = load_config(REPO_ROOT / "config" / "kiosk.example.toml")
     readers = [open_reader(r.spec, r.name, **r.options) for r in config.reader_configs()]
     assert [reader.name for reader in readers] == ["left", "right"]
+
+
+def test_readers_in_the_settings_file_without_a_name_are_named_after_their_device() -> None:
+    config = parse_config(
+        '[[readers]]\nspec = "serial:/dev/ttyUSB0"\n'
+        '[[readers]]\nspec = "serial:/dev/ttyUSB0?baud=4800"\n'
+        '[[readers]]\nname = "front"\nspec = "terminal"\n'
+    )
+    assert [reader.name for reader in config.readers] == ["ttyUSB0", "ttyUSB0-2", "front"]
