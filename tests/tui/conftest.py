@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from drivers.replay import QueueReader
 from kiosk.demo import prepare_demo
@@ -120,11 +122,19 @@ async def open_staff_menu(pilot: Pilot[None]) -> None:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, StaffMenuScreen))
 
 
-async def open_staff_screen(pilot: Pilot[None], item_id: str, screen_type: type) -> None:
-    """Open staff mode with the PIN and go to menu item ``item_id`` (a ``screen_type``)."""
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+
+
+async def open_staff_screen(
+    pilot: Pilot[None], item_id: str, screen_type: type[ScreenT]
+) -> ScreenT:
+    """Open staff mode with the PIN, go to menu item ``item_id`` and return its screen."""
     await open_staff_menu(pilot)
     await choose_staff_item(pilot, item_id)
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    return screen
 
 
 async def choose_staff_item(pilot: Pilot[None], item_id: str) -> None:

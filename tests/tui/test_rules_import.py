@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlmodel import Session, select
+from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input
 
 from kiosk.cards.luhn import luhn_check_digit
@@ -103,10 +104,7 @@ async def test_create_a_rule_by_swiping_cards_and_typing_their_ids(
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_staff_screen(pilot, "rules", RulesScreen)
-        await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, RuleWizardScreen))
-        wizard = app.screen
+        wizard = await _open_rule_wizard(pilot)
         for swipe, card_id in (
             (";4821=0060123456=1=290630?", "60123456"),
             (";4821=0041234567=1=290630?", "41234567"),
@@ -147,10 +145,7 @@ async def test_the_wizard_warns_when_its_campus_prefix_is_in_a_card_brands_range
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_staff_screen(pilot, "rules", RulesScreen)
-        await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, RuleWizardScreen))
-        wizard = app.screen
+        wizard = await _open_rule_wizard(pilot)
         for card_id in ("901234567", "902345671"):
             push(app, _card_in_visas_range(card_id))
             await wait_until(pilot, lambda: not wizard.query_one("#wizard-id", Input).disabled)
@@ -220,3 +215,13 @@ async def test_import_shows_the_preflight_before_writing(
         push(app, ";70000000101?")  # the new student's card works at once
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert "Welcome, Zed Q." in screen_text(app)
+
+
+async def _open_rule_wizard(pilot: Pilot[None]) -> RuleWizardScreen:
+    """Staff mode -> card rules -> "n": the wizard that learns a rule from swiped cards."""
+    await open_staff_screen(pilot, "rules", RulesScreen)
+    await pilot.press("n")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, RuleWizardScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, RuleWizardScreen)
+    return screen

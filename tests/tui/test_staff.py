@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
-from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select
 
 from kiosk.db.models import AuditEvent, CheckIn, Event
@@ -169,20 +168,11 @@ def _events_named(setup: KioskSetup, name: str) -> list[Event]:
         return list(session.exec(select(Event).where(Event.name == name)).all())
 
 
-async def _open_events(pilot: Pilot[None]) -> EventsScreen:
-    await open_staff_menu(pilot)
-    await choose_staff_item(pilot, "events")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EventsScreen))
-    screen = pilot.app.screen
-    assert isinstance(screen, EventsScreen)
-    return screen
-
-
 async def test_enter_in_any_event_field_creates_the_event(kiosk_setup: KioskSetup) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 34)) as pilot:
         # Enter in the name field, the only one filled
-        screen = await _open_events(pilot)
+        screen = await open_staff_screen(pilot, "events", EventsScreen)
         screen.query_one("#event-name-input", Input).focus()
         await type_text(pilot, "Spring Expo")
         await pilot.press("enter")
@@ -205,7 +195,7 @@ async def test_enter_in_an_event_field_checks_the_input_like_the_button(
 ) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(120, 34)) as pilot:
-        screen = await _open_events(pilot)
+        screen = await open_staff_screen(pilot, "events", EventsScreen)
         screen.query_one("#event-name-input", Input).value = "Winter Expo"
         screen.query_one("#event-date-input", Input).focus()
         await type_text(pilot, "next week")
@@ -218,15 +208,6 @@ async def test_enter_in_an_event_field_checks_the_input_like_the_button(
         await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
         assert app.event.name == "Demo Career Fair"
     assert _events_named(kiosk_setup, "Winter Expo") == []
-
-
-async def _open_export(pilot: Pilot[None]) -> ExportScreen:
-    await open_staff_menu(pilot)
-    await choose_staff_item(pilot, "export")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
-    screen = pilot.app.screen
-    assert isinstance(screen, ExportScreen)
-    return screen
 
 
 def _handshake_ids(path: Path) -> list[tuple[str, str, str]]:
@@ -246,7 +227,7 @@ async def test_export_asks_for_the_handshake_id_and_saves_it_to_the_event(
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-        screen = await _open_export(pilot)
+        screen = await open_staff_screen(pilot, "export", ExportScreen)
         field = screen.query_one("#export-handshake-id", Input)
         await wait_until(pilot, lambda: screen.is_mounted and field.region.area > 0)
         assert field.value == ""  # the event has none
@@ -292,7 +273,7 @@ async def test_export_changes_a_wrong_handshake_id_and_refuses_one_that_is_not_a
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-        screen = await _open_export(pilot)
+        screen = await open_staff_screen(pilot, "export", ExportScreen)
         field = screen.query_one("#export-handshake-id", Input)
         await wait_until(pilot, lambda: field.value == "12345")
         screen.query_one("#export-path", Input).value = str(out)
@@ -315,7 +296,7 @@ async def test_the_full_export_needs_no_handshake_id_and_hides_its_field(
     app = make_app(replace(kiosk_setup, event=event))
     out = tmp_path / "full.csv"
     async with app.run_test(size=(120, 30)) as pilot:
-        screen = await _open_export(pilot)
+        screen = await open_staff_screen(pilot, "export", ExportScreen)
         screen.query_one("#export-format", Select).value = "full"
         await wait_until(pilot, lambda: "Handshake id" not in screen_text(app))
         screen.query_one("#export-path", Input).value = str(out)
