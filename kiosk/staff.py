@@ -196,6 +196,11 @@ class PinGate:
         key = engine.url.render_as_string(hide_password=False)
         self._failures = _FAILURES.setdefault(key, _Failures())
 
+    @property
+    def wrong_attempts(self) -> int:
+        """Wrong PINs in a row so far (0 after a right one)."""
+        return self._failures.count
+
     def retry_after(self) -> float:
         """Seconds until the next attempt is allowed (0 when it is allowed now)."""
         return max(0.0, self._failures.locked_until - self._clock())

@@ -7,12 +7,14 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 from textual.widgets import Button, DataTable, Input, Select
 
+from kiosk import staff
 from kiosk.db.models import AuditEvent, CheckIn, Event
 from kiosk.events import create_event, get_event
-from kiosk.staff import set_staff_card
+from kiosk.staff import PinGate, set_staff_card
 from kiosk.tui.app import make_app
 from kiosk.tui.screens.events import EventsScreen
 from kiosk.tui.screens.export import ExportScreen
@@ -56,14 +58,22 @@ async def test_wrong_pin_keeps_the_student_screen_right_pin_opens_staff_mode(
         assert app.screen is app.student_screen and not app.in_staff_mode
 
 
-async def test_repeated_wrong_pins_slow_down(kiosk_setup: KioskSetup) -> None:
+async def test_repeated_wrong_pins_slow_down(
+    kiosk_setup: KioskSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long first delay, so a slow machine typing the right PIN cannot outlast it.
+    monkeypatch.setattr(staff, "FIRST_DELAY_S", 120.0)
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f10")
-        for _ in range(3):
+        pin_input = app.screen.query_one("#pin-input", Input)
+        gate = PinGate(kiosk_setup.engine)
+        for attempt in range(1, 4):
             await type_text(pilot, "1111")
             await pilot.press("enter")
-            await pilot.pause(0.3)
+            await wait_until(
+                pilot, lambda n=attempt: gate.wrong_attempts == n and not pin_input.disabled
+            )
         await wait_until(pilot, lambda: "retry after" in screen_text(app))
         await type_text(pilot, PIN)  # even the right PIN waits its turn
         await pilot.press("enter")
