@@ -15,6 +15,7 @@ from kiosk.errors import UserError
 
 EventKind = Literal["event", "fair", "appointment"]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+MAX_EVENT_NAME_LENGTH = 120
 _HANDSHAKE_ID = re.compile(r"^\d+$")
 
 
@@ -52,6 +53,11 @@ def create_event(
     clean_name = " ".join(name.split())
     if not clean_name:
         raise UserError('The event needs a name; give one, e.g. "Fall Career Fair".')
+    if len(clean_name) > MAX_EVENT_NAME_LENGTH:
+        raise UserError(
+            f"The event name is {len(clean_name)} characters long; "
+            f"shorten it to at most {MAX_EVENT_NAME_LENGTH} (it heads the kiosk screen)."
+        )
     if kind not in EVENT_KINDS:
         raise UserError(
             f"The event kind {kind!r} is unknown; use one of: {', '.join(EVENT_KINDS)}."

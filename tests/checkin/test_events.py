@@ -40,6 +40,7 @@ def test_events_survive_reopening_the_database(db_url: str) -> None:
         ({"name": "X", "date": "14/10/2026"}, "YYYY-MM-DD"),
         ({"name": "X", "date": "2026-02-30"}, "YYYY-MM-DD"),
         ({"name": "X", "handshake_id": "abc"}, "Handshake URL"),
+        ({"name": "Fair " * 30}, "at most 120"),
     ],
 )
 def test_bad_event_input_is_one_clear_sentence(
@@ -48,6 +49,11 @@ def test_bad_event_input_is_one_clear_sentence(
     with pytest.raises(UserError, match=fragment):
         create_event(engine, **kwargs)
     assert list_events(engine) == []
+
+
+def test_an_event_name_of_the_longest_allowed_length_is_kept(engine: Engine) -> None:
+    name = "N" * 120
+    assert create_event(engine, name).name == name
 
 
 def test_list_events_newest_date_first_undated_last(engine: Engine) -> None:

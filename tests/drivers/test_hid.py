@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 
 import pytest
 from evdev import InputEvent, ecodes
@@ -130,14 +129,14 @@ async def test_gaps_separate_swipes_empty_enter_is_noise_partial_is_emitted() ->
     assert texts == [";90123456701?", "0004718298", ";6009999012"]
 
 
-async def test_unplug_is_reported_and_reading_resumes_within_two_seconds() -> None:
+async def test_unplug_is_reported_and_reading_resumes_on_the_first_rescan() -> None:
     first = FakeInputDevice(load_recording("auto-repeat.json"))
     bus = FakeBus(first)
     reader = _reader(bus, rescan_interval=0.2)
     statuses: list[ReaderStatus] = []
     reader.on_status = statuses.append
     swipes: list[Swipe] = []
-    consumer = asyncio.ensure_future(_collect(reader, 2, timeout=10, into=swipes))
+    consumer = asyncio.ensure_future(_collect(reader, 2, timeout=60, into=swipes))
     for _ in range(100):
         if swipes:
             break
@@ -158,11 +157,17 @@ async def test_unplug_is_reported_and_reading_resumes_within_two_seconds() -> No
     recorder = Recorder()
     recorder.type_text(";41234567?\n")
     second = FakeInputDevice(path="/dev/input/event9")
+    opens_before_plug = bus.opens
     bus.device = second
-    plugged_at = time.monotonic()
-    while reader.status.state != "connected":
-        assert time.monotonic() - plugged_at < 2.0, "not reading again within 2 s"
+    for _ in range(500):
+        if reader.status.state == "connected":
+            break
         await asyncio.sleep(0.01)
+    # Back on the very first rescan after the plug, so within one rescan interval
+    # (the default is well under the 2 s the kiosk promises), however slow this machine is.
+    assert reader.status.state == "connected"
+    assert bus.opens == opens_before_plug + 1
+    assert HidReader("x", "hid:vid=0801", bus.open).rescan_interval <= 1.0  # type: ignore[arg-type]
     second.play([InputEvent(*row) for row in recorder.rows])
     await consumer
     assert [s.text for s in swipes] == [";90123456701?", ";41234567?"]

@@ -137,13 +137,13 @@ async def test_the_next_swipe_replaces_the_answer_at_once(kiosk_setup: KioskSetu
 
 
 async def test_the_answer_goes_back_to_idle_after_idle_seconds(kiosk_setup: KioskSetup) -> None:
-    kiosk_setup.idle_seconds = 0.5
+    kiosk_setup.idle_seconds = 1.0
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         switcher = app.student_screen.query_one("#student-view", ContentSwitcher)
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: switcher.current == "result")
-        await wait_until(pilot, lambda: switcher.current == "idle", timeout=3)
+        await wait_until(pilot, lambda: switcher.current == "idle")
         assert app.student_screen.current is None
 
 
@@ -203,7 +203,7 @@ async def test_a_reader_that_goes_missing_shows_on_the_idle_screen(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: "left: connected" in screen_text(app))
         app.readers[0]._set_status("missing", "Plug the reader back in.")
-        await wait_until(pilot, lambda: "left: missing" in screen_text(app), timeout=3)
+        await wait_until(pilot, lambda: "left: missing" in screen_text(app))
 
 
 async def test_swipes_replayed_from_a_capture_file_each_get_an_answer(
