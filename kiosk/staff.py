@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet
+from kiosk.checkin.matching import RosterMatcher
 from kiosk.db.models import StaffSecret, utcnow
 from kiosk.errors import UserError
 
@@ -107,11 +108,20 @@ def has_pin(engine: Engine) -> bool:
     return _stored(engine, "pin") is not None
 
 
+STUDENT_CARD_REFUSED = (
+    "That is a student's card in the roster, so at the kiosk it would check the student in "
+    "instead of opening staff mode; use a card no student has (a staff ID or a spare card)."
+)
+
+
 def set_staff_card(engine: Engine, card_id: str) -> None:
-    """Store (or replace) the staff card's card_id, hashed."""
+    """Store (or replace) the staff card's card_id, hashed. A roster student's card_id is
+    refused: the kiosk checks a student's card in before it asks whether it is staff's."""
     card = card_id.strip()
     if not card:
         raise UserError("The staff card's id is empty; swipe the card again or type its id.")
+    if RosterMatcher.load(engine).by_card_id(card) is not None:
+        raise UserError(STUDENT_CARD_REFUSED)
     _store(engine, "card", hash_secret(card))
 
 
@@ -143,6 +153,8 @@ def staff_card_keys(text: str, rules: RuleSet) -> list[str]:
 def set_staff_card_from_swipe(engine: Engine, text: str, rules: RuleSet) -> None:
     """Store the staff card from a swipe (its rule card_id, else its cleaned text), hashed."""
     keys = staff_card_keys(text, rules)
+    if keys and RosterMatcher.load(engine).match(text, parse_swipe(text, rules)) is not None:
+        raise UserError(STUDENT_CARD_REFUSED)
     if not keys:
         raise UserError(
             "That swipe is not a readable card (a payment card, a misread or nothing); "

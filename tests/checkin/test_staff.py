@@ -162,3 +162,22 @@ def test_staff_card_from_a_swipe(engine: Engine) -> None:
     with pytest.raises(UserError, match="not a readable card"):
         set_staff_card_from_swipe(engine, payment, rules)
     assert is_staff_card(engine, "998877665")  # the refused swipe changed nothing
+
+
+def test_a_students_card_cannot_become_the_staff_card(
+    engine: Engine, student_ids: dict[str, int]
+) -> None:
+    # The kiosk checks a student's card in before asking whether it is the staff card, so
+    # such a staff card would never open staff mode: it is refused when it is set.
+    rules = RuleSet(rules=(Rule(name="t2-id", pattern=r";(\d{9})\d{2}\?"),))
+    with pytest.raises(UserError, match="student's card in the roster"):
+        set_staff_card(engine, "901234567")  # Alex's card_id, typed
+    with pytest.raises(UserError, match="student's card in the roster"):
+        set_staff_card_from_swipe(engine, ";90123456701?", rules)  # by the rule's card_id
+    with pytest.raises(UserError, match="student's card in the roster"):
+        set_staff_card_from_swipe(engine, ";6009990412345679?", RuleSet.empty())  # contains Bo's
+    assert not is_staff_card(engine, "901234567")
+    with Session(engine) as session:
+        assert session.exec(select(StaffSecret)).all() == []
+    set_staff_card_from_swipe(engine, ";99887766501?", rules)  # nobody's card: accepted
+    assert is_staff_swipe(engine, ";99887766501?", rules)
