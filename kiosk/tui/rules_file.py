@@ -1,4 +1,5 @@
-"""Saving the card rules from staff mode: the previous file is kept beside the new one."""
+"""Saving the card rules from staff mode: the file is edited in place (comments kept) and the
+previous version is kept beside it."""
 
 from __future__ import annotations
 
@@ -6,13 +7,25 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from tomlkit.exceptions import TOMLKitError
+
 from kiosk.cards.rules import RuleSet, dump_rules, rules_from_toml
+from kiosk.cards.rules_edit import update_rules_text
 from kiosk.errors import UserError
 
 
 def previous_version_path(path: Path, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.name}.{stamp}.bak")
+
+
+def rules_file_text(path: Path, ruleset: RuleSet) -> str:
+    """The text to save: the current file edited in place (its comments and commented-out
+    presets kept), or the plain form when there is no file or it cannot be edited safely."""
+    try:
+        return update_rules_text(path.read_text(encoding="utf-8"), ruleset)
+    except (OSError, UnicodeDecodeError, ValueError, TOMLKitError):
+        return dump_rules(ruleset)
 
 
 def save_rules(path: Path, ruleset: RuleSet) -> Path | None:
@@ -22,7 +35,7 @@ def save_rules(path: Path, ruleset: RuleSet) -> Path | None:
     The text is read back before anything is replaced, so a file the kiosk could not load
     again is never written.
     """
-    text = dump_rules(ruleset)
+    text = rules_file_text(path, ruleset)
     rules_from_toml(text)  # refuse to write what could not be loaded back
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,9 @@ async def test_disable_reorder_and_save_rules_keeps_the_previous_file(
         ("campus-iso-number", False),
     ]
     assert saved.campus_prefixes == ("600999",)
+    after = kiosk_setup.rules_path.read_text()
+    comments = [line for line in before.splitlines() if line.startswith("#")]
+    assert comments and all(line in after for line in comments)  # the file's notes stay
     kept = list(kiosk_setup.rules_path.parent.glob("card-rules.toml.*.bak"))
     assert len(kept) == 1 and kept[0].read_text() == before
     assert all(row.rule != "campus-iso-number" for row in _check_ins(kiosk_setup))
