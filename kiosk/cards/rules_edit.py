@@ -18,7 +18,14 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from kiosk.cards.rules import Rule, RuleSet, guard_to_toml, rule_to_toml, rules_from_toml
+from kiosk.cards.rules import (
+    Rule,
+    RuleSet,
+    RulesFileError,
+    guard_to_toml,
+    rule_to_toml,
+    rules_from_toml,
+)
 from kiosk.cards.toml_text import toml_int_or_list, toml_string, toml_string_list
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_][\w.-]*)\s*\]\]?\s*(#.*)?$")
@@ -151,7 +158,11 @@ def update_rules_text(original: str, ruleset: RuleSet) -> str:
     if tail and not tail.startswith("\n"):
         tail = "\n" + tail
     text = head + "\n".join(pieces) + tail
-    if rules_from_toml(text) != ruleset:
+    try:
+        reads_back = rules_from_toml(text) == ruleset
+    except RulesFileError:
+        reads_back = False
+    if not reads_back:
         raise ValueError("the edited rules file does not read back as the rules to save")
     return text
 

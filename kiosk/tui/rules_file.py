@@ -24,7 +24,7 @@ def rules_file_text(path: Path, ruleset: RuleSet) -> str:
     presets kept), or the plain form when there is no file or it cannot be edited safely."""
     try:
         return update_rules_text(path.read_text(encoding="utf-8"), ruleset)
-    except (OSError, UnicodeDecodeError, ValueError, TOMLKitError):
+    except (OSError, UnicodeDecodeError, ValueError, LookupError, TOMLKitError):
         return dump_rules(ruleset)
 
 

@@ -101,7 +101,7 @@ def test_a_new_rule_goes_after_the_last_rule_and_a_removed_rule_takes_its_commen
 
 
 def test_a_file_without_a_guard_gets_one_when_prefixes_are_added() -> None:
-    original = '# just one rule\n[[rules]]\nname = "a"\npattern = \';(\\d+)\\?\'\n'
+    original = "# just one rule\n[[rules]]\nname = \"a\"\npattern = ';(\\d+)\\?'\n"
     (rule,) = _rules(original)
     edited = RuleSet((rule,), ("600999",))
     text = update_rules_text(original, edited)
@@ -152,3 +152,18 @@ def test_a_file_that_cannot_be_edited_is_written_plain(tmp_path: Path) -> None:
     edited = RuleSet((Rule(name="a", pattern=";(\\d+)\\?"),))
     save_rules(path, edited)
     assert path.read_text(encoding="utf-8") == dump_rules(edited)
+
+
+def test_a_file_the_editor_cannot_cut_into_tables_is_written_plain(tmp_path: Path) -> None:
+    # A multi-line string with a line that looks like a table header fools the block cutter;
+    # the edited text would not read back, so the plain form is written instead.
+    path = tmp_path / "card-rules.toml"
+    path.write_text(
+        "[[rules]]\nname = \"a\"\npattern = ';(\\d+)\\?'\n"
+        'description = """two lines\n[[rules]]\n"""\n',
+        encoding="utf-8",
+    )
+    (rule,) = _rules(path.read_text(encoding="utf-8"))
+    edited = RuleSet((replace(rule, enabled=False),))
+    save_rules(path, edited)
+    assert rules_from_toml(path.read_text(encoding="utf-8")) == edited
