@@ -153,14 +153,16 @@ def staff_card_keys(text: str, rules: RuleSet) -> list[str]:
 def set_staff_card_from_swipe(engine: Engine, text: str, rules: RuleSet) -> None:
     """Store the staff card from a swipe (its rule card_id, else its cleaned text), hashed."""
     keys = staff_card_keys(text, rules)
-    if keys and RosterMatcher.load(engine).match(text, parse_swipe(text, rules)) is not None:
-        raise UserError(STUDENT_CARD_REFUSED)
     if not keys:
         raise UserError(
             "That swipe is not a readable card (a payment card, a misread or nothing); "
             "swipe the staff card again."
         )
-    set_staff_card(engine, keys[0])
+    # Matched as the kiosk matches a swipe (rule card_id exactly, else containment), which
+    # covers the exact check set_staff_card makes: the roster is loaded once.
+    if RosterMatcher.load(engine).match(text, parse_swipe(text, rules)) is not None:
+        raise UserError(STUDENT_CARD_REFUSED)
+    _store(engine, "card", hash_secret(keys[0]))
 
 
 def is_staff_swipe(engine: Engine, text: str, rules: RuleSet) -> bool:
