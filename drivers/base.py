@@ -1,10 +1,10 @@
 """The messages every reader produces, and the interface every reader implements.
 
-Raw swipe text lives in memory only. A reader is opened from a spec (``drivers.spec.open_reader``)
-and consumed with ``async for swipe in reader.swipes(): ...``; it keeps running (reconnecting by
-itself after an unplug) until ``await reader.close()``. Its ``status`` says whether it is
-connected, missing, lacks permission or is reconnecting; ``on_status`` (optional) is called with
-each new ``ReaderStatus`` so a UI can show it.
+Raw swipe text lives in memory only. A reader is opened from a spec
+(``drivers.readers.open_reader``) and consumed with ``async for swipe in reader.swipes(): ...``;
+it keeps running (reconnecting by itself after an unplug) until ``await reader.close()``. Its
+``status`` says whether it is connected, missing, lacks permission or is reconnecting;
+``on_status`` (optional) is called with each new ``ReaderStatus`` so a UI can show it.
 """
 
 from __future__ import annotations

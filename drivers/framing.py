@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 DEFAULT_IDLE_GAP = 0.1
@@ -162,3 +162,30 @@ async def next_or_idle(
         return await asyncio.wait_for(queue.get(), timeout)
     except TimeoutError:
         return None
+
+
+async def frame_until_lost(
+    queue: asyncio.Queue[T | Exception],
+    assembler: SwipeAssembler,
+    handle: Callable[[T, SourceClock], Iterable[str | None]],
+    deliver: Callable[[str], None],
+) -> Exception:
+    """The reading loop every device reader shares: hand each queued item to ``handle`` (which
+    marks the clock with the item's time and returns the swipes it finished), finish a swipe
+    when its idle gap passes, and on the error that ends the device deliver what was pending
+    and return that error."""
+    clock = SourceClock()
+    while True:
+        item = await next_or_idle(queue, assembler, clock)
+        if item is None:
+            finished: Iterable[str | None] = (assembler.poll(clock.now()),)
+        elif isinstance(item, Exception):
+            pending = assembler.flush()
+            if pending is not None:
+                deliver(pending)
+            return item
+        else:
+            finished = handle(item, clock)
+        for text in finished:
+            if text is not None:
+                deliver(text)

@@ -23,22 +23,19 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from evdev import ecodes
 
-from drivers.base import BackgroundReader
-from drivers.discover import InputNode, list_input_nodes, no_permission_message
-from drivers.framing import DEFAULT_IDLE_GAP, SourceClock, SwipeAssembler, next_or_idle
+from drivers.base import ReaderState
+from drivers.discover import InputNode, list_input_nodes
+from drivers.framing import DEFAULT_IDLE_GAP, SourceClock, SwipeAssembler, frame_until_lost
 from drivers.keymap import ENTER, US, KeyDecoder, Layout, load_layout
+from drivers.reconnecting import DeviceMissing, ReconnectingReader
+from drivers.spec import ReaderSpec, SpecOptions, usb_id
 from kiosk.errors import UsageError
 
-if TYPE_CHECKING:
-    from drivers.spec import ReaderSpec, SpecOptions
-
 log = logging.getLogger(__name__)
-
-RESCAN_INTERVAL = 0.5
 
 
 class InputEventLike(Protocol):
@@ -62,10 +59,6 @@ class InputDeviceLike(Protocol):
     def ungrab(self) -> None: ...
     def close(self) -> None: ...
     def async_read_loop(self) -> AsyncIterator[Any]: ...
-
-
-class DeviceMissing(Exception):
-    """No device matches the spec right now."""
 
 
 @dataclass(frozen=True)
@@ -100,18 +93,6 @@ class DeviceSelector:
         return "a device with " + " and ".join(parts)
 
 
-def _usb_id(spec_text: str, key: str, value: str) -> int:
-    try:
-        number = int(value, 16)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 0xFFFF:
-        raise UsageError(
-            f"Reader spec '{spec_text}': {key}={value} is not a 4-digit hex USB ID like 0801."
-        )
-    return number
-
-
 def selector_from_spec(spec: ReaderSpec) -> DeviceSelector:
     """The device selector a ``hid:``/``serial:`` spec describes."""
     if spec.target:
@@ -123,12 +104,8 @@ def selector_from_spec(spec: ReaderSpec) -> DeviceSelector:
             f"Reader spec '{spec.text}' must name a device path, or vid=…,pid=… or name=…"
             + (f" ('{unknown[0]}' is not one of those)." if unknown else ".")
         )
-    vid = spec.selectors.get("vid")
-    pid = spec.selectors.get("pid")
     return DeviceSelector(
-        vendor=_usb_id(spec.text, "vid", vid) if vid else None,
-        product=_usb_id(spec.text, "pid", pid) if pid else None,
-        name=spec.selectors.get("name"),
+        vendor=usb_id(spec, "vid"), product=usb_id(spec, "pid"), name=spec.selectors.get("name")
     )
 
 
@@ -150,7 +127,7 @@ def open_system_device(selector: DeviceSelector) -> InputDeviceLike:
     return InputDevice(candidates[0].path)
 
 
-class HidReader(BackgroundReader):
+class HidReader(ReconnectingReader[InputDeviceLike]):
     """A keyboard-emulating reader read through evdev; see the module docstring."""
 
     def __init__(
@@ -160,70 +137,32 @@ class HidReader(BackgroundReader):
         open_device: Callable[[], InputDeviceLike],
         *,
         layout: Layout = US,
-        idle_gap: float = DEFAULT_IDLE_GAP,
         grab: bool = True,
-        rescan_interval: float = RESCAN_INTERVAL,
+        **timing: float,
     ) -> None:
-        super().__init__(name, spec)
-        self._open_device = open_device
+        """``timing``: ``idle_gap`` and ``rescan_interval`` (see ``ReconnectingReader``)."""
+        super().__init__(name, spec, open_device, **timing)
         self.layout = layout
-        self.idle_gap = idle_gap
         self.grab = grab
-        self.rescan_interval = rescan_interval
 
-    async def _run(self) -> None:
-        while True:
-            device = await self._connect()
-            try:
-                await self._read(device)
-            finally:
-                self._release(device)
-            self._set_status(
-                "missing", f"Reader {self.name} was unplugged; plug it in again to continue."
-            )
+    def _ready_message(self, device: InputDeviceLike) -> str:
+        return f"Reader {self.name} is ready ({device.name})."
 
-    async def _connect(self) -> InputDeviceLike:
-        """Open and grab the device, retrying every rescan interval until it works."""
-        while True:
-            try:
-                device = self._open_device()
-            except DeviceMissing as missing:
-                if self.status.state != "missing":  # keep "was unplugged" while rescanning
-                    self._set_status(
-                        "missing",
-                        f"Reader {self.name} ({missing}) is not plugged in; plug it in "
-                        "or check the spec with 'kiosk readers list'.",
-                    )
-            except PermissionError as error:
-                path = error.filename or self.spec
-                self._set_status("no_permission", no_permission_message(str(path), self.name))
-            except OSError as error:
-                self._set_status(
-                    "reconnecting", f"Reader {self.name} cannot be opened ({error.strerror})."
-                )
-            else:
-                if self._try_grab(device):
-                    self._set_status("connected", f"Reader {self.name} is ready ({device.name}).")
-                    return device
-            await asyncio.sleep(self.rescan_interval)
-
-    def _try_grab(self, device: InputDeviceLike) -> bool:
+    def _accept(self, device: InputDeviceLike) -> tuple[ReaderState, str] | None:
+        """Grab the device (so a swipe types nowhere else); refuse it when that fails."""
         if not self.grab:
-            return True
+            return None
         try:
             device.grab()
         except OSError as error:
             self._close_quietly(device)
             if error.errno == errno.EBUSY:
-                message = (
+                return "reconnecting", (
                     f"Reader {self.name} is grabbed by another program; stop it "
                     "(another kiosk or 'kiosk readers capture') and the kiosk takes over."
                 )
-            else:
-                message = f"Reader {self.name} cannot be grabbed ({error.strerror})."
-            self._set_status("reconnecting", message)
-            return False
-        return True
+            return "reconnecting", f"Reader {self.name} cannot be grabbed ({error.strerror})."
+        return None
 
     def _release(self, device: InputDeviceLike) -> None:
         if self.grab:
@@ -247,31 +186,21 @@ class HidReader(BackgroundReader):
             except OSError as error:
                 queue.put_nowait(error)
 
-        decoder = KeyDecoder(self.layout)
         assembler = SwipeAssembler(self.idle_gap)
-        clock = SourceClock()
-        events = EventDecoder(decoder, assembler, self.name)
+        events = EventDecoder(KeyDecoder(self.layout), assembler, self.name)
+
+        def handle(event: InputEventLike, clock: SourceClock) -> tuple[str | None]:
+            clock.mark(event.timestamp())
+            return (events.handle(event),)
+
         pump_task = asyncio.get_running_loop().create_task(pump())
         try:
-            while True:
-                item = await next_or_idle(queue, assembler, clock)
-                if item is None:
-                    self._emit_or_skip(assembler.poll(clock.now()))
-                elif isinstance(item, OSError):
-                    if item.errno not in (errno.ENODEV, errno.ENOENT, errno.EIO):
-                        log.warning("reader %s: read failed (%s)", self.name, item.strerror)
-                    self._emit_or_skip(assembler.flush())
-                    return
-                else:
-                    clock.mark(item.timestamp())
-                    self._emit_or_skip(events.handle(item))
+            lost = await frame_until_lost(queue, assembler, handle, self._emit)
         finally:
             pump_task.cancel()
             await asyncio.gather(pump_task, return_exceptions=True)
-
-    def _emit_or_skip(self, text: str | None) -> None:
-        if text is not None:
-            self._emit(text)
+        if isinstance(lost, OSError) and lost.errno not in (errno.ENODEV, errno.ENOENT, errno.EIO):
+            log.warning("reader %s: read failed (%s)", self.name, lost.strerror)
 
 
 class EventDecoder:
@@ -307,11 +236,11 @@ class EventDecoder:
         return self.assembler.add_text(char, at)
 
 
-def open_hid_reader(spec: ReaderSpec, options: SpecOptions, name: str) -> HidReader:
+def open_hid_reader(spec: ReaderSpec, options: SpecOptions, name: str | None) -> HidReader:
     """A HidReader for a parsed ``hid:`` spec."""
     selector = selector_from_spec(spec)
     return HidReader(
-        name,
+        name or spec.text,
         spec.text,
         lambda: open_system_device(selector),
         layout=load_layout(options.text("layout", "us")),

@@ -11,8 +11,9 @@ from pathlib import Path
 from drivers.base import ReaderStatus
 from drivers.discover import list_input_nodes, no_permission_message
 from drivers.hid import selector_from_spec
-from drivers.serialport import PortMissing, find_port
-from drivers.spec import parse_spec
+from drivers.reconnecting import DeviceMissing
+from drivers.serialport import find_port
+from drivers.spec import ReaderSpec, parse_spec
 
 
 def probe_reader(spec_text: str, name: str) -> ReaderStatus:
@@ -22,13 +23,13 @@ def probe_reader(spec_text: str, name: str) -> ReaderStatus:
     """
     spec = parse_spec(spec_text)
     if spec.kind == "hid":
-        return _probe_hid(spec_text, name)
+        return _probe_hid(spec, name)
     if spec.kind == "serial":
         if spec.target and "://" in spec.target:
             return ReaderStatus(name, "connected", f"pyserial URL {spec.target}.")
         try:
-            location = spec.target or find_port(spec.selectors, spec.text)
-        except PortMissing:
+            location = spec.target or find_port(spec)
+        except DeviceMissing:
             return ReaderStatus(
                 name, "missing", f"No serial port matches {spec.text}; plug the reader in."
             )
@@ -41,8 +42,8 @@ def probe_reader(spec_text: str, name: str) -> ReaderStatus:
     return ReaderStatus(name, "connected", f"{spec.kind} reader.")
 
 
-def _probe_hid(spec_text: str, name: str) -> ReaderStatus:
-    selector = selector_from_spec(parse_spec(spec_text))
+def _probe_hid(spec: ReaderSpec, name: str) -> ReaderStatus:
+    selector = selector_from_spec(spec)
     if selector.path is not None:
         return _probe_path(name, selector.path, os.R_OK)
     for node in list_input_nodes():

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from drivers.base import BackgroundReader
 from drivers.capture import read_capture
+from drivers.spec import ReaderSpec, SpecOptions
 from kiosk.errors import UsageError
 
 
@@ -63,3 +64,21 @@ class QueueReader(BackgroundReader):
     def push(self, text: str) -> None:
         """Deliver ``text`` as one swipe from this reader (empty text is ignored as noise)."""
         self._emit(text)
+
+
+def open_replay_reader(spec: ReaderSpec, options: SpecOptions, name: str | None) -> ReplayReader:
+    """A ReplayReader for a parsed ``replay:FILE`` spec."""
+    if not spec.target:
+        raise UsageError(f"Reader spec '{spec.text}' needs a capture file: replay:FILE.")
+    return ReplayReader(
+        spec.target,
+        interval=options.number("interval", 0.5),
+        loop=options.flag("loop", False),
+        name=name or f"replay:{spec.target}",
+        spec=spec.text,
+    )
+
+
+def open_queue_reader(spec: ReaderSpec, options: SpecOptions, name: str | None) -> QueueReader:
+    """A QueueReader for a parsed ``queue`` / ``queue:NAME`` spec."""
+    return QueueReader(name or spec.target or "queue", spec.text)

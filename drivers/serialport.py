@@ -21,41 +21,39 @@ reads) and framed by ``drivers.framing``:
   ``STX ESC 1 CR ETX``) are not swipes and are dropped.
 
 A port that vanishes (USB unplugged: a read error) makes the status "missing"; the path is
-reopened every ``rescan_interval`` seconds until it is back. Swipe text is never logged.
+reopened every ``rescan_interval`` seconds until it is back (``drivers.reconnecting``). A port
+with a file descriptor is read when the event loop sees it readable (``loop.add_reader``); only
+pyserial URL handlers without one (``loop://``) are read in a thread. Swipe text is never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
+import io
 import logging
+import os
 import re
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import serial
 from serial.tools import list_ports
 
-from drivers.base import BackgroundReader
-from drivers.discover import no_permission_message
 from drivers.framing import (
     DEFAULT_IDLE_GAP,
     DEFAULT_PARTIAL_TIMEOUT,
     SourceClock,
     SwipeAssembler,
-    next_or_idle,
+    frame_until_lost,
 )
+from drivers.reconnecting import DeviceMissing, ReconnectingReader
+from drivers.spec import ReaderSpec, SpecOptions, usb_id
 from kiosk.errors import UsageError
 
-if TYPE_CHECKING:
-    from drivers.spec import ReaderSpec, SpecOptions
-
 log = logging.getLogger(__name__)
-
-RESCAN_INTERVAL = 0.5
 READ_TIMEOUT = 0.05
 STX, ETX, ESC, DLE, CR, LF = "\x02", "\x03", "\x1b", "\x10", "\r", "\n"
 TERMINATORS = {CR: "\r", LF: "\n", ETX: "", DLE: ""}
@@ -66,10 +64,6 @@ _PARITIES = {"n": serial.PARITY_NONE, "e": serial.PARITY_EVEN, "o": serial.PARIT
 _PARITIES |= {"m": serial.PARITY_MARK, "s": serial.PARITY_SPACE}
 _STOPBITS = {"1": serial.STOPBITS_ONE, "1.5": serial.STOPBITS_ONE_POINT_FIVE}
 _STOPBITS |= {"2": serial.STOPBITS_TWO}
-
-
-class PortMissing(Exception):
-    """No port matches the spec right now."""
 
 
 def trailing_byte_dropper(mode: str) -> Callable[[str], str] | None:
@@ -125,19 +119,9 @@ class SerialFramer:
         return self.assembler.flush()
 
 
-def find_port(selectors: dict[str, str], spec_text: str) -> str:
-    def usb_id(key: str) -> int | None:
-        value = selectors.get(key)
-        if value is None:
-            return None
-        try:
-            return int(value, 16)
-        except ValueError:
-            raise UsageError(
-                f"Reader spec '{spec_text}': {key}={value} is not a hex USB ID like 0acd."
-            ) from None
-
-    vid, pid, serial_number = usb_id("vid"), usb_id("pid"), selectors.get("serial")
+def find_port(spec: ReaderSpec) -> str:
+    """The device path of the first port matching the spec's ``vid``/``pid``/``serial``."""
+    vid, pid, serial_number = usb_id(spec, "vid"), usb_id(spec, "pid"), spec.selectors.get("serial")
     for port in sorted(list_ports.comports(), key=lambda p: p.device):
         if vid is not None and port.vid != vid:
             continue
@@ -146,11 +130,85 @@ def find_port(selectors: dict[str, str], spec_text: str) -> str:
         if serial_number is not None and port.serial_number != serial_number:
             continue
         return str(port.device)
-    raise PortMissing(", ".join(f"{k}={v}" for k, v in selectors.items()))
+    raise DeviceMissing(", ".join(f"{k}={v}" for k, v in spec.selectors.items()))
 
 
-class SerialReader(BackgroundReader):
+def _descriptor(port: Any) -> int | None:
+    """The port's file descriptor, or None for pyserial URL handlers that have none."""
+    try:
+        fd = port.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return fd if isinstance(fd, int) and fd >= 0 else None
+
+
+#: What a byte source hands the reading loop: bytes with their arrival time, or the error
+#: that ended the port.
+PortItem = tuple[bytes, float] | Exception
+
+
+@contextlib.contextmanager
+def watch_descriptor(fd: int, deliver: Callable[[PortItem], None]) -> Iterator[None]:
+    """Bytes from ``fd`` as the event loop sees it readable (``loop.add_reader``)."""
+    loop = asyncio.get_running_loop()
+
+    def readable() -> None:
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError as error:  # EIO/ENODEV: the device went away
+            loop.remove_reader(fd)
+            deliver(error)
+            return
+        if not data:  # end of file: hung up
+            loop.remove_reader(fd)
+            deliver(EOFError("the port was closed"))
+            return
+        deliver((data, time.monotonic()))
+
+    loop.add_reader(fd, readable)
+    try:
+        yield
+    finally:
+        loop.remove_reader(fd)
+
+
+@contextlib.contextmanager
+def read_in_thread(port: Any, deliver: Callable[[PortItem], None]) -> Iterator[None]:
+    """Bytes from a port without a descriptor (a pyserial URL handler), read in a thread."""
+    loop = asyncio.get_running_loop()
+    stop = threading.Event()
+
+    def hand_over(item: PortItem) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            loop.call_soon_threadsafe(deliver, item)
+
+    def read_forever() -> None:
+        while not stop.is_set():
+            try:
+                data = port.read(max(1, port.in_waiting))
+            except (serial.SerialException, OSError, TypeError, AttributeError) as error:
+                # TypeError/AttributeError: pyserial after the fd vanished under it.
+                if not stop.is_set():
+                    hand_over(error)
+                return
+            if data:
+                hand_over((data, time.monotonic()))
+
+    thread = threading.Thread(target=read_forever, name="serial reader", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(1.0)
+
+
+class SerialReader(ReconnectingReader[Any]):
     """A serial reader; see the module docstring."""
+
+    lost_message = "Reader {name} disappeared; plug it in again to continue."
 
     def __init__(
         self,
@@ -158,19 +216,16 @@ class SerialReader(BackgroundReader):
         spec: str,
         open_port: Callable[[], Any],
         *,
-        idle_gap: float = DEFAULT_IDLE_GAP,
         partial_timeout: float = DEFAULT_PARTIAL_TIMEOUT,
         lrc: str = "auto",
         terminated: bool = True,
-        rescan_interval: float = RESCAN_INTERVAL,
+        **timing: float,
     ) -> None:
-        super().__init__(name, spec)
-        self._open_port = open_port
-        self.idle_gap = idle_gap
-        self.partial_timeout = max(partial_timeout, idle_gap)
+        """``timing``: ``idle_gap`` and ``rescan_interval`` (see ``ReconnectingReader``)."""
+        super().__init__(name, spec, open_port, **timing)
+        self.partial_timeout = max(partial_timeout, self.idle_gap)
         self.lrc = lrc
         self.terminated = terminated
-        self.rescan_interval = rescan_interval
 
     def _new_framer(self) -> SerialFramer:
         return SerialFramer(
@@ -182,93 +237,31 @@ class SerialReader(BackgroundReader):
             )
         )
 
-    async def _run(self) -> None:
-        while True:
-            port = await self._connect()
-            try:
-                await self._read(port)
-            finally:
-                with contextlib.suppress(Exception):
-                    port.close()
-            self._set_status(
-                "missing", f"Reader {self.name} disappeared; plug it in again to continue."
-            )
-
-    async def _connect(self) -> Any:
-        while True:
-            try:
-                port = self._open_port()
-            except PortMissing as missing:
-                self._report_missing(str(missing))
-            except (serial.SerialException, OSError) as error:
-                code = getattr(error, "errno", None)
-                if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
-                    self._report_missing(self.spec)
-                elif code == errno.EACCES or isinstance(error, PermissionError):
-                    self._set_status("no_permission", no_permission_message(self.spec, self.name))
-                else:
-                    self._set_status(
-                        "reconnecting", f"Reader {self.name} cannot be opened ({error})."
-                    )
-            else:
-                self._set_status("connected", f"Reader {self.name} is ready.")
-                return port
-            await asyncio.sleep(self.rescan_interval)
-
-    def _report_missing(self, what: str) -> None:
-        if self.status.state != "missing":
-            self._set_status(
-                "missing",
-                f"Reader {self.name} ({what}) is not plugged in; plug it in or check the spec "
-                "with 'kiosk readers list'.",
-            )
+    def _release(self, port: Any) -> None:
+        with contextlib.suppress(Exception):
+            port.close()
 
     async def _read(self, port: Any) -> None:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        stop = threading.Event()
-
-        def deliver(item: Any) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop is closing
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-
-        def read_forever() -> None:
-            while not stop.is_set():
-                try:
-                    data = port.read(max(1, port.in_waiting))
-                except (serial.SerialException, OSError, TypeError, AttributeError) as error:
-                    # TypeError/AttributeError: pyserial after the fd vanished under it.
-                    if not stop.is_set():
-                        deliver(error)
-                    return
-                if data:
-                    deliver((data, time.monotonic()))
-
-        thread = threading.Thread(target=read_forever, name=f"serial {self.name}", daemon=True)
-        thread.start()
+        """Frame the port's bytes into swipes until the port goes away."""
+        queue: asyncio.Queue[PortItem] = asyncio.Queue()
+        fd = _descriptor(port)
+        source = (
+            read_in_thread(port, queue.put_nowait)
+            if fd is None
+            else watch_descriptor(fd, queue.put_nowait)
+        )
         framer = self._new_framer()
-        clock = SourceClock()
-        try:
-            while True:
-                item = await next_or_idle(queue, framer.assembler, clock)
-                if item is None:
-                    self._deliver(framer.poll(clock.now()))
-                elif isinstance(item, Exception):
-                    log.info("reader %s: port lost (%s)", self.name, type(item).__name__)
-                    self._deliver(framer.flush())
-                    return
-                else:
-                    data, at = item
-                    clock.mark(at)
-                    for text in framer.feed(data, at):
-                        self._deliver(text)
-        finally:
-            stop.set()
-            await asyncio.to_thread(thread.join, 1.0)
 
-    def _deliver(self, text: str | None) -> None:
-        if text is None:
-            return
+        def handle(item: tuple[bytes, float], clock: SourceClock) -> list[str]:
+            data, at = item
+            clock.mark(at)
+            return framer.feed(data, at)
+
+        with source:
+            lost = await frame_until_lost(queue, framer.assembler, handle, self._deliver)
+        log.info("reader %s: port lost (%s)", self.name, type(lost).__name__)
+
+    def _deliver(self, text: str) -> None:
         if is_notice(text):
             log.debug("reader %s: a reader notice (not a swipe) was ignored", self.name)
             return
@@ -297,7 +290,7 @@ def port_opener(
     return open_port
 
 
-def open_serial_reader(spec: ReaderSpec, options: SpecOptions, name: str) -> SerialReader:
+def open_serial_reader(spec: ReaderSpec, options: SpecOptions, name: str | None) -> SerialReader:
     """A SerialReader for a parsed ``serial:`` spec."""
     unknown = sorted(set(spec.selectors) - {"vid", "pid", "serial"})
     if unknown or not (spec.target or spec.selectors):
@@ -321,15 +314,14 @@ def open_serial_reader(spec: ReaderSpec, options: SpecOptions, name: str) -> Ser
     if spec.target:
         opener = port_opener(spec.target, **settings)
     else:
-        selectors = dict(spec.selectors)
-        with contextlib.suppress(PortMissing):  # checks the IDs now; the port is found at open
-            find_port(selectors, spec.text)
+        with contextlib.suppress(DeviceMissing):  # checks the IDs now; the port is found at open
+            find_port(spec)
 
         def opener() -> Any:
-            return port_opener(find_port(selectors, spec.text), **settings)()
+            return port_opener(find_port(spec), **settings)()
 
     return SerialReader(
-        name,
+        name or spec.text,
         spec.text,
         opener,
         idle_gap=options.number("gap", DEFAULT_IDLE_GAP, minimum=0.001),

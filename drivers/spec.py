@@ -13,21 +13,19 @@ comma-separated selectors ``key=value``:
 - ``queue`` / ``queue:NAME``: an in-memory reader fed with ``push`` (the demo)
 
 Every kind also takes ``name=…`` (the reader's name in the UI and in swipes). Keyword options
-given to ``open_reader`` override those in the spec. A bad spec raises ``UsageError`` with one
-sentence that names the problem.
+given to ``drivers.readers.open_reader`` override those in the spec. A bad spec raises
+``UsageError`` with one sentence that names the problem. This module only reads specs: it
+opens nothing and imports no driver.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from kiosk.errors import UsageError
-
-if TYPE_CHECKING:
-    from drivers.base import Reader
 
 KINDS = ("hid", "serial", "terminal", "replay", "queue")
 # The kinds a person may type, as they are written (``queue`` is the demo's own).
@@ -77,6 +75,22 @@ def parse_spec(text: str) -> ReaderSpec:
             selectors[key.strip().lower()] = value.strip()
         target = ""
     return ReaderSpec(stripped, kind, target, selectors, options)
+
+
+def usb_id(spec: ReaderSpec, key: str) -> int | None:
+    """The USB vendor or product ID a ``vid=``/``pid=`` selector gives (None when absent)."""
+    value = spec.selectors.get(key)
+    if not value:
+        return None
+    try:
+        number = int(value, 16)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 0xFFFF:
+        raise UsageError(
+            f"Reader spec '{spec.text}': {key}={value} is not a 4-digit hex USB ID like 0801."
+        )
+    return number
 
 
 _BY_ID_DECORATION = re.compile(r"^usb-|(?:-if\d+)?-event-[a-z]+$")
@@ -177,50 +191,3 @@ class SpecOptions:
                 f"Reader spec '{self.spec.text}' has an unknown option '{unknown[0]}'; "
                 "see docs/readers.md for the options of each reader kind."
             )
-
-
-def open_reader(spec: str, name: str | None = None, **options: Any) -> Reader:
-    """A reader for ``spec`` (not yet reading: iterate ``swipes()`` to start it)."""
-    parsed = parse_spec(spec)
-    opts = SpecOptions(parsed, options)
-    named_in_spec = opts.text("name", "")  # always read, so ``?name=`` is never "unknown"
-    name = name or named_in_spec or None
-    reader_name = name or parsed.text
-    reader: Reader
-    if parsed.kind == "terminal":
-        from drivers.terminal import TerminalReader
-
-        gap = opts.number("gap", 0.1, minimum=0.001)
-        reader = TerminalReader(
-            reader_name,
-            parsed.text,
-            key_gap=min(opts.number("key_gap", 0.03, minimum=0.001), gap),
-            idle_gap=gap,
-            min_keys=opts.integer("min_keys", 4, minimum=2),
-        )
-    elif parsed.kind == "replay":
-        from drivers.replay import ReplayReader
-
-        if not parsed.target:
-            raise UsageError(f"Reader spec '{spec}' needs a capture file: replay:FILE.")
-        reader = ReplayReader(
-            parsed.target,
-            interval=opts.number("interval", 0.5),
-            loop=opts.flag("loop", False),
-            name=name or f"replay:{parsed.target}",
-            spec=parsed.text,
-        )
-    elif parsed.kind == "queue":
-        from drivers.replay import QueueReader
-
-        reader = QueueReader(name or parsed.target or "queue", parsed.text)
-    elif parsed.kind == "hid":
-        from drivers.hid import open_hid_reader
-
-        reader = open_hid_reader(parsed, opts, reader_name)
-    else:
-        from drivers.serialport import open_serial_reader
-
-        reader = open_serial_reader(parsed, opts, reader_name)
-    opts.finish()
-    return reader

@@ -52,8 +52,10 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol, runtime_checkable
 
-from drivers.base import BackgroundReader
+from drivers.base import BackgroundReader, Reader
+from drivers.spec import ReaderSpec, SpecOptions
 
 START_SENTINELS = frozenset("%;+")
 _ENTER_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j"})
@@ -191,6 +193,18 @@ class KeyTimingDetector:
 ReleaseCallback = Callable[[list[HeldKey]], None]
 
 
+@runtime_checkable
+class KeyFedReader(Reader, Protocol):
+    """A reader the UI feeds with the terminal's own key presses, every key first: it keeps
+    the keys of a swipe and gives the others back through ``on_release``."""
+
+    on_release: ReleaseCallback | None
+
+    def feed(self, character: str | None, key: str, at: float) -> bool:
+        """Take one key; True when the reader keeps it (part of a swipe), False to pass it on."""
+        ...
+
+
 class TerminalReader(BackgroundReader):
     """The terminal's own keyboard input as a reader; see the module docstring for wiring."""
 
@@ -252,3 +266,17 @@ class TerminalReader(BackgroundReader):
             self._timer.cancel()
             self._timer = None
         await super().close()
+
+
+def open_terminal_reader(
+    spec: ReaderSpec, options: SpecOptions, name: str | None
+) -> TerminalReader:
+    """A TerminalReader for a parsed ``terminal`` spec."""
+    gap = options.number("gap", 0.1, minimum=0.001)
+    return TerminalReader(
+        name or spec.text,
+        spec.text,
+        key_gap=min(options.number("key_gap", 0.03, minimum=0.001), gap),
+        idle_gap=gap,
+        min_keys=options.integer("min_keys", 4, minimum=2),
+    )

@@ -121,7 +121,7 @@ def test_command_line_readers_are_named_after_their_devices_and_told_apart() -> 
 
 
 def test_command_line_reader_names_reach_the_opened_readers(tmp_path: Path) -> None:
-    from drivers.spec import open_reader
+    from drivers.readers import open_reader
 
     capture = tmp_path / "fair.txt"
     capture.write_text(";90123456701?\n", encoding="utf-8")
@@ -142,7 +142,7 @@ def test_terminal_reader_switch_adds_the_keyboard_reader() -> None:
 
 
 def test_every_reader_in_the_example_file_opens_with_its_options() -> None:
-    from drivers.spec import open_reader
+    from drivers.readers import open_reader
 
     config = load_config(REPO_ROOT / "config" / "kiosk.example.toml")
     readers = [open_reader(r.spec, r.name, **r.options) for r in config.reader_configs()]

@@ -22,7 +22,8 @@ from typing import Any, TextIO
 from drivers import discover
 from drivers.base import Reader, ReaderStatus
 from drivers.capture import write_capture
-from drivers.spec import open_reader, parse_spec
+from drivers.readers import open_reader
+from drivers.spec import parse_spec
 from kiosk.errors import UsageError, UserError
 
 

@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
     """Open the database, event, rules and readers ``config`` names; UserError if one fails."""
-    from drivers.spec import open_reader
+    from drivers.readers import open_reader
 
     engine = open_database(database_url(db, config))
     if not has_pin(engine):

@@ -23,7 +23,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from drivers.base import Swipe
+from drivers.base import Reader, Swipe
+from drivers.terminal import HeldKey, KeyFedReader
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
 from kiosk.checkin.queries import live_count
@@ -77,7 +78,7 @@ class KioskApp(App[None]):
         self.event: Event = setup.event
         self.rules: RuleSet = setup.rules
         self.readers = list(setup.readers)
-        self.key_readers = [reader for reader in self.readers if hasattr(reader, "feed")]
+        self.key_readers = [reader for reader in self.readers if isinstance(reader, KeyFedReader)]
         for reader in self.key_readers:
             reader.on_release = self.give_back_keys
         self.student_screen = StudentScreen(
@@ -135,7 +136,7 @@ class KioskApp(App[None]):
                 return
         await super().on_event(event)
 
-    def give_back_keys(self, keys: list[Any]) -> None:
+    def give_back_keys(self, keys: list[HeldKey]) -> None:
         """Deliver keys a terminal reader held back (they were typing, not a swipe), in order,
         to where they would have gone, without offering them to the reader again.
 
@@ -152,7 +153,7 @@ class KioskApp(App[None]):
 
     # --- swipes ---------------------------------------------------------------------------
 
-    async def _pump(self, reader: Any) -> None:
+    async def _pump(self, reader: Reader) -> None:
         try:
             async for swipe in reader.swipes():
                 self.take_swipe(swipe)

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from drivers.base import Reader
+from drivers.replay import QueueReader
 from kiosk.cards.rules import RuleSet
 from kiosk.db.models import Event
 
@@ -29,7 +30,7 @@ class DemoKey:
 class DemoInfo:
     """The demo's simulated reader, its keys and the staff PIN shown on screen."""
 
-    reader: Any  # drivers.replay.QueueReader
+    reader: QueueReader
     keys: Sequence[DemoKey]
     staff_pin: str
 
@@ -40,7 +41,7 @@ class KioskSetup:
     event: Event
     rules: RuleSet
     rules_path: Path | None = None
-    readers: Sequence[Any] = ()  # drivers Reader objects
+    readers: Sequence[Reader] = ()
     idle_seconds: float = 4.0
     archived_policy: str = "allow"
     kiosk_id: str = "kiosk"

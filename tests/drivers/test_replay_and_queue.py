@@ -8,8 +8,8 @@ import pytest
 
 from drivers.base import BackgroundReader, Reader, ReaderStatus, Swipe
 from drivers.capture import CaptureFormatError, write_capture
+from drivers.readers import open_reader
 from drivers.replay import QueueReader, ReplayReader
-from drivers.spec import open_reader
 from kiosk.errors import UsageError
 
 

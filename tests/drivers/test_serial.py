@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,14 +15,14 @@ import serial
 
 from drivers.base import ReaderStatus, Swipe
 from drivers.framing import SwipeAssembler
+from drivers.readers import open_reader
+from drivers.reconnecting import RESCAN_INTERVAL
 from drivers.serialport import (
-    RESCAN_INTERVAL,
     SerialFramer,
     SerialReader,
     port_opener,
     trailing_byte_dropper,
 )
-from drivers.spec import open_reader
 from tests.conftest import load_corpus
 
 SERIAL_CASES = [case for case in load_corpus() if case["transport"] == "serial"]
@@ -223,7 +224,7 @@ def test_config_options_reach_the_port(pty_reader: SimulatedReader) -> None:
     """kiosk.toml passes options as keywords (config/kiosk.example.toml: baudrate = 9600)."""
     reader = open_reader(f"serial:{pty_reader.link}", "right", baudrate=4800, parity="E")
     assert isinstance(reader, SerialReader)
-    port = reader._open_port()
+    port = reader._open()
     try:
         assert (port.baudrate, port.parity, port.bytesize, port.stopbits) == (4800, "E", 8, 1)
     finally:
@@ -269,7 +270,7 @@ def test_framer_rules_without_timing() -> None:
     ("spec", "message"),
     [
         ("serial:", "must name a port"),
-        ("serial:vid=zz", "vid=zz is not a hex USB ID"),
+        ("serial:vid=zz", "vid=zz is not a 4-digit hex USB ID"),
         ("serial:loop://?parity=Q", "parity=Q is not one of"),
         ("serial:loop://?bytesize=9", "bytesize must be 5 to 8"),
         ("serial:loop://?lrc=maybe", "lrc=maybe is not one of"),
@@ -280,3 +281,30 @@ def test_bad_serial_specs(spec: str, message: str) -> None:
 
     with pytest.raises(UsageError, match=message):
         open_reader(spec)
+
+
+async def test_a_tty_is_read_on_readiness_without_a_thread(
+    pty_reader: SimulatedReader, collector: Collector
+) -> None:
+    await collector.connected()
+    pty_reader.write(T2 + "\r")
+    assert await collector.until_count(1) == [T2]
+    assert not [t for t in threading.enumerate() if t.name == "serial reader"]
+
+
+async def test_a_url_port_without_a_descriptor_is_read_in_a_thread() -> None:
+    ports: list[object] = []
+
+    def open_loop_port() -> object:
+        port = port_opener("loop://", baudrate=9600, bytesize=8, parity="N", stopbits=1)()
+        ports.append(port)
+        return port
+
+    reader = SerialReader("loop", "serial:loop://", open_loop_port, idle_gap=0.05)
+    collected = Collector(reader)
+    await collected.connected()
+    ports[0].write((T2 + "\r").encode())  # type: ignore[attr-defined]
+    assert await collected.until_count(1) == [T2]
+    assert [t for t in threading.enumerate() if t.name == "serial reader"]
+    await collected.close()
+    assert not [t for t in threading.enumerate() if t.name == "serial reader"]

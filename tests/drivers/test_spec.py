@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.spec import SpecOptions, open_reader, parse_spec, short_reader_name
+from drivers.readers import open_reader
+from drivers.spec import SpecOptions, parse_spec, short_reader_name
 from drivers.terminal import TerminalReader
 from kiosk.errors import UsageError
 

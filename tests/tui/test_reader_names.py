@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from drivers.spec import open_reader
+from drivers.readers import open_reader
 from kiosk.config import readers_from_specs
 from kiosk.tui.app import make_app
 from kiosk.tui.setup import KioskSetup
