@@ -2,8 +2,10 @@
 
 Both are stored only as salted scrypt hashes in a self-describing string
 (``scrypt$n=16384,r=8,p=1$<salt>$<hash>``, base64), so parameters can grow later and old
-hashes still verify. Wrong PINs slow down: after ``FREE_ATTEMPTS`` wrong PINs in a row each
-further attempt must wait a doubling delay. The gate never sleeps: it says how long to wait.
+hashes still verify. Wrong PINs slow down (:class:`PinGate`): after ``FREE_ATTEMPTS`` wrong
+PINs in a row each further attempt waits a doubling delay, at most ``MAX_DELAY_S`` (30 s), so
+guessing stays below ``MAX_CHECKS_PER_MINUTE`` while staff who mistype are never locked out
+for long. The count is kept in the database, across restarts.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import parse_swipe
@@ -39,7 +43,8 @@ MAX_PIN_LENGTH = 12
 
 FREE_ATTEMPTS = 3
 FIRST_DELAY_S = 1.0
-MAX_DELAY_S = 300.0
+MAX_DELAY_S = 30.0
+MAX_CHECKS_PER_MINUTE = 10
 
 
 def _b64(data: bytes) -> str:
@@ -80,6 +85,8 @@ def _store(engine: Engine, kind: SecretKind, secret_hash: str) -> None:
         else:
             row.secret_hash = secret_hash
             row.created_at = utcnow()
+            row.failed_attempts = 0  # a new secret starts with a clean slate
+            row.last_failed_at = None
         session.add(row)
         session.commit()
 
@@ -183,61 +190,119 @@ class PinCheck:
         return self.ok
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    locked_until: float = 0.0
-
-
-# Per process and database: every PinGate on the same database shares its failure count.
-_FAILURES: dict[str, _Failures] = {}
-
-
 def delay_after(failures: int) -> float:
     """Seconds to wait after ``failures`` wrong PINs in a row: none for the first
-    ``FREE_ATTEMPTS - 1``, then 1, 2, 4, ... up to ``MAX_DELAY_S``."""
+    ``FREE_ATTEMPTS - 1``, then 1, 2, 4, 8, 16, then ``MAX_DELAY_S`` (30) for good.
+
+    The schedule alone keeps guessing slow: the fastest guesser gets 8 checks in the first
+    minute and 2 a minute after that (``MAX_CHECKS_PER_MINUTE`` is the promise, tested), and
+    nobody ever waits more than ``MAX_DELAY_S`` after the last wrong PIN."""
     if failures < FREE_ATTEMPTS:
         return 0.0
     return min(FIRST_DELAY_S * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
 
 
-class PinGate:
-    """Checks staff PINs, slowing down repeated wrong ones (state kept in this process)."""
+def wait_message(wait: float) -> str:
+    """What the PIN screen says while a wait runs."""
+    return f"Too many wrong PINs: try again in {_seconds(wait)} s"
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
+
+@dataclass(frozen=True)
+class _PinState:
+    secret_hash: str
+    failures: int
+    last_failed_at: datetime | None
+
+
+class PinGate:
+    """Checks staff PINs, slowing down repeated wrong ones.
+
+    The count of wrong PINs in a row and the time of the last one live in the PIN's
+    ``staff_secret`` row, so they survive a restart and every kiosk on the database shares
+    them. An attempt is counted as wrong *before* the PIN is compared (an atomic
+    compare-and-set on the count), so two attempts at once cannot both slip through a wait
+    and a kiosk killed mid-check has still paid for the guess; a right PIN resets the count.
+    The gate never sleeps: it says how long to wait. ``clock`` gives the wall-clock time
+    (aware UTC); a wait is never longer than its delay, even when the clock steps back.
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self._clock = clock
-        key = engine.url.render_as_string(hide_password=False)
-        self._failures = _FAILURES.setdefault(key, _Failures())
+
+    def _state(self) -> _PinState | None:
+        with Session(self.engine) as session:
+            row = session.exec(select(StaffSecret).where(StaffSecret.kind == "pin")).first()
+            if row is None:
+                return None
+            return _PinState(row.secret_hash, row.failed_attempts, row.last_failed_at)
+
+    def _wait(self, state: _PinState) -> float:
+        delay = delay_after(state.failures)
+        if not delay or state.last_failed_at is None:
+            return 0.0
+        elapsed = (self._clock() - state.last_failed_at).total_seconds()
+        return min(delay, max(0.0, delay - elapsed))
 
     @property
     def wrong_attempts(self) -> int:
         """Wrong PINs in a row so far (0 after a right one)."""
-        return self._failures.count
+        state = self._state()
+        return state.failures if state is not None else 0
 
     def retry_after(self) -> float:
         """Seconds until the next attempt is allowed (0 when it is allowed now)."""
-        return max(0.0, self._failures.locked_until - self._clock())
+        state = self._state()
+        return self._wait(state) if state is not None else 0.0
+
+    def _claim(self, state: _PinState) -> bool:
+        """Count this attempt as a wrong one unless another attempt got there first."""
+        with Session(self.engine) as session:
+            result = session.execute(
+                update(StaffSecret)
+                .where(
+                    col(StaffSecret.kind) == "pin",
+                    col(StaffSecret.failed_attempts) == state.failures,
+                    col(StaffSecret.secret_hash) == state.secret_hash,
+                )
+                .values(failed_attempts=state.failures + 1, last_failed_at=self._clock())
+            )
+            session.commit()
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def _reset(self) -> None:
+        with Session(self.engine) as session:
+            session.execute(
+                update(StaffSecret)
+                .where(col(StaffSecret.kind) == "pin")
+                .values(failed_attempts=0, last_failed_at=None)
+            )
+            session.commit()
 
     def check(self, pin: str) -> PinCheck:
-        """Check a PIN. While a delay runs the PIN is not even compared."""
-        wait = self.retry_after()
-        if wait > 0:
-            return PinCheck(False, wait, f"Too many wrong PINs — retry after {_seconds(wait)} s")
-        stored = _stored(self.engine, "pin")
-        if stored is None:
-            return PinCheck(False, 0.0, "No staff PIN is set — run `kiosk staff set-pin` first")
-        if verify_secret(pin, stored):
-            self._failures.count = 0
-            self._failures.locked_until = 0.0
+        """Check a PIN. While a wait runs the PIN is not even compared."""
+        for _ in range(3):
+            state = self._state()
+            if state is None:
+                return PinCheck(
+                    False, 0.0, "No staff PIN is set — run `kiosk staff set-pin` first"
+                )
+            wait = self._wait(state)
+            if wait > 0:
+                return PinCheck(False, wait, wait_message(wait))
+            if self._claim(state):
+                break
+        else:  # others kept checking at the same moment: this one waits its turn
+            wait = self.retry_after()
+            return PinCheck(False, wait, wait_message(wait) if wait else "Try again")
+        if verify_secret(pin, state.secret_hash):
+            self._reset()
             return PinCheck(True)
-        self._failures.count += 1
-        delay = delay_after(self._failures.count)
-        self._failures.locked_until = self._clock() + delay
+        delay = delay_after(state.failures + 1)
         if delay:
-            return PinCheck(False, delay, f"Wrong PIN — retry after {_seconds(delay)} s")
+            return PinCheck(False, delay, f"Wrong PIN. {wait_message(delay)}")
         return PinCheck(False, 0.0, "Wrong PIN")
 
 
 def _seconds(wait: float) -> int:
-    return max(1, int(wait + 0.999))
+    return max(1, math.ceil(wait))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, text
+from sqlalchemy import Column, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 from kiosk.db.types import UTCDateTime
@@ -143,7 +143,12 @@ class AuditEvent(SQLModel, table=True):
 
 
 class StaffSecret(SQLModel, table=True):
-    """A staff PIN or staff card, stored only as a salted scrypt hash."""
+    """A staff PIN or staff card, stored only as a salted scrypt hash.
+
+    ``failed_attempts`` and ``last_failed_at`` are the PIN's wrong guesses in a row and when
+    the last one was made (kiosk.staff.PinGate): kept here, they survive a restart and are
+    shared by every kiosk on the database.
+    """
 
     __tablename__ = "staff_secret"
 
@@ -151,3 +156,7 @@ class StaffSecret(SQLModel, table=True):
     kind: str = Field(sa_column=Column(Text, nullable=False, unique=True))  # pin | card
     secret_hash: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    failed_attempts: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    last_failed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

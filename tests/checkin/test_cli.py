@@ -12,20 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from kiosk import staff
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.cli import main
 from kiosk.db.session import open_database
 from kiosk.staff import PinGate, is_staff_card, is_staff_swipe
 from tests.checkin.roster import PEOPLE, add_students
-
-
-@pytest.fixture(autouse=True)
-def _fresh_failure_counts() -> Iterator[None]:
-    staff._FAILURES.clear()
-    yield
-    staff._FAILURES.clear()
 
 
 def run(capsys: pytest.CaptureFixture[str], db_url: str, *argv: str) -> tuple[int, str, str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -27,19 +28,16 @@ from kiosk.staff import (
 
 
 class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+    """The wall clock the gate sees, moved by hand (no test waits real time)."""
 
-    def __call__(self) -> float:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
         return self.now
 
-
-@pytest.fixture(autouse=True)
-def _fresh_failure_counts() -> Iterator[None]:
-    # The gate's memory is per process; PostgreSQL tests share one URL, so start clean.
-    staff._FAILURES.clear()
-    yield
-    staff._FAILURES.clear()
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def test_hash_is_salted_self_describing_scrypt() -> None:
@@ -95,9 +93,9 @@ def test_no_pin_set_says_what_to_do(engine: Engine) -> None:
     assert "kiosk staff set-pin" in result.message
 
 
-def test_delay_schedule_grows_after_three_wrong_pins() -> None:
-    assert [delay_after(n) for n in range(1, 8)] == [0, 0, 1, 2, 4, 8, 16]
-    assert delay_after(40) == staff.MAX_DELAY_S
+def test_delay_schedule_grows_after_three_wrong_pins_and_stops_at_30_s() -> None:
+    assert [delay_after(n) for n in range(1, 10)] == [0, 0, 1, 2, 4, 8, 16, 30, 30]
+    assert delay_after(40) == staff.MAX_DELAY_S == 30.0
 
 
 def test_wrong_pins_slow_down_without_sleeping(engine: Engine) -> None:
@@ -108,24 +106,119 @@ def test_wrong_pins_slow_down_without_sleeping(engine: Engine) -> None:
     assert gate.check("1111").retry_after == 0
     third = gate.check("1111")
     assert (third.ok, third.retry_after) == (False, 1.0)
-    assert third.message == "Wrong PIN — retry after 1 s"
-    # While the delay runs even the right PIN is refused, and not compared.
+    assert third.message == "Wrong PIN. Too many wrong PINs: try again in 1 s"
+    # While the wait runs even the right PIN is refused, and not compared or counted.
     locked = gate.check("2468")
-    assert not locked and locked.retry_after == 1.0 and "retry after 1 s" in locked.message
-    clock.now += 1.0
+    assert not locked and locked.retry_after == 1.0
+    assert locked.message == "Too many wrong PINs: try again in 1 s"
+    assert gate.wrong_attempts == 3
+    clock.advance(1.0)
     assert gate.check("1111").retry_after == 2.0
-    clock.now += 1.5
+    clock.advance(1.5)
     assert gate.retry_after() == 0.5
-    clock.now += 0.5
+    clock.advance(0.5)
     assert gate.check("1111").retry_after == 4.0
-    # Another gate in the same process (a new staff screen) shares the count.
+    # Another gate (a new PIN screen, or another kiosk on the database) shares the count.
     other = PinGate(engine, clock=clock)
     assert other.retry_after() == 4.0
-    clock.now += 4.0
+    clock.advance(4.0)
     assert other.check("2468")  # right PIN after the wait: opens and resets
+    assert gate.wrong_attempts == 0
     assert gate.check("1111").retry_after == 0
     assert gate.check("1111").retry_after == 0
     assert gate.check("1111").retry_after == 1.0
+
+
+def test_the_right_pin_gets_in_30_s_after_many_wrong_ones(engine: Engine) -> None:
+    set_pin(engine, "2468")
+    clock = FakeClock()
+    gate = PinGate(engine, clock=clock)
+    for _ in range(25):
+        clock.advance(gate.retry_after())
+        assert not gate.check("1111")
+    assert gate.wrong_attempts == 25
+    assert gate.retry_after() == 30.0
+    clock.advance(29.9)
+    assert not gate.check("2468")  # still waiting
+    clock.advance(0.1)
+    assert gate.check("2468")
+    assert gate.wrong_attempts == 0 and gate.retry_after() == 0
+
+
+def test_the_fastest_guesser_gets_at_most_ten_checks_a_minute(engine: Engine) -> None:
+    set_pin(engine, "2468")
+    clock = FakeClock()
+    gate = PinGate(engine, clock=clock)
+    start = clock.now
+    checked: list[float] = []  # seconds from the start of each guess that was compared
+    while clock.now - start < timedelta(minutes=10):
+        result = gate.check("1111")
+        if result.retry_after == 0 or result.message.startswith("Wrong PIN"):
+            checked.append((clock.now - start).total_seconds())
+        assert result.retry_after <= staff.MAX_DELAY_S
+        clock.advance(result.retry_after or 0.001)  # try again the moment it is allowed
+    assert len(checked) == gate.wrong_attempts
+    busiest = max(sum(1 for t in checked if s <= t < s + 60) for s in checked)
+    assert busiest <= staff.MAX_CHECKS_PER_MINUTE
+    assert 20 < len(checked) < 40  # 8 in the first minute, then 2 a minute
+
+
+def test_the_count_survives_a_restart(db_url: str) -> None:
+    clock = FakeClock()
+    first = open_database(db_url)
+    set_pin(first, "2468")
+    for _ in range(5):
+        clock.advance(PinGate(first, clock=clock).retry_after())
+        PinGate(first, clock=clock).check("1111")
+    first.dispose()
+    clock.advance(1.0)
+    again = open_database(db_url)  # a new process: nothing in memory
+    try:
+        gate = PinGate(again, clock=clock)
+        assert gate.wrong_attempts == 5
+        assert gate.retry_after() == 3.0  # 4 s after the fifth wrong PIN, 1 s gone
+        assert not gate.check("2468")
+        set_pin(again, "1357")  # a new PIN starts clean
+        assert PinGate(again, clock=clock).check("1357")
+    finally:
+        again.dispose()
+
+
+def test_a_clock_stepping_back_never_makes_the_wait_longer(engine: Engine) -> None:
+    set_pin(engine, "2468")
+    clock = FakeClock()
+    gate = PinGate(engine, clock=clock)
+    for _ in range(8):
+        clock.advance(gate.retry_after())
+        gate.check("1111")
+    clock.advance(-3600)  # NTP corrects the clock by an hour after the last wrong PIN
+    assert gate.retry_after() == 30.0
+
+
+def test_attempts_at_the_same_moment_are_compared_one_at_a_time(engine: Engine) -> None:
+    # Two kiosks (or threads) when a wait ends: only one guess is compared, the others wait.
+    set_pin(engine, "2468")
+    clock = FakeClock()
+    gate = PinGate(engine, clock=clock)
+    for _ in range(7):
+        clock.advance(gate.retry_after())
+        gate.check("1111")
+    clock.advance(gate.retry_after())
+    start = threading.Barrier(6)
+    answers: list[staff.PinCheck] = []
+
+    def guess() -> None:
+        start.wait()
+        answers.append(PinGate(engine, clock=clock).check("1111"))
+
+    threads = [threading.Thread(target=guess) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gate.wrong_attempts == 8
+    assert sum(a.message.startswith("Wrong PIN") for a in answers) == 1
+    assert all(a.retry_after == 30.0 for a in answers)
 
 
 def test_staff_card(engine: Engine) -> None:

@@ -4,18 +4,18 @@ reader status, quitting. Real services on a real SQLite file."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import Button, DataTable, Input, Select, Static
 
-from kiosk import staff
-from kiosk.db.models import AuditEvent, CheckIn, Event
+from kiosk.db.models import AuditEvent, CheckIn, Event, StaffSecret, utcnow
 from kiosk.events import create_event, get_event
 from kiosk.staff import PinGate, set_staff_card
-from kiosk.tui.app import make_app
+from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.events import EventsScreen
 from kiosk.tui.screens.export import ExportScreen
 from kiosk.tui.screens.pin import PinScreen
@@ -58,27 +58,76 @@ async def test_wrong_pin_keeps_the_student_screen_right_pin_opens_staff_mode(
         assert app.screen is app.student_screen and not app.in_staff_mode
 
 
-async def test_repeated_wrong_pins_slow_down(
-    kiosk_setup: KioskSetup, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A long first delay, so a slow machine typing the right PIN cannot outlast it.
-    monkeypatch.setattr(staff, "FIRST_DELAY_S", 120.0)
+def _wrong_pins_so_far(setup: KioskSetup, count: int, seconds_ago: float) -> None:
+    """As if ``count`` wrong PINs had been typed, the last ``seconds_ago`` seconds ago."""
+    with Session(setup.engine) as session:
+        row = session.exec(select(StaffSecret).where(StaffSecret.kind == "pin")).one()
+        row.failed_attempts = count
+        row.last_failed_at = utcnow() - timedelta(seconds=seconds_ago)
+        session.add(row)
+        session.commit()
+
+
+def _pin_message(app: KioskApp) -> str:
+    return " ".join(str(app.screen.query_one("#pin-message", Static).render()).split())
+
+
+def _seconds_shown(app: KioskApp) -> int | None:
+    found = re.search(r"Too many wrong PINs: try again in (\d+) s", _pin_message(app))
+    return int(found.group(1)) if found else None
+
+
+async def test_repeated_wrong_pins_slow_down_with_a_countdown(kiosk_setup: KioskSetup) -> None:
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f10")
         pin_input = app.screen.query_one("#pin-input", Input)
         gate = PinGate(kiosk_setup.engine)
-        for attempt in range(1, 4):
+        for attempt in range(1, 3):
             await type_text(pilot, "1111")
             await pilot.press("enter")
             await wait_until(
                 pilot, lambda n=attempt: gate.wrong_attempts == n and not pin_input.disabled
             )
-        await wait_until(pilot, lambda: "retry after" in screen_text(app))
-        await type_text(pilot, PIN)  # even the right PIN waits its turn
+        _wrong_pins_so_far(kiosk_setup, 7, 60)  # their wait is over; the next costs 30 s
+        await type_text(pilot, "1111")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: "Too many wrong PINs" in screen_text(app))
+        await wait_until(pilot, lambda: "Wrong PIN. Too many wrong PINs" in _pin_message(app))
+        first = _seconds_shown(app)
+        assert first is not None and 1 <= first <= 30 and pin_input.disabled
+        await type_text(pilot, PIN)  # the field is off while the wait runs: nothing happens
+        await pilot.press("enter")
+        assert isinstance(app.screen, PinScreen) and gate.wrong_attempts == 8
+        # the countdown counts down
+        await wait_until(pilot, lambda: (_seconds_shown(app) or first) < first)
         assert isinstance(app.screen, PinScreen)
+
+
+async def test_a_wait_from_before_a_restart_shows_at_once(kiosk_setup: KioskSetup) -> None:
+    _wrong_pins_so_far(kiosk_setup, 9, 0)  # a kiosk that restarted right after them
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f10")
+        await wait_until(pilot, lambda: _seconds_shown(app) is not None)
+        assert app.screen.query_one("#pin-input", Input).disabled
+        assert "Wrong PIN" not in _pin_message(app)
+
+
+async def test_the_right_pin_opens_staff_mode_once_the_wait_is_over(
+    kiosk_setup: KioskSetup,
+) -> None:
+    _wrong_pins_so_far(kiosk_setup, 3, 0.5)  # half a second of a 1 s wait left, at most
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f10")
+        pin_input = app.screen.query_one("#pin-input", Input)
+        gate = PinGate(kiosk_setup.engine)
+        await wait_until(pilot, lambda: gate.retry_after() == 0)
+        await wait_until(pilot, lambda: not pin_input.disabled and pin_input.has_focus)
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))
+        assert gate.wrong_attempts == 0
 
 
 async def test_the_staff_card_opens_staff_mode_without_the_pin(kiosk_setup: KioskSetup) -> None:
