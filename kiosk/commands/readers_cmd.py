@@ -4,7 +4,9 @@
 vendor ID) and the USB serial ports, each with the spec to put in kiosk.toml. ``capture``
 writes each swipe as one capture line (``drivers.capture``) to standard output or appends it
 to ``-o FILE`` (created private, mode 0600), for ``kiosk verify`` and ``kiosk rules suggest``.
-Payment cards and encrypted reader output are never written: the command says so instead.
+Payment cards and encrypted reader output are never written: the command says so instead, and
+at the end how many swipes were refused and why. The session itself is
+``drivers.capture_session``; this module parses arguments and prints.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -20,10 +23,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from drivers import discover
-from drivers.base import Reader, ReaderStatus
-from drivers.capture import write_capture
+from drivers.capture_session import capture_swipes
 from drivers.readers import open_reader
 from drivers.spec import parse_spec
+from kiosk.cards.capture_policy import capture_refusal
 from kiosk.errors import UsageError, UserError
 
 
@@ -164,14 +167,28 @@ def _capture(args: argparse.Namespace) -> int:
     if terminal and not sys.stdin.isatty():
         raise UsageError("--reader terminal needs an interactive terminal to swipe into.")
     reader = open_reader(spec)
+    refuse = functools.partial(capture_refusal, campus_prefixes=prefixes)
     with _output(args.output, spec) as out:
-        written = asyncio.run(
-            capture_swipes(reader, out, sys.stderr, args.count, args.timeout, terminal, prefixes)
+        tally = asyncio.run(
+            capture_swipes(
+                reader, out, sys.stderr, refuse,
+                count=args.count, timeout=args.timeout, terminal=terminal,
+            )
+        )  # fmt: skip
+    if tally.written == 0 and tally.refused:
+        raise UserError(
+            f"{tally.seen} swipe{'s' if tally.seen != 1 else ''} came from {reader.name} but "
+            f"none was recorded. {tally.refused_reasons()}"
         )
-    if written == 0 and args.timeout is not None:
+    if tally.written == 0 and args.timeout is not None:
         raise UserError(
             f"No swipes within {args.timeout:g} seconds from {reader.name}; check that the reader "
             "shows as connected above and that 'kiosk readers list' finds it."
+        )
+    if tally.refused:
+        print(
+            f"Recorded {tally.written}; not recorded: {tally.refused_counts()}.",
+            file=sys.stderr,
         )
     return 0
 
@@ -206,101 +223,3 @@ def _campus_prefixes(extra: list[str]) -> tuple[str, ...]:
     path = default_rules_path()
     known = load_rules(path).campus_prefixes if path.exists() else ()
     return (*known, *extra)
-
-
-def _refusal(text: str, campus_prefixes: tuple[str, ...]) -> str | None:
-    """Why a swipe must not be written (payment card, encrypted output), or None."""
-    from kiosk.cards.clean import clean_swipe
-    from kiosk.cards.guard import guard_swipe
-
-    verdict = guard_swipe(text, clean_swipe(text), campus_prefixes)
-    if verdict == "payment":
-        return (
-            "a payment card was swiped; it was not recorded. If it was a campus card whose "
-            "number looks like a payment card, add its prefix with --allow-prefix DIGITS."
-        )
-    if verdict == "encrypted":
-        return (
-            "the reader sent encrypted output, which was not recorded; set the reader to "
-            "unencrypted output."
-        )
-    return None
-
-
-async def capture_swipes(
-    reader: Reader,
-    out: TextIO,
-    err: TextIO,
-    count: int | None = None,
-    timeout: float | None = None,
-    terminal: bool = False,
-    campus_prefixes: tuple[str, ...] = (),
-) -> int:
-    """Write swipes from ``reader`` as capture lines until ``count`` or ``timeout``; the number
-    written. Status changes and progress go to ``err``; swipe text only to ``out``."""
-
-    def show(status: ReaderStatus) -> None:
-        print(f"{status.reader}: {status.message}", file=err, flush=True)
-
-    reader.on_status = show
-    show(reader.status)
-    written = 0
-
-    async def consume() -> None:
-        nonlocal written
-        async for swipe in reader.swipes():
-            refusal = _refusal(swipe.text, campus_prefixes)
-            if refusal is not None:
-                print(f"{reader.name}: {refusal}", file=err, flush=True)
-                continue
-            write_capture([swipe.text], out)
-            out.flush()
-            written += 1
-            print(f"swipe {written}: {len(swipe.text)} characters", file=err, flush=True)
-            if count is not None and written >= count:
-                return
-
-    with _terminal_keys(reader) if terminal else contextlib.nullcontext():
-        print("Swipe cards now (Ctrl-C to stop).", file=err, flush=True)
-        try:
-            await asyncio.wait_for(consume(), timeout)
-        except TimeoutError:
-            pass
-        finally:
-            await reader.close()
-    return written
-
-
-@contextlib.contextmanager
-def _terminal_keys(reader: Reader) -> Iterator[None]:
-    """Feed this terminal's keys to a TerminalReader (cbreak mode, no echo) while capturing."""
-    import termios
-    import time
-    import tty
-
-    feed = getattr(reader, "feed", None)
-    if feed is None:
-        raise UsageError("This reader does not read from the terminal.")
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    loop = asyncio.get_running_loop()
-
-    def on_input() -> None:
-        for char in os.read(fd, 1024).decode("utf-8", errors="replace"):
-            if char in "\r\n":
-                feed("\r", "enter", time.monotonic())
-            elif char == "\t":
-                feed("\t", "tab", time.monotonic())
-            elif char.isprintable():
-                feed(char, char, time.monotonic())
-
-    tty.setcbreak(fd)
-    new = termios.tcgetattr(fd)
-    new[3] &= ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSADRAIN, new)
-    loop.add_reader(fd, on_input)
-    try:
-        yield
-    finally:
-        loop.remove_reader(fd)
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -110,6 +110,33 @@ def test_capture_timeout_without_swipes_is_one_sentence(
     assert "Traceback" not in err
 
 
+def test_capture_of_only_refused_swipes_says_how_many_came_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    masked = "%B4111********1111^DOE/J^2812?"
+    source = _capture_file(tmp_path, [VISA, VISA, VISA, masked])
+    status = main(
+        ["readers", "capture", "--reader", f"replay:{source}?interval=0", "--timeout", "2"]
+    )
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert status == 1
+    assert err.startswith("kiosk: 4 swipes came from ") and "but none was recorded." in err
+    assert "3 payment cards: a payment card was swiped; it was not recorded." in err
+    assert "1 encrypted reader output: the reader sent encrypted output" in err
+    assert "No swipes within" not in err and "4111" not in err
+
+
+def test_capture_that_refused_some_swipes_counts_them_at_the_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _capture_file(tmp_path, [VISA, ";90123456701?", VISA])
+    status = main(["readers", "capture", "--reader", f"replay:{source}?interval=0"])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.out == ";90123456701?\n"
+    assert captured.err.strip().splitlines()[-1] == "Recorded 1; not recorded: 2 payment cards."
+
+
 def test_capture_uses_the_campus_prefixes_of_the_rules_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
