@@ -1,4 +1,9 @@
-"""Events students check in to: create, list, find by id or name."""
+"""Events students check in to: create, list, find by id or name.
+
+A name with a control or invisible format character is refused at creation; an event read
+back from the database has any such character taken out of its name (rows stored before the
+check existed), so no reader of these functions can put one on a screen or in an export.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,21 @@ from sqlmodel import Session, col, select
 
 from kiosk.db.models import CheckIn, Event
 from kiosk.errors import UserError
+from kiosk.text_safety import require_safe, sanitise
 
 EventKind = Literal["event", "fair", "appointment"]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 MAX_EVENT_NAME_LENGTH = 120
 _HANDSHAKE_ID = re.compile(r"^\d+$")
+
+
+def _shown(event: Event) -> Event:
+    """The event as read, its name without forbidden characters (the stored row is untouched:
+    the object is detached from its session)."""
+    clean = sanitise(event.name)
+    if clean != event.name:
+        event.name = clean
+    return event
 
 
 def _validated_date(value: str | None) -> str | None:
@@ -50,6 +65,7 @@ def create_event(
     handshake_id: str | int | None = None,
 ) -> Event:
     """Store a new event and return it (with its id)."""
+    require_safe(name, "The event name", "type the name again without it.")
     clean_name = " ".join(name.split())
     if not clean_name:
         raise UserError('The event needs a name; give one, e.g. "Fall Career Fair".')
@@ -85,7 +101,7 @@ def set_handshake_id(engine: Engine, event_id: int, handshake_id: str | int | No
         session.add(event)
         session.commit()
         session.refresh(event)
-    return event
+    return _shown(event)
 
 
 def list_events(engine: Engine) -> list[Event]:
@@ -94,7 +110,8 @@ def list_events(engine: Engine) -> list[Event]:
         statement = select(Event).order_by(
             col(Event.date).is_(None), col(Event.date).desc(), col(Event.id).desc()
         )
-        return list(session.exec(statement).all())
+        events = list(session.exec(statement).all())
+    return [_shown(event) for event in events]
 
 
 def live_check_in_counts(engine: Engine) -> dict[int, int]:
@@ -114,7 +131,7 @@ def get_event(engine: Engine, event_id: int) -> Event:
         event = session.get(Event, event_id)
     if event is None:
         raise UserError(f"There is no event with id {event_id}; see `kiosk events list`.")
-    return event
+    return _shown(event)
 
 
 def find_event(engine: Engine, ref: str) -> Event:
@@ -123,14 +140,13 @@ def find_event(engine: Engine, ref: str) -> Event:
     if not text:
         raise UserError("Name the event by its id or name; see `kiosk events list`.")
     with Session(engine, expire_on_commit=False) as session:
-        if text.isdigit():
-            event = session.get(Event, int(text))
-            if event is not None:
-                return event
+        by_id = session.get(Event, int(text)) if text.isdigit() else None
         statement = select(Event).where(func.lower(Event.name) == " ".join(text.split()).lower())
-        matches = list(session.exec(statement).all())
+        matches = [] if by_id is not None else list(session.exec(statement).all())
+    if by_id is not None:
+        return _shown(by_id)
     if len(matches) == 1:
-        return matches[0]
+        return _shown(matches[0])
     if not matches:
         raise UserError(f"There is no event {text!r}; see `kiosk events list` for ids and names.")
     ids = ", ".join(str(event.id) for event in matches)

@@ -18,7 +18,8 @@ attendees import. Choices (see docs/checkin.md):
 (ISO 8601 with the local offset), method, reader, kiosk id and undone.
 
 Cells typed at the kiosk that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
-are prefixed with ``'``.
+are prefixed with ``'``. No cell holds a control or invisible format character
+(:func:`kiosk.text_safety.sanitise`), even from rows stored before such input was refused.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from kiosk.db.models import CheckIn, Event, Student, WalkIn
 from kiosk.errors import UserError
 from kiosk.events import get_event
 from kiosk.names import split_full_name
+from kiosk.text_safety import sanitise
 
 ExportFormat = Literal["handshake", "full"]
 EXPORT_FORMATS: tuple[str, ...] = ("handshake", "full")
@@ -79,7 +81,7 @@ class ExportSummary:
 
 
 def _safe(value: str | None) -> str:
-    text = value or ""
+    text = sanitise(value or "")
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -140,7 +142,8 @@ def _write_handshake(
             continue
         seen.add(student.email_key)
         writer.writerow(
-            [student.email_address, "TRUE", "TRUE", identifiable_type, identifiable_id, ""]
+            [_safe(student.email_address), "TRUE", "TRUE", identifiable_type, identifiable_id,
+             ""]
         )
     if walk_ins_out is not None and unmatched:
         walk_in_writer = csv.writer(walk_ins_out)

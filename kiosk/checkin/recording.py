@@ -30,6 +30,7 @@ from kiosk.checkin.outcome import (
 from kiosk.db.models import AuditEvent, CheckIn, Student, WalkIn, utcnow
 from kiosk.errors import UserError
 from kiosk.names import display_name, display_name_from_full
+from kiosk.text_safety import require_safe
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,8 @@ def record_walk_in(
 ) -> CheckInOutcome:
     """Register a walk-in and check them in. A roster email links the roster student too,
     so the one-live-check-in rule and the Handshake export apply to them."""
+    require_safe(name, "Your name", "please type it again.")
+    require_safe(email or "", "Your email", "please type it again.")
     clean_name = " ".join(name.split())
     if not clean_name:
         raise UserError("Type your name to check in as a walk-in.")

@@ -138,8 +138,30 @@ def _size(handle: BinaryIO) -> int:
         return 0
 
 
-def _refuse_non_csv_start(path: Path, first_line: bytes) -> None:
+#: In UTF-16 without a byte-order mark, an ASCII header puts a NUL in every other byte: at
+#: least this share of the bytes at one parity are NUL, and few at the other.
+_UTF16_NUL_SHARE = 0.6
+_UTF16_OTHER_NUL_SHARE = 0.1
+
+
+def _looks_like_utf16(first_line: bytes) -> bool:
+    """True for a first line that is UTF-16 text, with or without a byte-order mark."""
     if first_line.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = first_line[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    even_share, odd_share = even.count(0) / len(even), odd.count(0) / len(odd)
+    return (odd_share >= _UTF16_NUL_SHARE and even_share <= _UTF16_OTHER_NUL_SHARE) or (
+        even_share >= _UTF16_NUL_SHARE and odd_share <= _UTF16_OTHER_NUL_SHARE
+    )
+
+
+def _refuse_non_csv_start(path: Path, first_line: bytes) -> None:
+    # UTF-16 is refused rather than decoded: Handshake's importer takes UTF-8 only, and this
+    # import is also the preflight of the file that will be uploaded there.
+    if _looks_like_utf16(first_line):
         raise RosterFileError(
             f"{path.name} is UTF-16 text, not UTF-8; {_SAVE_AS}.", line=1
         )
@@ -151,4 +173,10 @@ def _refuse_non_csv_start(path: Path, first_line: bytes) -> None:
     if first_line.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterFileError(
             f"{path.name} is an old Excel workbook (.xls), not a CSV file; {_SAVE_AS}.", line=1
+        )
+    if b"\x00" in first_line:
+        raise RosterFileError(
+            f"{path.name}: the header line holds NUL bytes, so this is not a text CSV file; "
+            f"{_SAVE_AS}.",
+            line=1,
         )

@@ -52,6 +52,8 @@ class Column:
 
     ``required``: the header must be present. ``not_blank``: every row must fill it in.
     ``unique``: no two students may share a value. ``allowed``: the exact values an enum takes.
+    ``multiline``: a value may span lines (CR and LF allowed; no other control character
+    is, in any column: see :mod:`kiosk.text_safety`).
     """
 
     header: str
@@ -62,6 +64,7 @@ class Column:
     unique: bool = False
     allowed: tuple[str, ...] = ()
     max_length: int | None = None
+    multiline: bool = False
 
 
 _PE = "primary_education:"
@@ -106,7 +109,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("system_label_names", "system_label_names", "list"),
     Column("mobile_number", "mobile_number", "mobile"),
     Column("assigned_to_email_address", "assigned_to_email_address", "email"),
-    Column("hometown_location_attributes:name", "hometown_location"),
+    Column("hometown_location_attributes:name", "hometown_location", multiline=True),
 )
 
 #: Older files name the colleges column differently; both map to college_names.

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from kiosk.roster.schema import Column, split_list
+from kiosk.text_safety import problem
 
 ValueCheck = Callable[[str], str | None]
 
@@ -145,8 +146,25 @@ def _text(header: str, max_length: int | None) -> ValueCheck | None:
     return check
 
 
-def check_for(column: Column) -> ValueCheck | None:
-    """The check for a non-blank value of ``column`` (None: any text is fine)."""
+def _safe_text(header: str, check: ValueCheck | None, multiline: bool) -> ValueCheck:
+    """No column may hold a control or invisible format character (see kiosk.text_safety;
+    a multi-line column may hold line breaks): checked before the column's own check."""
+
+    def checked(value: str) -> str | None:
+        found = problem(header, value, multiline=multiline)
+        if found is not None:
+            return f"{found}: remove it (no value may hold control or invisible characters)"
+        return check(value) if check is not None else None
+
+    return checked
+
+
+def check_for(column: Column) -> ValueCheck:
+    """The check for a non-blank value of ``column``."""
+    return _safe_text(column.header, _kind_check(column), column.multiline)
+
+
+def _kind_check(column: Column) -> ValueCheck | None:
     header = column.header
     match column.kind:
         case "email":

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StudentFacingScreen
 
 
@@ -16,7 +17,10 @@ class LookupScreen(StudentFacingScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="student-form"):
             yield Static("Check in with your username or email", classes="form-title")
-            yield Input(placeholder="username or email", id="lookup-query")
+            # restrict: what is typed is echoed; a paste holding ESC or a bidi override is
+            # refused, never shown
+            yield Input(placeholder="username or email", id="lookup-query",
+                        restrict=safe_input_pattern())
             yield Static("Press Enter to check in, Escape to go back.", classes="form-hint")
 
     def on_mount(self) -> None:

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Static
 
 from kiosk.errors import UserError
+from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StudentFacingScreen
 
 
@@ -20,8 +21,11 @@ class WalkInScreen(StudentFacingScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="student-form"):
             yield Static("Register as a walk-in", classes="form-title")
-            yield Input(placeholder="your full name", id="walk-in-name")
-            yield Input(placeholder="your email", id="walk-in-email")
+            # restrict: a paste holding ESC or a bidi override is refused, never shown
+            yield Input(placeholder="your full name", id="walk-in-name",
+                        restrict=safe_input_pattern())
+            yield Input(placeholder="your email", id="walk-in-email",
+                        restrict=safe_input_pattern())
             yield Static("", markup=False, id="walk-in-error", classes="form-error")
             yield Button("Register and check in", id="walk-in-submit", variant="success")
             yield Static("Escape to go back.", classes="form-hint")
