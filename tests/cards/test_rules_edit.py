@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kiosk.cards.rules import Rule, RuleSet, dump_rules, rules_from_toml
 from kiosk.cards.rules_edit import update_rules_text
-from kiosk.tui.rules_file import save_rules
+from kiosk.cards.rules_file import save_rules
 
 ORIGINAL = """\
 # Card rules for Example University (IT: call x4242 before changing)

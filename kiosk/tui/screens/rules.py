@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from kiosk.cards.rules import Rule, RuleSet
 from kiosk.config import default_rules_path
 from kiosk.errors import UserError
-from kiosk.tui.rules_file import save_rules
+from kiosk.cards.rules_file import save_rules
 from kiosk.tui.screens.base import StaffScreen
 from kiosk.tui.screens.rule_wizard import NewRule, RuleWizardScreen
 

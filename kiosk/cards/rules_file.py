@@ -3,7 +3,6 @@ previous version is kept beside it."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from tomlkit.exceptions import TOMLKitError
 from kiosk.cards.rules import RuleSet, dump_rules, rules_from_toml
 from kiosk.cards.rules_edit import update_rules_text
 from kiosk.errors import UserError
+from kiosk.paths import copy_private, open_private
 
 
 def previous_version_path(path: Path, now: datetime | None = None) -> Path:
@@ -40,11 +40,12 @@ def save_rules(path: Path, ruleset: RuleSet) -> Path | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.saving")
-        temporary.write_text(text, encoding="utf-8")
+        with open_private(temporary) as out:
+            out.write(text)
         kept: Path | None = None
         if path.exists():
             kept = previous_version_path(path)
-            shutil.copy2(path, kept)
+            copy_private(path, kept)
         temporary.replace(path)
     except OSError as exc:
         raise UserError(
