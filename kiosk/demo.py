@@ -7,7 +7,6 @@ QueueReader, and the terminal reader still takes swipes typed by a real keyboard
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kiosk.cards.rules import load_rules
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
 from kiosk.events import create_event
+from kiosk.paths import copy_private
 from kiosk.roster import import_roster
 from kiosk.staff import set_pin
 from kiosk.tui.setup import DemoInfo, DemoKey, KioskSetup
@@ -68,7 +68,7 @@ def prepare_demo(
     )
     set_pin(engine, DEMO_PIN)
     rules_path = directory / "card-rules.toml"
-    shutil.copyfile(DEMO_RULES, rules_path)
+    copy_private(DEMO_RULES, rules_path)
     simulated = QueueReader("demo reader")
     keyboard = TerminalReader("keyboard")
     return KioskSetup(

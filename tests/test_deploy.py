@@ -1,29 +1,76 @@
-"""The shipped systemd units parse and reference a kiosk command that exists."""
+"""The shipped systemd units: they verify, they are hardened, and the kiosk unit's own command
+line, run with the unit's own stdio arrangement, shows the kiosk on its terminal."""
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kiosk.db.session import open_database
+from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
+from kiosk.events import create_event
+from kiosk.roster import import_roster
+from kiosk.staff import set_pin
 from tests.conftest import REPO_ROOT
 
 SYSTEMD = REPO_ROOT / "systemd"
 UNITS = ["swipe-kiosk.service", "swipe-kiosk-import.path", "swipe-kiosk-import.service"]
+SERVICES = ["swipe-kiosk.service", "swipe-kiosk-import.service"]
+INSTALLED_KIOSK = "/opt/swipe-kiosk/.venv/bin/kiosk"
+MAX_EXPOSURE = 4.0
+ALEX_CARD = ";90123456701?"  # sample roster: Alex Tester, card_id 901234567
+
+needs_analyze = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
+)
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not here")
-def test_units_verify_cleanly(tmp_path: Path) -> None:
+def unit_settings(name: str) -> dict[str, dict[str, list[str]]]:
+    """``{section: {key: [values in order]}}`` of a unit file (keys may repeat)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    pending = ""
+    for raw in (SYSTEMD / name).read_text().splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def _installed_copies(tmp_path: Path) -> list[Path]:
+    """The units with the kiosk command pointing at this checkout's ``kiosk``."""
     kiosk_bin = Path(sys.executable).with_name("kiosk")
+    copies = []
     for name in UNITS:
-        text = (SYSTEMD / name).read_text()
-        text = text.replace("/opt/swipe-kiosk/.venv/bin/kiosk", str(kiosk_bin))
+        text = (SYSTEMD / name).read_text().replace(INSTALLED_KIOSK, str(kiosk_bin))
         (tmp_path / name).write_text(text)
+        copies.append(tmp_path / name)
+    return copies
+
+
+@needs_analyze
+def test_units_verify_cleanly(tmp_path: Path) -> None:
+    copies = _installed_copies(tmp_path)
     result = subprocess.run(
-        ["systemd-analyze", "verify", *[str(tmp_path / n) for n in UNITS]],
+        ["systemd-analyze", "verify", *map(str, copies)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -36,8 +83,159 @@ def test_units_verify_cleanly(tmp_path: Path) -> None:
     assert problems == []
 
 
+@needs_analyze
+@pytest.mark.parametrize("name", SERVICES)
+def test_services_are_rated_ok_by_systemd_analyze_security(tmp_path: Path, name: str) -> None:
+    """Both services at exposure 4.0 or better, the import (it parses files dropped from
+    outside) as much as the kiosk."""
+    copies = {path.name: path for path in _installed_copies(tmp_path)}
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--no-pager", str(copies[name])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    found = re.search(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)", result.stdout)
+    assert found is not None, result.stdout + result.stderr
+    assert float(found.group(1)) <= MAX_EXPOSURE, result.stdout
+
+
 def test_service_never_puts_the_kiosk_in_the_input_group() -> None:
-    text = (SYSTEMD / "swipe-kiosk.service").read_text()
-    assert "SupplementaryGroups=kiosk-readers" in text
-    assert "input" not in [word for line in text.splitlines() if line.startswith("Supplementary")
-                           for word in line.split("=", 1)[1].split()]
+    service = unit_settings("swipe-kiosk.service")["Service"]
+    assert service["SupplementaryGroups"] == ["kiosk-readers"]
+    assert "input" not in " ".join(service["SupplementaryGroups"]).split()
+
+
+def test_unit_parser_reads_repeated_keys_and_environment() -> None:
+    kiosk = unit_settings("swipe-kiosk.service")
+    assert len(kiosk["Unit"]["After"]) == 2  # the file has two After= lines
+    assert "TERM=linux" in shlex.split(" ".join(kiosk["Service"]["Environment"]))
+
+
+# --- the kiosk unit's command line with its stdio arrangement, in a real terminal ---------
+
+
+class _Pane:
+    """A tmux pane (a real pty, 100x30) on its own server socket."""
+
+    def __init__(self, script: str) -> None:
+        self.socket = f"kiosk-unit-{os.getpid()}-{time.monotonic_ns()}"
+        env = {key: value for key, value in os.environ.items() if key != "TMUX"}
+        self._tmux("new", "-d", "-s", "unit", "-x", "100", "-y", "30", script, env=env)
+
+    def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
+                              text=True, timeout=20, env=env, check=False)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "unit")
+
+    def wait_for(self, words: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if words in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{words!r} never appeared on the terminal; it showed:\n{screen}")
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+def _stream(setting: str, terminal: str, journal: Path) -> str | None:
+    """Where a Standard{Input,Output,Error}= setting sends a stream: None for the unit's
+    terminal (the pane), else a shell redirection target. A socket to journald in reality;
+    here a file, which like the journal is no terminal."""
+    if setting.startswith("tty"):
+        return terminal
+    if setting == "null":
+        return "/dev/null"
+    return shlex.quote(str(journal))
+
+
+@pytest.fixture
+def unit_command(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The kiosk unit's ExecStart and Environment, its state and configuration directories
+    in ``tmp_path``, stdio arranged as the unit says: a shell line for the pane."""
+    service = unit_settings("swipe-kiosk.service")["Service"]
+    state = tmp_path / "var-lib-swipe-kiosk"
+    config = tmp_path / "etc-swipe-kiosk"
+    config.mkdir()
+    state.mkdir(mode=0o750)
+    swipes = tmp_path / "swipes.txt"
+    swipes.write_text(ALEX_CARD + "\n")
+    (config / "kiosk.toml").write_text(
+        'event = "Unit Fair"\n'
+        f'rules_file = "{DEMO_RULES}"\n'
+        "[[readers]]\n"
+        'name = "left"\n'
+        f'spec = "replay:{swipes}?interval=3"\n'
+    )
+    engine = open_database(f"sqlite:///{state / 'kiosk.sqlite3'}")  # the unit's default
+    import_roster(engine, SAMPLE_ROSTER)
+    create_event(engine, "Unit Fair")
+    set_pin(engine, "13579")
+    engine.dispose()
+
+    [exec_start] = service["ExecStart"]
+    argv = shlex.split(exec_start)
+    assert argv[0] == INSTALLED_KIOSK
+    argv[0] = str(Path(sys.executable).with_name("kiosk"))
+    argv = [part.replace(f"/etc/{service['ConfigurationDirectory'][0]}", str(config))
+            for part in argv]
+    environment = {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin",
+        "HOME": str(state),
+        "STATE_DIRECTORY": str(state),
+        "CONFIGURATION_DIRECTORY": str(config),
+        "INVOCATION_ID": "0123456789abcdef0123456789abcdef",
+    }
+    for assignments in service.get("Environment", []):
+        environment.update(item.split("=", 1) for item in shlex.split(assignments))
+
+    journal = tmp_path / "journal.log"
+    terminal = "$TTY_OF_PANE"
+    stdin = _stream(service.get("StandardInput", ["null"])[0], terminal, journal)
+    stdout_setting = service.get("StandardOutput", ["inherit"])[0]
+    stdout = stdin if stdout_setting == "inherit" else _stream(stdout_setting, terminal, journal)
+    stderr_setting = service.get("StandardError", ["inherit"])[0]
+    stderr = stdout if stderr_setting == "inherit" else _stream(stderr_setting, terminal, journal)
+    redirections = " ".join(
+        f"{fd}{'<' if fd == 0 else '>>'}{target}"
+        for fd, target in ((0, stdin), (1, stdout), (2, stderr))
+        if target is not None
+    )
+    script = (
+        f"TTY_OF_PANE=$(tty); exec env -i {shlex.join(f'{k}={v}' for k, v in environment.items())} "
+        f"{shlex.join(argv)} {redirections}"
+    )
+    yield script, journal
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_kiosk_unit_shows_the_kiosk_on_its_terminal(
+    unit_command: tuple[str, Path],
+) -> None:
+    """As systemd runs it on tty1 (here a tmux pane): the idle screen appears, a replayed
+    swipe is answered on it, and nothing of the screen goes to standard error (the journal)."""
+    script, journal = unit_command
+    service = unit_settings("swipe-kiosk.service")["Service"]
+    assert service["TTYPath"] == ["/dev/tty1"]
+    assert service["StandardInput"][0].startswith("tty")
+    pane = _Pane(script)
+    try:
+        screen = pane.wait_for("Swipe your student ID")
+        assert "Unit Fair" in screen
+        pane.wait_for("Welcome, Alex T. — you're checked in")
+    finally:
+        pane.close()
+    if service["StandardError"][0].startswith("tty"):
+        return
+    # stderr is elsewhere (the journal): the screen was drawn on the terminal all the same,
+    # and no screen drawing went to the journal
+    written = journal.read_text(errors="replace") if journal.exists() else ""
+    assert "\x1b[" not in written and "Swipe your student ID" not in written

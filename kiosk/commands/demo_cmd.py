@@ -24,19 +24,22 @@ def register(subparsers: Any) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.demo import prepare_demo
+    from kiosk.paths import private_dir
     from kiosk.tui.app import make_app
 
     if args.dir is not None:
-        args.dir.mkdir(parents=True, exist_ok=True)
-        return _run_in(args.dir, prepare_demo, make_app)
+        return _run_in(private_dir(args.dir), prepare_demo, make_app)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as directory:
         return _run_in(Path(directory), prepare_demo, make_app)
 
 
 def _run_in(directory: Path, prepare: Any, make_app: Any) -> int:
+    from kiosk.logs import LOG_FILE_NAME
+    from kiosk.tui.terminal import run_full_screen
+
     setup = prepare(directory)
     try:
-        make_app(setup).run()
+        run_full_screen(make_app(setup), directory / LOG_FILE_NAME)
     finally:
         setup.engine.dispose()
     return 0

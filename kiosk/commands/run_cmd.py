@@ -68,19 +68,23 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
         readers=readers,
         idle_seconds=config.idle_seconds,
         archived_policy=config.archived_policy,
+        manual_checkin=config.manual_checkin,
         kiosk_id=config.kiosk_id,
     )
 
 
 def _run(args: argparse.Namespace) -> int:
+    from kiosk.logs import LOG_FILE_NAME
+    from kiosk.paths import data_dir
     from kiosk.tui.app import make_app
+    from kiosk.tui.terminal import run_full_screen
 
     config = load_config(args.config).with_overrides(
         event=args.event, reader_specs=args.readers, rules_file=args.rules
     )
     setup = build_setup(config, args.db)
     try:
-        make_app(setup).run()
+        run_full_screen(make_app(setup), data_dir() / LOG_FILE_NAME)
     finally:
         setup.engine.dispose()
     return 0

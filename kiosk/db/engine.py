@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -11,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
 from kiosk.errors import UsageError
-from kiosk.paths import default_database_url
+from kiosk.paths import default_database_url, private_file
 
 DB_ENV_VAR = "KIOSK_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -47,6 +49,9 @@ def make_engine(url: str) -> Engine:
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            event.listen(engine, "do_connect", partial(_private_sqlite_files, Path(database)))
         event.listen(engine, "connect", _set_sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a
         # transaction really starts when SQLAlchemy begins one (needed for atomic imports).
@@ -71,6 +76,16 @@ def make_engine(url: str) -> Engine:
 
 def _shown(url: Any) -> str:
     return str(url.render_as_string(hide_password=True))
+
+
+def _private_sqlite_files(database: Path, *_connect_args: Any) -> None:
+    """Before SQLite opens ``database``: create it owner-only if missing (SQLite gives its
+    -wal and -shm files the database file's mode) and make older files owner-only."""
+    private_file(database)
+    for companion in ("-wal", "-shm"):
+        path = database.with_name(database.name + companion)
+        if path.exists():
+            private_file(path)
 
 
 def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:

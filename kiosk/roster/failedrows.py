@@ -1,5 +1,7 @@
-"""``--failed-rows OUT.csv``: the rejected rows as written, plus a reason column (like
-Handshake's failed-rows download)."""
+"""``--failed-rows OUT.csv``: the rejected rows as written, after a first ``failed_reason``
+column (like Handshake's failed-rows download). First, so that a row with more cells than the
+header still has its reason under that heading. UTF-8 with a byte-order mark, so Excel shows
+accented names right; owner-only, since it holds students' personal data."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.errors import UsageError, UserError
+from kiosk.paths import open_private
 from kiosk.roster.csvfile import RosterReader
 
-REASON_HEADER = "reason"
+REASON_HEADER = "failed_reason"
 
 
 def open_failed_rows(out: Path) -> TextIO:
     """Open ``out`` for writing before the import starts, so a bad path stops it early."""
     try:
-        return out.open("w", encoding="utf-8", newline="")
+        return open_private(out, "w", encoding="utf-8-sig", newline="")
     except OSError as error:
         raise UsageError(
             f"Cannot write the failed rows to {out}: {error.strerror or error}; choose a "
@@ -32,11 +35,11 @@ def write_failed_rows(source: Path, out: TextIO, reasons: Mapping[int, str]) -> 
     try:
         with RosterReader(source) as reader:
             writer = csv.writer(out)
-            writer.writerow([*reader.header, REASON_HEADER])
+            writer.writerow([REASON_HEADER, *reader.header])
             for row in reader.rows():
                 reason = reasons.get(row.line)
                 if reason is not None:
-                    writer.writerow([*row.cells, reason])
+                    writer.writerow([reason, *row.cells])
                     written += 1
     except OSError as error:
         raise UserError(

@@ -126,14 +126,14 @@ def test_failed_rows_file_has_the_rejected_rows_and_a_reason(
 ) -> None:
     out = tmp_path / "failed.csv"
     assert run(sqlite_url, "--failed-rows", str(out), str(roster("duplicates.csv"))) == 0
-    with out.open(encoding="utf-8", newline="") as handle:
+    with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     with roster("duplicates.csv").open(encoding="utf-8", newline="") as handle:
         source = list(csv.reader(handle))
-    assert rows[0] == [*source[0], "reason"]
-    assert [r[:-1] for r in rows[1:]] == source[2:6]
-    assert rows[1][-1] == "email_address is the same as on row 2: each student needs their own"
-    assert rows[3][-1] == (
+    assert rows[0] == ["failed_reason", *source[0]]
+    assert [r[1:] for r in rows[1:]] == source[2:6]
+    assert rows[1][0] == "email_address is the same as on row 2: each student needs their own"
+    assert rows[3][0] == (
         "username is the same as on row 2: each student needs their own; auth_identifier is "
         "the same as on row 2: each student needs their own"
     )
