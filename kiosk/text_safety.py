@@ -23,6 +23,7 @@ This module is domain code: it imports nothing of the kiosk's screens.
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import cache
@@ -101,11 +102,23 @@ def _replacement(char: str) -> str:
     return " " if char.isspace() else ""
 
 
+#: Whole terminal escape sequences (ECMA-48): CSI (``ESC [`` or U+009B, parameters, a final
+#: byte: ``\x1b[H``, ``\x1b[2J``), OSC (``ESC ]`` ... BEL or ``ESC \``: window titles) and the
+#: two-character escapes (``ESC c``, reset). Removed as a unit so no "[H[J" is left behind.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
+
+
 def sanitise(text: str) -> str:
-    """``text`` without forbidden characters: line breaks and tabs become a space, every other
-    forbidden character is removed. Text without any is returned unchanged."""
+    """``text`` without forbidden characters: terminal escape sequences are removed whole, line
+    breaks and tabs become a space, every other forbidden character is removed. Text without
+    any forbidden character is returned unchanged."""
     if first_forbidden(text) is None:
         return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
     return "".join(_replacement(c) if is_forbidden(c) else c for c in text)
 
 

@@ -14,6 +14,7 @@ from kiosk.roster.schema import (
     INDEX,
     REQUIRED_HEADERS,
 )
+from kiosk.text_safety import first_forbidden
 
 HEADER_LINE = 1
 
@@ -92,7 +93,7 @@ def _unknown_header_warning(raw: str, index: int) -> Finding:
     hint = f" (did you mean {near!r}? headers are lowercase and must match exactly)" if near else ""
     return Finding(
         HEADER_LINE,
-        raw,
+        raw if first_forbidden(raw) is None else repr(raw),  # the report never prints ESC
         f"we found data that we don't map: {raw!r} is not a Handshake column{hint}; "
         "its values are skipped",
         "unknown_header",
