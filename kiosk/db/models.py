@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Integer, Text, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, Integer, Text, and_, text
+from sqlmodel import Field, SQLModel, col
 
 from kiosk.db.types import UTCDateTime
 
@@ -95,20 +95,41 @@ class WalkIn(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+#: A check-in that counts (in live counts, "already checked in" and the Handshake export): not
+#: undone, and not a duplicate settled when an offline kiosk's queue was sent. The one
+#: definition, as SQL for the partial unique indexes and as a clause (``CheckIn.live()``).
+LIVE_CHECK_IN_SQL = "undone_at IS NULL AND duplicate_of IS NULL"
+
+
 class CheckIn(SQLModel, table=True):
-    """One check-in. Undo sets ``undone_at``: the row, and so the history, stays."""
+    """One check-in. Undo sets ``undone_at``: the row, and so the history, stays.
+
+    ``client_key`` is the idempotency key the kiosk gave it (a check-in sent twice, as after a
+    network drop, is stored once); ``duplicate_of`` marks a later check-in of a student who
+    was checked in earlier at another kiosk while the two could not see each other (kept for
+    the full export, never counted); ``walk_in_key`` is a walk-in's lower-cased email, so a
+    walk-in is checked in once per event however many kiosks register them at once.
+    """
 
     __tablename__ = "check_in"
     __table_args__ = (
-        # At most one live (not undone) check-in per student per event, even with several
-        # kiosks sharing a PostgreSQL database.
+        # At most one live check-in per student per event, and per walk-in email per event,
+        # even with several kiosks sharing a PostgreSQL database.
         Index(
             "uq_check_in_live_student",
             "event_id",
             "student_id",
             unique=True,
-            sqlite_where=text("undone_at IS NULL AND student_id IS NOT NULL"),
-            postgresql_where=text("undone_at IS NULL AND student_id IS NOT NULL"),
+            sqlite_where=text(f"{LIVE_CHECK_IN_SQL} AND student_id IS NOT NULL"),
+            postgresql_where=text(f"{LIVE_CHECK_IN_SQL} AND student_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_check_in_live_walk_in",
+            "event_id",
+            "walk_in_key",
+            unique=True,
+            sqlite_where=text(f"{LIVE_CHECK_IN_SQL} AND walk_in_key IS NOT NULL"),
+            postgresql_where=text(f"{LIVE_CHECK_IN_SQL} AND walk_in_key IS NOT NULL"),
         ),
     )
 
@@ -125,6 +146,27 @@ class CheckIn(SQLModel, table=True):
     checked_in_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     undone_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     undone_by: str | None = Field(default=None, sa_column=Column(Text))
+    client_key: str | None = Field(default=None, sa_column=Column(Text, unique=True))
+    duplicate_of: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("check_in.id"), nullable=True)
+    )
+    walk_in_key: str | None = Field(default=None, sa_column=Column(Text))
+
+    @classmethod
+    def live(cls) -> ColumnElement[bool]:
+        """The WHERE clause of a live check-in (``LIVE_CHECK_IN_SQL``)."""
+        return and_(col(cls.undone_at).is_(None), col(cls.duplicate_of).is_(None))
+
+
+class RosterVersion(SQLModel, table=True):
+    """One row: bumped by every import that changes the roster, so running kiosks (each
+    holding the roster's card_ids in memory, or a local copy of it) notice within seconds."""
+
+    __tablename__ = "roster_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class AuditEvent(SQLModel, table=True):
