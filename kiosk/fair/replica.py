@@ -1,0 +1,244 @@
+"""A kiosk's own copy of the shared database: what it needs to check students in alone.
+
+The replica is a SQLite kiosk database (the same schema and migrations) in the kiosk's state
+directory. While the shared database answers, ``refresh`` copies into it the students (ids,
+names, emails, card_ids, archived — nothing else of the roster), the events, the staff
+secrets (hashes) and the live check-ins of the event being run, so that a kiosk cut off from
+the network still knows every card and who is already checked in. Check-ins made here while
+offline are ordinary rows of its ``check_in`` table with their idempotency key; those not yet
+acknowledged by the shared database are the queue (``sync``). Two kiosk-local tables live
+beside the schema: ``sent`` (the keys the shared database has) and ``replica_state``.
+
+Ids are the shared database's: a student or event has the same id in both, so a check-in
+made here can be sent as it is. Nothing in the replica is raw swipe text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, Text, delete, func, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel, col
+
+from kiosk.db.models import CheckIn, Event, RosterVersion, StaffSecret, Student
+from kiosk.db.session import open_database
+
+LOCAL = MetaData()
+#: Idempotency keys of check-ins the shared database has (copied from it, or sent to it).
+SENT = Table("sent", LOCAL, Column("client_key", Text, primary_key=True))
+REPLICA_STATE = Table(
+    "replica_state",
+    LOCAL,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+#: The roster columns a kiosk needs: who a card belongs to and the name to greet them by.
+STUDENT_COLUMNS = (
+    "id",
+    "username",
+    "email_address",
+    "email_key",
+    "auth_identifier",
+    "card_id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "archived",
+    "archived_at",
+    "created_at",
+    "updated_at",
+)
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh copied."""
+
+    roster_copied: bool
+    students: int
+    check_ins: int
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """The Core table of a model (rows are copied between databases as plain mappings)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def shared_key(check_in_id: int, client_key: str | None) -> str:
+    """The idempotency key of a shared check-in (one made before keys existed gets its id)."""
+    return client_key or f"shared:{check_in_id}"
+
+
+class Replica:
+    """The local copy (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = open_database(f"sqlite:///{path}")
+        LOCAL.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---------------------------------------------------------------- state
+
+    def _state(self, connection: Connection, key: str) -> str | None:
+        row = connection.execute(select(REPLICA_STATE.c.value).where(REPLICA_STATE.c.key == key))
+        return row.scalar_one_or_none()
+
+    @staticmethod
+    def _set_state(connection: Connection, key: str, value: str) -> None:
+        statement = sqlite_insert(REPLICA_STATE).values(key=key, value=value)
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        )
+
+    def refreshed_at(self) -> datetime | None:
+        """When the replica last had the shared database's roster (None: never)."""
+        with self.engine.connect() as connection:
+            value = self._state(connection, "refreshed_at")
+        return datetime.fromisoformat(value) if value else None
+
+    # -------------------------------------------------------------- refresh
+
+    def refresh(self, shared: Engine, event_id: int | None) -> RefreshResult:
+        """Copy what changed from the shared database: the roster when its version moved,
+        the events and staff secrets always (they are small), and the event's live check-ins
+        not copied yet. Each part is one local transaction."""
+        with shared.connect() as source:
+            version = source.execute(
+                select(col(RosterVersion.version)).where(col(RosterVersion.id) == 1)
+            ).scalar_one_or_none()
+            events = source.execute(select(_table(Event))).mappings().all()
+            secrets = source.execute(select(_table(StaffSecret))).mappings().all()
+            with self.engine.begin() as local:
+                known = self._state(local, "roster_version")
+                roster_copied = known != str(version) or self._state(local, "refreshed_at") is None
+            students = self._copy_roster(source) if roster_copied else 0
+            with self.engine.begin() as local:
+                _upsert(local, _table(Event), events, ["id"])
+                _upsert(local, _table(StaffSecret), secrets, ["id"])
+                if roster_copied:
+                    self._set_state(local, "roster_version", str(version))
+                self._set_state(local, "refreshed_at", datetime.now(UTC).isoformat())
+            copied = self._copy_check_ins(source, event_id) if event_id is not None else 0
+        return RefreshResult(roster_copied, students, copied)
+
+    def _copy_roster(self, source: Connection) -> int:
+        """Every student's needed columns, in one local transaction (card_ids may have moved
+        between students, so the old values are cleared before the new ones go in)."""
+        columns = [_table(Student).c[name] for name in STUDENT_COLUMNS]
+        rows = source.execution_options(yield_per=_CHUNK).execute(select(*columns))
+        count = 0
+        with self.engine.begin() as local:
+            local.execute(
+                text(
+                    "UPDATE student SET card_id = NULL, auth_identifier = NULL, "
+                    "username = '~' || id, email_key = '~' || id"
+                )
+            )
+            for chunk in rows.mappings().partitions(_CHUNK):
+                _upsert(local, _table(Student), chunk, ["id"])
+                count += len(chunk)
+        return count
+
+    def _copy_check_ins(self, source: Connection, event_id: int) -> int:
+        """The event's live check-ins the replica does not have yet (by idempotency key)."""
+        with self.engine.connect() as local:
+            last = int(self._state(local, f"last_check_in:{event_id}") or 0)
+        table = _table(CheckIn)
+        rows = (
+            source.execute(
+                select(table)
+                .where(table.c.event_id == event_id, table.c.id > last, CheckIn.live())
+                .order_by(table.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return 0
+        with self.engine.begin() as local:
+            for row in rows:
+                key = shared_key(row["id"], row["client_key"])
+                fields = {
+                    name: row[name]
+                    for name in (
+                        "event_id",
+                        "student_id",
+                        "method",
+                        "card_id",
+                        "rule",
+                        "reader",
+                        "kiosk_id",
+                        "note",
+                        "checked_in_at",
+                        "walk_in_key",
+                    )
+                }
+                # A check-in this replica already holds (it made it, or a live one for the
+                # same student) is left as it is.
+                local.execute(
+                    sqlite_insert(table).values(client_key=key, **fields).on_conflict_do_nothing()
+                )
+                local.execute(sqlite_insert(SENT).values(client_key=key).on_conflict_do_nothing())
+            self._set_state(local, f"last_check_in:{event_id}", str(rows[-1]["id"]))
+        return len(rows)
+
+    # ---------------------------------------------------------------- queue
+
+    def pending_count(self) -> int:
+        """Check-ins made here that the shared database has not acknowledged yet."""
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(_pending_keys().with_only_columns(func.count())).scalar_one()
+            )
+
+    def pending_keys(self) -> list[str]:
+        """Their idempotency keys, oldest first."""
+        with self.engine.connect() as connection:
+            return list(connection.execute(_pending_keys()).scalars())
+
+    def mark_sent(self, client_key: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                sqlite_insert(SENT).values(client_key=client_key).on_conflict_do_nothing()
+            )
+
+    def forget_sent(self) -> None:
+        """Tests only: as if nothing had been acknowledged."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(SENT))
+
+
+def _pending_keys() -> Any:
+    table = _table(CheckIn)
+    return (
+        select(table.c.client_key)
+        .where(
+            table.c.client_key.is_not(None),
+            ~select(SENT.c.client_key).where(SENT.c.client_key == table.c.client_key).exists(),
+        )
+        .order_by(table.c.id)
+    )
+
+
+def _upsert(connection: Connection, table: Any, rows: Any, keys: list[str]) -> None:
+    """Insert ``rows`` (mappings), replacing the rows with the same ``keys``."""
+    rows = [dict(row) for row in rows]
+    if not rows:
+        return
+    statement = sqlite_insert(table)
+    columns = [name for name in rows[0] if name not in keys]
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={name: statement.excluded[name] for name in columns}
+        ),
+        rows,
+    )
