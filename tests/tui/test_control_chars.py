@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, select
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
-from kiosk.db.models import CheckIn, WalkIn
+from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.text_safety import first_forbidden
 from kiosk.tui.app import make_app
+from kiosk.tui.screens.events import EventsScreen
 from kiosk.tui.screens.lookup import LookupScreen
 from kiosk.tui.screens.walk_in import WalkInScreen
 from kiosk.tui.setup import KioskSetup
@@ -19,6 +20,7 @@ from tests.tui.conftest import (
     ALEX_CARD,
     UNKNOWN_CARD,
     click_when_ready,
+    open_staff_screen,
     push,
     screen_text,
     showing,
@@ -101,3 +103,23 @@ async def test_pasting_escape_sequences_into_the_boxes_shows_and_keeps_nothing_o
         await pilot.pause()
         assert name.value == ""
         assert _screen_is_clean(screen_text(app))
+
+
+async def test_the_staff_events_screen_refuses_an_event_name_holding_esc(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = await open_staff_screen(pilot, "events", EventsScreen)
+        box = screen.query_one("#event-name-input", Input)
+        box.post_message(events.Paste("Expo" + CLEAR_SCREEN))
+        await pilot.pause()
+        assert box.value == ""  # a paste holding ESC is refused by the box
+        box.value = "Expo" + CLEAR_SCREEN  # and past the box, the domain refuses it
+        screen.query_one("#event-create", Button).press()
+        sentence = "The event name contains a control character (U+001B ESC)"
+        await wait_until(pilot, lambda: sentence in str(screen.query_one("#event-message")
+                                                        .render()))
+        assert app.event.name == "Demo Career Fair"
+    with Session(kiosk_setup.engine) as session:
+        assert [e.name for e in session.exec(select(Event)).all()] == ["Demo Career Fair"]

@@ -9,6 +9,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 from kiosk.db.models import Event
 from kiosk.errors import UserError
 from kiosk.events import EVENT_KINDS, create_event, list_events, live_check_in_counts
+from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StaffScreen
 
 _FORM_FIELDS = ("event-name-input", "event-date-input", "event-handshake-input")
@@ -27,7 +28,8 @@ class EventsScreen(StaffScreen):
         with Vertical(id="event-form", classes="staff-form"):
             yield Static("New event", classes="form-title")
             with Horizontal(classes="form-row"):
-                yield Input(placeholder="name", id="event-name-input")
+                yield Input(placeholder="name", id="event-name-input",
+                            restrict=safe_input_pattern())  # no pasted ESC is shown
                 yield Input(placeholder="date YYYY-MM-DD (optional)", id="event-date-input")
             with Horizontal(classes="form-row"):
                 yield Select(
