@@ -3,13 +3,11 @@ line, run with the unit's own stdio arrangement, shows the kiosk on its terminal
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from kiosk.events import create_event
 from kiosk.roster import import_roster
 from kiosk.staff import set_pin
 from tests.conftest import REPO_ROOT
+from tests.tui.test_e2e_tmux import Terminal
 
 SYSTEMD = REPO_ROOT / "systemd"
 UNITS = ["swipe-kiosk.service", "swipe-kiosk-import.path", "swipe-kiosk-import.service"]
@@ -115,37 +114,6 @@ def test_unit_parser_reads_repeated_keys_and_environment() -> None:
 
 # --- the kiosk unit's command line with its stdio arrangement, in a real terminal ---------
 
-
-class _Pane:
-    """A tmux pane (a real pty, 100x30) on its own server socket."""
-
-    def __init__(self, script: str) -> None:
-        self.socket = f"kiosk-unit-{os.getpid()}-{time.monotonic_ns()}"
-        env = {key: value for key, value in os.environ.items() if key != "TMUX"}
-        self._tmux("new", "-d", "-s", "unit", "-x", "100", "-y", "30", script, env=env)
-
-    def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                              text=True, timeout=20, env=env, check=False)
-        return done.stdout
-
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p", "-t", "unit")
-
-    def wait_for(self, words: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if words in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{words!r} never appeared on the terminal; it showed:\n{screen}")
-
-    def close(self) -> None:
-        self._tmux("kill-server")
-
-
 def _stream(setting: str, terminal: str, journal: Path) -> str | None:
     """Where a Standard{Input,Output,Error}= setting sends a stream: None for the unit's
     terminal (the pane), else a shell redirection target. A socket to journald in reality;
@@ -226,7 +194,7 @@ def test_the_kiosk_unit_shows_the_kiosk_on_its_terminal(
     service = unit_settings("swipe-kiosk.service")["Service"]
     assert service["TTYPath"] == ["/dev/tty1"]
     assert service["StandardInput"][0].startswith("tty")
-    pane = _Pane(script)
+    pane = Terminal(["sh", "-c", script], journal.parent)
     try:
         screen = pane.wait_for("Swipe your student ID")
         assert "Unit Fair" in screen
