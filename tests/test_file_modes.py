@@ -172,6 +172,11 @@ def test_readers_capture_output_is_owner_only(tmp_path: Path) -> None:
     swipes = tmp_path / "in.txt"
     swipes.write_text(";90123456701?\n")
     out = private_dir(tmp_path / "out")
+    older = out / "older.txt"  # a capture file from before, readable by all
+    older.write_text("# earlier swipes\n")
+    older.chmod(0o644)
+    assert main(["readers", "capture", "--reader", f"replay:{swipes}?interval=0",
+                 "--count", "1", "-o", str(older)]) == 0
     assert main(["readers", "capture", "--reader", f"replay:{swipes}?interval=0",
                  "--count", "1", "-o", str(out / "swipes.txt")]) == 0
     assert (out / "swipes.txt").exists()

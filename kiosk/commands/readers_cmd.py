@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from drivers.readers import open_reader
 from drivers.spec import parse_spec
 from kiosk.cards.capture_policy import capture_refusal
 from kiosk.errors import UsageError, UserError
+from kiosk.paths import open_private
 
 
 def register(subparsers: Any) -> None:
@@ -199,12 +199,12 @@ def _output(path: Path | None, spec: str) -> Iterator[TextIO]:
         yield sys.stdout
         return
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        opened = open_private(path, "a", newline="\n")  # owner-only, an older file too
     except OSError as error:
         raise UserError(
             f"Cannot write the capture file {path} ({error.strerror}); choose another -o path."
         ) from None
-    with os.fdopen(fd, "a", encoding="utf-8", newline="\n") as handle:
+    with opened as handle:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         handle.write(f"# kiosk readers capture from {spec} at {stamp}\n")
         yield handle
