@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from drivers.spec import parse_spec, short_reader_name
+from kiosk.checkin.manual import DEFAULT_MANUAL_CHECKIN, ManualCheckin, validate_mode
 from kiosk.checkin.recording import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.engine import DB_ENV_VAR
 from kiosk.errors import UserError
@@ -29,6 +30,7 @@ _TOP_LEVEL_KEYS = {
     "rules_file",
     "idle_seconds",
     "archived_policy",
+    "manual_checkin",
     "kiosk_id",
     "terminal_reader",
     "readers",
@@ -59,6 +61,9 @@ class KioskConfig:
     rules_file: Path | None = None
     idle_seconds: float = DEFAULT_IDLE_SECONDS
     archived_policy: ArchivedPolicy = "allow"
+    # Check-in by username, email or walk-in: "anyone", "staff-confirm" or "off". The
+    # default asks a staff member: a typed name could otherwise check in anyone.
+    manual_checkin: ManualCheckin = DEFAULT_MANUAL_CHECKIN
     kiosk_id: str = "kiosk"
     terminal_reader: bool = False
     source: Path | None = None  # the file these settings came from, if any
@@ -176,6 +181,7 @@ def parse_config(text: str, path: Path | None = None) -> KioskConfig:
         rules_file=_optional_path(data, "rules_file", where, base),
         idle_seconds=_idle_seconds(data, where),
         archived_policy=_archived_policy(data, where),
+        manual_checkin=_manual_checkin(data, where),
         kiosk_id=_optional_text(data, "kiosk_id", where) or "kiosk",
         terminal_reader=_boolean(data, "terminal_reader", where),
         source=path,
@@ -219,6 +225,13 @@ def _archived_policy(data: dict[str, Any], where: str) -> ArchivedPolicy:
             f"(got {value!r})."
         )
     return cast(ArchivedPolicy, value)
+
+
+def _manual_checkin(data: dict[str, Any], where: str) -> ManualCheckin:
+    try:
+        return validate_mode(data.get("manual_checkin", DEFAULT_MANUAL_CHECKIN))
+    except UserError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _boolean(data: dict[str, Any], key: str, where: str) -> bool:

@@ -11,11 +11,15 @@ attendees import. Choices (see docs/checkin.md):
 - ``identifier`` is present and blank.
 - Undone check-ins are left out.
 - Walk-ins whose email is not a roster student's cannot be imported by Handshake; they are
-  written to ``walk_ins_out`` (a separate CSV: name, email, card_id, time, kiosk) when given,
-  and always counted in the returned summary so the caller can say where they went.
+  written to ``walk_ins_out`` (a separate CSV: name, email, card_id, time, kiosk, method) when
+  given, and always counted in the returned summary so the caller can say where they went.
+- Handshake's attendees import has no column for how someone checked in, so this file cannot
+  mark manual check-ins (username/email or walk-in): the summary counts them instead
+  (``ExportSummary.manual``), and the full export marks each one.
 
 ``full``: every check-in (undone ones too, flagged), with username, email, names, time
-(ISO 8601 with the local offset), method, reader, kiosk id and undone.
+(ISO 8601 with the local offset), method (``swipe``, or ``manual`` / ``walk-in`` for a
+check-in without a recognized card), reader, kiosk id and undone.
 
 Cells typed at the kiosk that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'``. No cell holds a control or invisible format character
@@ -37,6 +41,7 @@ from typing import Literal, TextIO
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from kiosk.checkin.manual import MANUAL_METHODS
 from kiosk.db.models import CheckIn, Event, Student, WalkIn
 from kiosk.errors import UserError
 from kiosk.events import get_event
@@ -65,19 +70,22 @@ FULL_COLUMNS = (
     "kiosk_id",
     "undone",
 )
-WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id")
+WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id", "method")
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class ExportSummary:
-    """What an export wrote: rows in the main file, and walk-ins Handshake cannot import."""
+    """What an export wrote: rows in the main file, and walk-ins Handshake cannot import.
+    ``manual``: live check-ins among the main file's rows made without a recognized card
+    (username/email or walk-in; kiosk.checkin.manual)."""
 
     rows: int
     unmatched_walk_ins: int
     walk_ins_written: bool
     walk_ins_file: Path | None = None
+    manual: int = 0
 
 
 def _safe(value: str | None) -> str:
@@ -133,6 +141,7 @@ def _write_handshake(
     writer.writerow(HANDSHAKE_COLUMNS)
     unmatched: list[tuple[CheckIn, WalkIn]] = []
     seen: set[str] = set()
+    manual = 0
     for check_in, student, walk_in in _check_ins(engine, event.id, include_undone=False):
         if student is None:
             if walk_in is not None:
@@ -141,6 +150,7 @@ def _write_handshake(
         if student.email_key in seen:
             continue
         seen.add(student.email_key)
+        manual += check_in.method in MANUAL_METHODS
         writer.writerow(
             [_safe(student.email_address), "TRUE", "TRUE", identifiable_type, identifiable_id,
              ""]
@@ -156,19 +166,21 @@ def _write_handshake(
                     _safe(walk_in.card_id),
                     _iso(check_in.checked_in_at),
                     _safe(check_in.kiosk_id),
+                    check_in.method,
                 ]
             )
     return ExportSummary(
         rows=len(seen),
         unmatched_walk_ins=len(unmatched),
         walk_ins_written=walk_ins_out is not None and bool(unmatched),
+        manual=manual,
     )
 
 
 def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
     writer = csv.writer(out)
     writer.writerow(FULL_COLUMNS)
-    rows = 0
+    rows = manual = 0
     for check_in, student, walk_in in _check_ins(engine, event_id, include_undone=True):
         if student is not None:
             username: str | None = student.username
@@ -193,7 +205,9 @@ def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
             ]
         )
         rows += 1
-    return ExportSummary(rows=rows, unmatched_walk_ins=0, walk_ins_written=False)
+        live = check_in.undone_at is None and check_in.duplicate_of is None
+        manual += check_in.method in MANUAL_METHODS and live
+    return ExportSummary(rows=rows, unmatched_walk_ins=0, walk_ins_written=False, manual=manual)
 
 
 def export_checkins(

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-OutcomeKind = Literal["checked_in", "already", "unknown", "archived", "refused", "misread", "noise"]
+OutcomeKind = Literal[
+    "checked_in", "already", "unknown", "archived", "refused", "misread", "noise", "see_staff"
+]
 
 PAYMENT_CARD_MESSAGE = "That looks like a payment card — please swipe your student ID"
 MISREAD_MESSAGE = "Please swipe again"
@@ -43,7 +45,8 @@ class CheckInOutcome:
     the live check-in's time), ``unknown`` (red; no single roster student matched; ``card_id``
     is the id a rule extracted, if any, for walk-in registration, never to be shown to the
     student), ``archived`` (refused under archived_policy "refuse"), ``refused`` (payment
-    card; nothing of it kept), ``misread`` (swipe again), ``noise`` (show nothing).
+    card; nothing of it kept), ``misread`` (swipe again), ``noise`` (show nothing),
+    ``see_staff`` (manual check-in is off or needs a staff member: nothing recorded).
     """
 
     kind: OutcomeKind

@@ -1,4 +1,5 @@
-"""Reading check-ins back for staff screens: recent rows, the live count, swipes per rule."""
+"""Reading check-ins back for staff screens: recent rows, the live count, manual check-ins,
+swipes per rule."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from kiosk.checkin.manual import MANUAL_METHODS
 from kiosk.checkin.outcome import CheckInRow
 from kiosk.db.models import CheckIn, Student, WalkIn
 from kiosk.names import display_name, display_name_from_full
@@ -66,6 +68,22 @@ def live_count(engine: Engine, event_id: int) -> int:
     )
     with Session(engine) as session:
         return int(session.exec(statement).one())
+
+
+def manual_counts(engine: Engine, event_id: int) -> dict[str, int]:
+    """Live manual check-ins of an event per method: ``{"manual": 9, "walk-in": 3}``
+    (username/email lookups and walk-ins; methods with none are left out)."""
+    statement = (
+        select(CheckIn.method, func.count())
+        .where(
+            CheckIn.event_id == event_id,
+            CheckIn.live(),
+            col(CheckIn.method).in_(MANUAL_METHODS),
+        )
+        .group_by(col(CheckIn.method))
+    )
+    with Session(engine) as session:
+        return {method: count for method, count in session.exec(statement).all()}
 
 
 def start_of_local_day(now: datetime | None = None) -> datetime:

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from drivers.base import Swipe
 from kiosk.cards.parse import SwipeResult, parse_swipe
 from kiosk.cards.rules import RuleSet
+from kiosk.checkin.manual import Confirmation, ManualCheckin, refusal, validate_mode
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
 from kiosk.checkin.outcome import (
     MISREAD,
@@ -28,6 +29,7 @@ from kiosk.checkin.outcome import (
 )
 from kiosk.checkin.queries import (
     live_count,
+    manual_counts,
     recent_check_ins,
     rule_counts_since,
     start_of_local_day,
@@ -92,6 +94,7 @@ class CheckInService:
         *,
         kiosk_id: str = "kiosk",
         archived_policy: ArchivedPolicy = "allow",
+        manual_checkin: ManualCheckin = "anyone",
     ) -> None:
         if archived_policy not in ARCHIVED_POLICIES:
             raise UserError(
@@ -103,6 +106,7 @@ class CheckInService:
         self.rules = rules
         self.kiosk_id = kiosk_id
         self.archived_policy: ArchivedPolicy = archived_policy
+        self.manual_checkin: ManualCheckin = validate_mode(manual_checkin)
         self._matcher = RosterMatcher.load(engine)
 
     # -- configuration -------------------------------------------------------------------
@@ -110,6 +114,10 @@ class CheckInService:
     def set_rules(self, rules: RuleSet) -> None:
         """Use these card rules from the next swipe on."""
         self.rules = rules
+
+    def set_manual_checkin(self, mode: ManualCheckin) -> None:
+        """Who may check in by username, email or as a walk-in, from now on."""
+        self.manual_checkin = validate_mode(mode)
 
     def reload_roster(self) -> None:
         """Reread the roster's card_ids (after an import)."""
@@ -191,9 +199,16 @@ class CheckInService:
         return RosterMatch(student_id, card_id) if student_id is not None else None
 
     @_saving
-    def check_in_by_lookup(self, query: str) -> CheckInOutcome:
-        """Check in by username or email (case-insensitive). Any failure gives the same
-        neutral message, so the lookup reveals nothing about who is on the roster."""
+    def check_in_by_lookup(
+        self, query: str, confirmed_by: Confirmation | None = None
+    ) -> CheckInOutcome:
+        """Check in by username or email (case-insensitive), method ``manual``. Any failure
+        gives the same neutral message, so the lookup reveals nothing about who is on the
+        roster. Under ``manual_checkin`` "off", or "staff-confirm" without ``confirmed_by``
+        (the staff PIN or card, checked by the caller), nothing is looked up or recorded."""
+        refused = refusal(self.manual_checkin, confirmed_by)
+        if refused is not None:
+            return refused
         student_id = self._find_student_id(query)
         if student_id is None:
             return NOT_FOUND
@@ -225,9 +240,19 @@ class CheckInService:
         return None
 
     @_saving
-    def register_walk_in(self, name: str, email: str | None, card_id: str | None) -> CheckInOutcome:
+    def register_walk_in(
+        self,
+        name: str,
+        email: str | None,
+        card_id: str | None,
+        confirmed_by: Confirmation | None = None,
+    ) -> CheckInOutcome:
         """Register someone not on the roster (name and email typed at the kiosk) and check
-        them in; ``card_id`` is the one an unknown outcome carried, if any."""
+        them in; ``card_id`` is the one an unknown outcome carried, if any. A manual
+        check-in: ``manual_checkin`` applies as to :meth:`check_in_by_lookup`."""
+        refused = refusal(self.manual_checkin, confirmed_by)
+        if refused is not None:
+            return refused
         attempt = Attempt(
             event_id=self.event_id, method="walk-in", kiosk_id=self.kiosk_id, card_id=card_id
         )
@@ -248,6 +273,10 @@ class CheckInService:
     def count(self) -> int:
         """Live check-ins of this event (walk-ins included)."""
         return live_count(self.engine, self.event_id)
+
+    def manual_counts(self) -> dict[str, int]:
+        """Live manual check-ins of this event per method (``manual``, ``walk-in``)."""
+        return manual_counts(self.engine, self.event_id)
 
     def rule_counts(self) -> dict[str, int]:
         """Live check-ins per card rule today (local time), on every event."""

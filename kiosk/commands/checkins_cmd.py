@@ -3,6 +3,7 @@
 ``export -o FILE --format handshake`` writes FILE for Handshake's attendees import and, when
 there are walk-ins whose email is not a roster student's, ``FILE-walk-ins.csv`` beside it
 (Handshake cannot import them; staff reconcile them). Files are written whole or not at all.
+Both say how many check-ins were manual (username/email or walk-in: kiosk.checkin.manual).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.checkin.queries import recent_check_ins
+from kiosk.checkin.manual import manual_summary
+from kiosk.checkin.queries import live_count, manual_counts, recent_check_ins
 from kiosk.db.session import open_database
 from kiosk.events import find_event
 from kiosk.export import EXPORT_FORMATS, export_checkins, export_to_file
@@ -59,7 +61,10 @@ def _export(args: argparse.Namespace) -> int:
         summary = export_to_file(
             engine, event.id, args.format, args.output, handshake_id=args.handshake_id
         )
-        print(f"wrote {summary.rows} check-in(s) to {args.output}", file=sys.stderr)
+        print(
+            f"wrote {summary.rows} check-in(s) to {args.output} ({_manual_note(summary.manual)})",
+            file=sys.stderr,
+        )
         if summary.walk_ins_file is not None:
             print(
                 f"wrote {summary.unmatched_walk_ins} walk-in(s) without a roster email to "
@@ -70,6 +75,8 @@ def _export(args: argparse.Namespace) -> int:
     out = io.StringIO(newline="")
     summary = export_checkins(engine, event.id, args.format, out, handshake_id=args.handshake_id)
     sys.stdout.write(out.getvalue())
+    if summary.manual:
+        print(f"kiosk: {_manual_note(summary.manual)} in this export.", file=sys.stderr)
     if summary.unmatched_walk_ins:
         print(
             f"kiosk: {summary.unmatched_walk_ins} walk-in(s) without a roster email are not "
@@ -77,6 +84,11 @@ def _export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _manual_note(count: int) -> str:
+    noun = "check-in" if count == 1 else "check-ins"
+    return f"{count} manual {noun}: by username, email or walk-in"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -95,4 +107,6 @@ def _list(args: argparse.Namespace) -> int:
             f"{row.id:>6}  {when:<16}  {row.method:<7}  {row.username or '(walk-in)':<16}  "
             f"{row.display_name:<20}  {status}"
         )
+    live = live_count(engine, event.id)
+    print(f"{live} checked in; {manual_summary(manual_counts(engine, event.id))}.")
     return 0

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from drivers.base import Reader
 from drivers.replay import QueueReader
 from kiosk.cards.rules import RuleSet
+from kiosk.checkin.manual import ManualCheckin
 from kiosk.db.models import Event
 
 
@@ -44,6 +45,9 @@ class KioskSetup:
     readers: Sequence[Reader] = ()
     idle_seconds: float = 4.0
     archived_policy: str = "allow"
+    # kiosk.toml's manual_checkin for `kiosk run` (default "staff-confirm"); built in code
+    # (the demo, tests) the kiosk keeps the old behaviour unless told otherwise.
+    manual_checkin: ManualCheckin = "anyone"
     kiosk_id: str = "kiosk"
     # A result shows at least this long before a queued one replaces it.
     min_result_seconds: float = 1.0

@@ -128,6 +128,7 @@ def test_export_to_files(
     )
     assert status == 0 and out == ""
     assert "wrote 2 check-in(s)" in err and "fair-walk-ins.csv" in err
+    assert "(2 manual check-ins: by username, email or walk-in)" in err
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert [r[0] for r in rows] == [
@@ -194,9 +195,12 @@ def test_failed_export_leaves_no_file(
 def test_checkins_list(capsys: pytest.CaptureFixture[str], db_url: str, attended: int) -> None:
     status, out, _ = run(capsys, db_url, "checkins", "list", "--event", "Fair")
     lines = out.splitlines()
-    assert status == 0 and len(lines) == 4
+    assert status == 0 and len(lines) == 5
     assert "(walk-in)" in lines[1] and "Jordan K." in lines[1]
     assert "atester" in lines[3] and "manual" in lines[3]
+    assert lines[4] == (
+        "3 checked in; 3 manual check-ins (2 by username or email, 1 walk-in)."
+    )
 
 
 def test_set_pin_from_stdin_and_getpass(

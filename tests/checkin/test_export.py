@@ -73,11 +73,13 @@ def test_handshake_export_lists_live_roster_attendees(busy_service: CheckInServi
         ["enocard@example.edu", "TRUE", "TRUE", "CareerFairSession", "4321", ""],
     ]
     assert (summary.rows, summary.unmatched_walk_ins, summary.walk_ins_written) == (4, 2, True)
+    # Handshake's import has no column for it: the summary counts Bo (lookup), Eve (walk-in)
+    assert summary.manual == 2  # type: ignore[attr-defined]
     walk_in_table = list(csv.reader(io.StringIO(walk_ins.getvalue())))
-    assert walk_in_table[0] == ["name", "email", "card_id", "checked_in_at", "kiosk_id"]
-    assert [row[:3] for row in walk_in_table[1:]] == [
-        ["Jordan Kim", "jordan@elsewhere.org", "555555555"],
-        ['\'=HYPERLINK("x") Evil', "", ""],
+    assert walk_in_table[0] == ["name", "email", "card_id", "checked_in_at", "kiosk_id", "method"]
+    assert [row[:3] + row[5:] for row in walk_in_table[1:]] == [
+        ["Jordan Kim", "jordan@elsewhere.org", "555555555", "walk-in"],
+        ['\'=HYPERLINK("x") Evil', "", "", "walk-in"],
     ]
     assert all(datetime.fromisoformat(row[3]).tzinfo is not None for row in walk_in_table[1:])
 
@@ -148,6 +150,7 @@ def test_full_export_has_every_check_in_with_undone_flag(busy_service: CheckInSe
     assert first == START and first.utcoffset() is not None
     assert body[0][4] == START.astimezone().isoformat(timespec="seconds")
     assert summary.rows == 7  # type: ignore[attr-defined]
+    assert summary.manual == 4  # type: ignore[attr-defined]  # Bo and the three walk-ins
 
 
 def test_unknown_format_and_event(engine: Engine, event: Event) -> None:
