@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from kiosk.errors import UserError
 from kiosk.paths import open_private
 
 LOG_FILE_NAME = "kiosk.log"
@@ -118,9 +119,15 @@ def logs_to_file(path: Path) -> Iterator[Path]:
     getting them. Everything is put back as it was on leaving."""
     root = logging.getLogger()
     muted = [handler for handler in root.handlers if _writes_to_a_terminal(handler)]
-    log_file = _PrivateLogFile(
-        path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
-    )
+    try:
+        log_file = _PrivateLogFile(
+            path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        )
+    except OSError as error:
+        raise UserError(
+            f"Cannot write the kiosk's log file {path} ({error.strerror or error}); check that "
+            "the kiosk may write to that folder."
+        ) from None
     log_file.setFormatter(logging.Formatter(_FORMAT))
     log_file.addFilter(RedactingFilter())
     for handler in muted:

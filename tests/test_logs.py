@@ -19,6 +19,7 @@ import pytest
 
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
+from kiosk.errors import UserError
 from kiosk.events import create_event
 from kiosk.logs import LOG_FILE_NAME, logs_to_file, redact
 from kiosk.roster import import_roster
@@ -130,6 +131,16 @@ def test_the_log_file_and_its_rotated_copies_are_owner_only(
     names = sorted(path.name for path in tmp_path.iterdir())
     assert names == ["kiosk.log", "kiosk.log.1", "kiosk.log.2", "kiosk.log.3"]
     assert {oct(stat.S_IMODE((tmp_path / n).stat().st_mode)) for n in names} == {"0o600"}
+
+
+def test_a_log_file_that_cannot_be_written_is_one_sentence(
+    tmp_path: Path, root_logger: logging.Logger
+) -> None:
+    handlers = list(root_logger.handlers)
+    unwritable = logs_to_file(tmp_path / "missing" / LOG_FILE_NAME)
+    with pytest.raises(UserError, match="Cannot write the kiosk's log file .* check that"):
+        unwritable.__enter__()
+    assert root_logger.handlers == handlers
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
