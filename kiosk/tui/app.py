@@ -1,8 +1,10 @@
 """The kiosk app: readers in, answers out. ``make_app(setup)`` is the factory.
 
-Each reader's ``swipes()`` runs in a Textual worker and feeds one queue; a single worker takes
-swipes in arrival order, hands each to the check-in service in a thread (the database call
-blocks) and gives the outcome to the student screen, which queues answers so none is lost.
+Each reader's ``swipes()`` runs in a Textual worker and feeds one queue, through a per-reader
+flood limit (``drivers.flood.SwipeLimiter``: swipes beyond it are dropped, never checked in,
+and staff see the flood); a single worker takes swipes in arrival order, hands each to the
+check-in service in a thread (the database call blocks) and gives the outcome to the student
+screen, whose answer queue is bounded and fair between readers (``kiosk.tui.answers``).
 Staff screens that want swipes (rule tester, rule wizard) implement ``SwipeTaker``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from drivers.base import Reader, Swipe
+from drivers.flood import SwipeLimiter
 from drivers.terminal import HeldKey, KeyFedReader
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
@@ -86,6 +90,9 @@ class KioskApp(App[None]):
         )
         self.result_hooks: list[ResultHook] = []
         self._swipes: asyncio.Queue[Swipe] | None = None
+        # Replace before the app runs to change the limits (benchmarks feeding one reader
+        # at machine speed do).
+        self.swipe_limiter = SwipeLimiter()
         self._count_timer: Timer | None = None
 
     # --- start and stop ------------------------------------------------------------------
@@ -111,6 +118,7 @@ class KioskApp(App[None]):
         for reader in self.readers:
             self.run_worker(self._pump(reader), name=f"reader {reader.name}", group="readers")
         self.run_worker(self._process_swipes(), name="swipes", group="swipes")
+        self.set_interval(1.0, self._settle_floods)
         self.refresh_count()
 
     async def on_unmount(self) -> None:
@@ -156,7 +164,8 @@ class KioskApp(App[None]):
     async def _pump(self, reader: Reader) -> None:
         try:
             async for swipe in reader.swipes():
-                self.take_swipe(swipe)
+                if self.swipe_limiter.admit(swipe):
+                    self.take_swipe(swipe)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -165,8 +174,12 @@ class KioskApp(App[None]):
                 f"Reader {reader.name} stopped: {exc}", severity="error", timeout=30, markup=False
             )
 
+    def _settle_floods(self) -> None:
+        """Close (and log) the flood episodes that have gone quiet."""
+        self.swipe_limiter.settle(time.monotonic())
+
     def take_swipe(self, swipe: Swipe) -> None:
-        """Queue a swipe for processing (in arrival order; none is dropped)."""
+        """Queue an admitted swipe for processing (in arrival order; none is dropped here)."""
         assert self._swipes is not None, "the app is not running"
         self._swipes.put_nowait(swipe)
 
@@ -204,16 +217,17 @@ class KioskApp(App[None]):
             self.back_to_student_screen()
             self.open_staff_menu()
             return
-        self.show_outcome(outcome)
+        self.show_outcome(outcome, swipe.reader)
 
-    def show_outcome(self, outcome: CheckInOutcome) -> None:
-        """Put an answer in front of the student (staff mode: as a notification)."""
+    def show_outcome(self, outcome: CheckInOutcome, source: str | None = None) -> None:
+        """Put an answer in front of the student (staff mode: as a notification);
+        ``source`` is the reader it answers (None: typed at the kiosk)."""
         if self.in_staff_mode:
             if outcome.kind != "noise":
                 self.notify(outcome.message, title="Swipe at the kiosk", markup=False)
         else:
             self.back_to_student_screen()
-            self.student_screen.present(outcome)
+            self.student_screen.present(outcome, source)
         self.refresh_count()
 
     def result_shown(self, outcome: CheckInOutcome) -> None:

@@ -1,4 +1,5 @@
-"""Staff: each reader's status, the database in use, the rules file and this kiosk."""
+"""Staff: each reader's status (and floods: swipes dropped, answers skipped), the database in
+use, the rules file and this kiosk."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class StatusScreen(StaffScreen):
         text.append("Readers\n", style="bold")
         if not app.readers:
             text.append("  none configured (use --reader or [[readers]] in kiosk.toml)\n")
+        skipped = app.student_screen.skipped
         for reader in app.readers:
             status = reader.status
             text.append(f"  {reader.name}  ", style="bold")
@@ -32,6 +34,20 @@ class StatusScreen(StaffScreen):
             if status.message:
                 text.append(f" — {status.message}")
             text.append("\n")
+            flood = app.swipe_limiter.episode(reader.name)
+            if flood is not None:
+                text.append(f"    {flood.describe()}", style="bold red" if flood.ongoing else "")
+                total = app.swipe_limiter.dropped(reader.name)
+                if total != flood.dropped:
+                    text.append(f" ({total:,} dropped since the kiosk started)")
+                text.append(
+                    f"; more than {app.swipe_limiter.rate:g} swipes a second are not checked in\n"
+                )
+            if skipped.get(reader.name):
+                text.append(
+                    f"    {skipped[reader.name]:,} answers not shown on the student screen "
+                    "(newer ones replaced them)\n"
+                )
         text.append("\nDatabase\n", style="bold")
         text.append(f"  {app.setup.database_label}\n")
         text.append("\nEvent\n", style="bold")

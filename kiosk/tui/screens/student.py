@@ -1,14 +1,16 @@
 """The student screen: idle ("Swipe your student ID") and the large coloured answer.
 
 Answers are queued: each is shown (at least ``min_result_seconds`` when others wait), and the
-screen goes back to idle ``idle_seconds`` after the last one. Only ``CheckInOutcome.message``
-is shown: it holds at most the student's display name, never a card_id, email or username.
+screen goes back to idle ``idle_seconds`` after the last one. The queue is bounded and fair
+between readers (``kiosk.tui.answers``): a flooding reader's answers are coalesced to its
+newest, stale ones skipped, and another reader's student is answered next.
+Only ``CheckInOutcome.message`` is shown: it holds at most the student's display name, never
+a card_id, email or username.
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -21,6 +23,7 @@ from textual.widgets import Button, ContentSwitcher, Static
 
 from kiosk.checkin import CheckInOutcome
 from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
+from kiosk.tui.answers import AnswerQueue
 from kiosk.tui.widgets.legend import DemoLegend
 from kiosk.tui.widgets.reader_status import ReaderStatusBar
 
@@ -65,7 +68,7 @@ class StudentScreen(Screen[None]):
         self.min_result_seconds = min_result_seconds
         self.current: CheckInOutcome | None = None
         self.count: int | None = None
-        self._pending: deque[CheckInOutcome] = deque()
+        self._pending: AnswerQueue[CheckInOutcome] = AnswerQueue()
         self._shown_at = 0.0
         self._idle_timer: Timer | None = None
         self._advance_timer: Timer | None = None
@@ -96,7 +99,8 @@ class StudentScreen(Screen[None]):
         self.set_interval(1.0, self.refresh_readers)
 
     def refresh_readers(self) -> None:
-        self.query_one("#readers", ReaderStatusBar).refresh_from(self.app.readers)
+        bar = self.query_one("#readers", ReaderStatusBar)
+        bar.refresh_from(self.app.readers, self.app.swipe_limiter.flooding())
 
     # --- what the app tells this screen -------------------------------------------------
 
@@ -117,11 +121,12 @@ class StudentScreen(Screen[None]):
         for label in self.query("#count").results(Static):
             label.update(text)
 
-    def present(self, outcome: CheckInOutcome) -> None:
-        """Queue ``outcome``; it shows now, or once the one on screen has had its time."""
+    def present(self, outcome: CheckInOutcome, source: str | None = None) -> None:
+        """Queue ``outcome`` (from reader ``source``; None: typed at the kiosk); it shows now,
+        or once the one on screen has had its time, unless newer ones replace it."""
         if outcome.kind == "noise":
             return
-        self._pending.append(outcome)
+        self._pending.put(outcome, source, time.monotonic())
         self._advance()
 
     @property
@@ -133,6 +138,11 @@ class StudentScreen(Screen[None]):
         return len(self._pending)
 
     @property
+    def skipped(self) -> dict[str | None, int]:
+        """Answers never shown (too many from one reader, or too old), by reader."""
+        return dict(self._pending.skipped)
+
+    @property
     def shown_at(self) -> float:
         """When the answer on screen was put there (time.monotonic())."""
         return self._shown_at
@@ -140,15 +150,19 @@ class StudentScreen(Screen[None]):
     # --- the queue -----------------------------------------------------------------------
 
     def _advance(self) -> None:
+        now = time.monotonic()
+        self._pending.drop_stale(now)
         if not self._pending:
             return
         if self.current is not None:
-            wait = self.min_result_seconds - (time.monotonic() - self._shown_at)
+            wait = self.min_result_seconds - (now - self._shown_at)
             if wait > 0:
                 if self._advance_timer is None:
                     self._advance_timer = self.set_timer(wait, self._advance_due)
                 return
-        self._show(self._pending.popleft())
+        outcome = self._pending.pop(now)
+        if outcome is not None:
+            self._show(outcome)
 
     def _advance_due(self) -> None:
         self._advance_timer = None
@@ -174,6 +188,7 @@ class StudentScreen(Screen[None]):
 
     def _idle_due(self) -> None:
         self._idle_timer = None
+        self._pending.drop_stale(time.monotonic())
         if self._pending:
             self._advance()
         else:
