@@ -37,8 +37,9 @@ _TRACKS = re.compile(
     "|".join(
         (
             # track 1: [%][format code]PAN^NAME^data[?], the sentinel often missing; the name
-            # field may hold spaces; a line cut after the name still counts
-            r"(?:%?[A-Za-z]?\d[\d ]*)?\^[^^\r\n]{0,80}\^[^\s?]*\??",
+            # field holds a letter and may hold spaces (a traceback's ~~~^^^^ markers are no
+            # name); a line cut after the name still counts
+            r"(?:%?[A-Za-z]?\d[\d ]*)?\^(?=[^\^\r\n~]{0,79}[A-Za-z])[^\^\r\n~]{1,80}\^[^\s?]*\??",
             r"%?[A-Za-z]?\d{6,19}\^\S*",
             # track 2 / 3: [;|+]PAN=data[?], with or without sentinels
             r"[;+]?\d{4,19}=[\d=]*\??",

@@ -21,7 +21,7 @@ from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
 from kiosk.errors import UserError
 from kiosk.events import create_event
-from kiosk.logs import LOG_FILE_NAME, logs_to_file, redact
+from kiosk.logs import LOG_FILE_NAME, logs_to_file, redact, redacted_traceback
 from kiosk.roster import import_roster
 from kiosk.staff import set_pin
 
@@ -72,6 +72,26 @@ def test_card_data_in_a_log_message_is_masked(message: str, secrets: list[str]) 
         assert secret not in redacted
     first_word = message.split()[0]
     assert redacted.startswith(first_word)  # the words around the card data stay
+
+
+def test_a_crash_report_keeps_its_markers_and_loses_the_card() -> None:
+    """Python's ~~~^^^^ markers under the failing expression are not track 1 name fields."""
+
+    def fail(swipe: dict[str, str]) -> str:
+        return swipe["text"] + swipe["card"]
+
+    try:
+        fail({"text": "%B4111111111111111^DOE/JANE^2512?"})
+    except KeyError as error:
+        report = redacted_traceback(error)
+    assert "~~~~~^^^^^^^^" in report and "KeyError: 'card'" in report
+    assert "4111111111111111" not in report  # the test's own source line, shown, is masked
+
+    try:
+        raise ValueError("cannot read %B4111111111111111^DOE/JANE^2512?")
+    except ValueError as error:
+        report = redacted_traceback(error)
+    assert "ValueError: cannot read [track redacted]" in report and "DOE" not in report
 
 
 @pytest.fixture
