@@ -24,6 +24,9 @@ _MAGTEK_SIGN_ON = re.compile(r"210888[0-9A-Z]{2}A\d{2}")
 _WRONG_LAYOUT = re.compile(r"<[0-9<>=)]+_.?")
 # An insertion reader's card-present notice is only its sensor digit once framing is removed.
 _SENSOR_DIGITS = ("0", "1")
+#: The longest swipe looked at: a magnetic stripe holds about 250 characters, a QR code a few
+#: hundred; anything longer is a reader fault (or a flood of keys), a misread before any check.
+MAX_SWIPE_LENGTH = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,13 @@ MISREAD = {
         "Other keys were mixed into the swipe; please swipe again without typing.",
         "bad_characters",
     ),
+    "too_long": SwipeResult(
+        "misread",
+        None,
+        None,
+        "Far too long for a card swipe (a reader fault?); please swipe again.",
+        "too_long",
+    ),
     "wrong_layout": SwipeResult(
         "misread",
         None,
@@ -88,6 +98,8 @@ INTERNAL_ERROR = SwipeResult(
 
 def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
     """The result decided before any rule runs (guard, noise, misread), or None."""
+    if len(raw) > MAX_SWIPE_LENGTH:
+        return MISREAD["too_long"]
     verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
     if verdict is not None:
         return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED

@@ -3,7 +3,9 @@
 A rules file is an ordered list of ``[[rules]]``; the first rule that matches a swipe gives the
 card_id, so magstripe, prox and barcode readers can share one kiosk. Every pattern and
 transform is compiled when the file is loaded, and a broken file is refused with a sentence
-naming the rule and key, so the kiosk never starts with rules it would misapply.
+naming the rule and key, so the kiosk never starts with rules it would misapply. Patterns are
+compiled by :mod:`kiosk.cards.rule_regex`: every search is linear in the swipe's length, so no
+rule can stall a swipe, and features that would need backtracking are refused.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.cards.rule_regex import (
+    MatchLike,
+    RulePattern,
+    UnsupportedFeature,
+    compile_rule_pattern,
+)
 from kiosk.cards.toml_text import toml_int_or_list, toml_string, toml_string_list
 from kiosk.cards.tracks import Tracks
 from kiosk.cards.transforms import TransformSpecError, compile_chain
@@ -67,10 +75,11 @@ class Rule:
     reader: str | None = None
     enabled: bool = True
     description: str = ""
-    # Compiled when the rule is made (read-only): the pattern, the group holding the card_id
-    # ("card_id", 1, or 0 for the whole match), the transforms as one function.
-    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    card_id_group: int | str = field(init=False, repr=False, compare=False)
+    # Compiled when the rule is made (read-only): the pattern, the number of the group holding
+    # the card_id (the one named card_id, else 1, or 0 for the whole match), the transforms as
+    # one function.
+    regex: RulePattern = field(init=False, repr=False, compare=False)
+    card_id_group: int = field(init=False, repr=False, compare=False)
     transform: Callable[[str], str | None] | None = field(init=False, repr=False, compare=False)
     ok_message: str = field(init=False, repr=False, compare=False)
 
@@ -80,11 +89,13 @@ class Rule:
         if not isinstance(self.pattern, str) or not self.pattern:
             raise _rule_error(self.name, "pattern", "give a regular expression in single quotes")
         try:
-            regex = re.compile(self.pattern)
+            regex = compile_rule_pattern(self.pattern)
         except re.error as error:
             raise _rule_error(
                 self.name, "pattern", _regex_error_text(self.pattern, error)
             ) from None
+        except UnsupportedFeature as error:
+            raise _rule_error(self.name, "pattern", str(error)) from None
         if isinstance(self.track, int):  # tolerate track=2 from Python callers
             object.__setattr__(self, "track", (self.track,))
         if not isinstance(self.track, tuple) or not all(
@@ -100,10 +111,7 @@ class Rule:
             raise _rule_error(self.name, "transforms", str(error)) from None
         if self.reader is not None and (not isinstance(self.reader, str) or not self.reader):
             raise _rule_error(self.name, "reader", "must be the name of a configured reader")
-        if "card_id" in regex.groupindex:
-            group: int | str = "card_id"
-        else:
-            group = 1 if regex.groups else 0
+        group = regex.groupindex.get("card_id", 1 if regex.groups else 0)
         object.__setattr__(self, "regex", regex)
         object.__setattr__(self, "card_id_group", group)
         object.__setattr__(self, "transform", transform)
@@ -113,7 +121,7 @@ class Rule:
         """True when the rule is enabled and not limited to another reader."""
         return self.enabled and (self.reader is None or self.reader == reader)
 
-    def card_id_from(self, match: re.Match[str]) -> str | None:
+    def card_id_from(self, match: MatchLike) -> str | None:
         """The card_id a match of this rule's pattern gives (None when empty or a transform
         cannot apply)."""
         value = match.group(self.card_id_group)
@@ -157,13 +165,14 @@ class Rule:
         return self._match_at(self.regex.search(track.data), track.start, number)
 
     def _match_at(
-        self, match: re.Match[str] | None, offset: int, track: int | None
+        self, match: MatchLike | None, offset: int, track: int | None
     ) -> RuleMatch | None:
-        if match is None or not match.group(self.card_id_group):
+        captured = None if match is None else match.group(self.card_id_group)
+        if match is None or not captured:
             return None
         start, end = match.span(self.card_id_group)
         return RuleMatch(
-            match.group(self.card_id_group),
+            captured,
             start + offset,
             end + offset,
             self.card_id_from(match),

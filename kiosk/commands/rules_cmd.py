@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import UsageError
+
+if TYPE_CHECKING:
+    from kiosk.cards.rules import Rule
 
 
 def register(subparsers: Any) -> None:
@@ -26,20 +29,30 @@ def register(subparsers: Any) -> None:
         ),
     )
     suggest.add_argument("pairs", metavar="PAIRS.csv", type=Path)
-    suggest.add_argument(
-        "--name", default="suggested", help="the rule's name (default: suggested)"
-    )
+    suggest.add_argument("--name", default="suggested", help="the rule's name (default: suggested)")
     suggest.set_defaults(func=run_suggest)
 
     check = actions.add_parser(
         "check",
         help="validate a rules file and show the rules as the kiosk understands them",
+        description=(
+            "Load a rules file as the kiosk would and list its rules in the order they are "
+            "tried. Exit 0 when it loads; 2 (saying which rule and key, and what to write "
+            "instead) when it cannot be used."
+        ),
+    )
+    check.add_argument(
+        "file",
+        metavar="FILE",
+        type=Path,
+        nargs="?",
+        help="the rules file (default: card-rules.toml in the config directory)",
     )
     check.add_argument(
         "--rules",
         metavar="FILE",
         type=Path,
-        help="the rules file (default: card-rules.toml in the config directory)",
+        help="the rules file, as for the other commands (the same as giving FILE)",
     )
     check.set_defaults(func=run_check)
 
@@ -69,9 +82,14 @@ def run_check(args: argparse.Namespace) -> int:
     from kiosk.cards.rules import load_rules
     from kiosk.config import default_rules_path
 
-    path = args.rules or default_rules_path()
-    if args.rules is None and not path.exists():
-        raise UsageError(f"There is no rules file at {path}; give one with --rules FILE.")
+    if args.file is not None and args.rules is not None and args.file != args.rules:
+        raise UsageError("Give the rules file once: either FILE or --rules FILE.")
+    given = args.file or args.rules
+    path = given or default_rules_path()
+    if given is None and not path.exists():
+        raise UsageError(
+            f"There is no rules file at {path}; give one: kiosk rules check card-rules.toml"
+        )
     ruleset = load_rules(path)
     print(f"{path}: {len(ruleset.rules)} rule(s), tried in this order")
     if ruleset.campus_prefixes:
@@ -91,14 +109,14 @@ def run_check(args: argparse.Namespace) -> int:
             else "track " + ", then track ".join(str(track) for track in rule.track)
         )
         print(f"   searches:   {where}")
-        print(f"   card_id:    {_group_description(rule.card_id_group)}")
+        print(f"   card_id:    {_group_description(rule)}")
         if rule.transforms:
             print(f"   transforms: {' -> '.join(rule.transforms)}")
         print(f"   readers:    {rule.reader if rule.reader else 'any'}")
     return 0
 
 
-def _group_description(group: int | str) -> str:
-    if group == "card_id":
+def _group_description(rule: Rule) -> str:
+    if "card_id" in rule.regex.groupindex:
         return "the group named card_id"
-    return "capture group 1" if group == 1 else "the whole match"
+    return "capture group 1" if rule.card_id_group == 1 else "the whole match"

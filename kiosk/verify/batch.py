@@ -25,7 +25,7 @@ from operator import add, attrgetter, itemgetter
 from drivers.capture import CapturedSwipe
 from kiosk.card_ids import CardIdIndex
 from kiosk.cards.guard import payment_number_patterns
-from kiosk.cards.parse import NO_MATCH, first_rule_hit
+from kiosk.cards.parse import MAX_SWIPE_LENGTH, NO_MATCH, first_rule_hit
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.tracks import match_clean_stripe
 from kiosk.verify.model import MatchedRow, SwipeCheck
@@ -102,7 +102,11 @@ def check_swipes(
     append = checks.append
     noise = 0
     for position, text in enumerate(texts):
-        if position not in special and clean_stripe(text) is not None:
+        if (
+            position not in special
+            and len(text) <= MAX_SWIPE_LENGTH  # longer: a misread, said by the per-swipe path
+            and clean_stripe(text) is not None
+        ):
             # A plain swipe: the per-swipe path's guard, noise and misread checks pass it,
             # and its text is its cleaned text. Matched when exactly one student's card_id
             # is inside, and the first rule that gives a card_id (if rules) gives that one.
