@@ -4,8 +4,10 @@ log records go to an owner-only file in the state directory and never to its ter
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
+import re
 import select
 import shutil
 import sqlite3
@@ -24,6 +26,7 @@ from kiosk.events import create_event
 from kiosk.logs import LOG_FILE_NAME, logs_to_file, redact, redacted_traceback
 from kiosk.roster import import_roster
 from kiosk.staff import set_pin
+from tests.conftest import FIXTURES, load_corpus
 
 KEPT = [
     "check-in not saved: database unavailable (OperationalError)",
@@ -72,6 +75,26 @@ def test_card_data_in_a_log_message_is_masked(message: str, secrets: list[str]) 
         assert secret not in redacted
     first_word = message.split()[0]
     assert redacted.startswith(first_word)  # the words around the card data stay
+
+
+PAYMENT_VECTORS = [
+    json.loads(line)
+    for line in (FIXTURES / "cards" / "public-payment-vectors.jsonl").read_text().splitlines()
+    if line.strip()
+]
+
+
+def test_public_bank_card_vectors_and_corpus_swipes_are_masked_in_a_log_line() -> None:
+    """Swipes from other projects' test suites and from our corpus, pasted into a log line
+    by mistake: no card number, no long digit run, no track 1 name survives."""
+    for vector in PAYMENT_VECTORS:
+        redacted = redact(f"swipe {vector['swipe']} on left")
+        assert vector["pan"] not in redacted and "FATEHI" not in redacted, vector["source"]
+        assert not re.search(r"\d{8,}", redacted), redacted
+        assert redacted.startswith("swipe ") and redacted.endswith(" on left")
+    for swipe in load_corpus():
+        redacted = redact(f"swipe {swipe['raw']} on left")
+        assert not re.search(r"\d{8,}|\^[A-Z]", redacted), (swipe["id"], redacted)
 
 
 def test_a_crash_report_keeps_its_markers_and_loses_the_card() -> None:
