@@ -16,11 +16,15 @@ import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drivers.capture import CapturedSwipe
 from kiosk.cards.parse import MAX_SWIPE_LENGTH, parse_swipe
 from kiosk.cards.regex_tree import parse_pattern
 from kiosk.cards.rule_regex import compile_rule_pattern, to_re2
 from kiosk.cards.rules import Rule, RuleSet, RulesFileError
 from kiosk.cli import main
+from kiosk.verify.analysis import verify
+from kiosk.verify.render_json import render_json
+from kiosk.verify.roster_source import RosterCardIds
 
 # (pattern, and the text that makes a backtracking engine take exponential or high-power time:
 # a head, then a character repeated to make the text as long as wanted, then a tail)
@@ -275,3 +279,16 @@ def test_both_engines_agree_on_non_ascii_text_and_spans() -> None:
     assert match is not None and match.span(2) == (3, 6)
     assert Rule("digits", r";(\d+)=").regex.search(";١٢٣=") is None
     assert compile_rule_pattern(r"(\d+)*;(\d+)").search(";\udcff") is None  # lone surrogate
+
+
+def test_verify_calls_a_too_long_stripe_a_misread_in_batch_as_one_by_one() -> None:
+    """verify settles plain stripes without the per-swipe checks; a stripe too long to be a
+    swipe must still be the per-swipe path's misread, not a match."""
+    rules = RuleSet((Rule("issue", r";(\d{9})\?"),))
+    roster = RosterCardIds("test", [("901234567", "alex")])
+    too_long = "%" + "A" * MAX_SWIPE_LENGTH + "?;901234567?"
+    swipes = [CapturedSwipe(1, too_long), CapturedSwipe(2, ";901234567?")]
+    batch = render_json(verify(roster, swipes, rules))
+    assert batch == render_json(verify(roster, swipes, rules, one_by_one=True))
+    results = json.loads(batch)["results"]
+    assert [result["verdict"] for result in results] == ["misread", "matched"]
