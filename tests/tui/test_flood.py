@@ -109,6 +109,10 @@ async def test_the_flooding_reader_answers_a_real_swipe_once_it_takes_swipes_aga
         await wait_until(pilot, lambda: ALEX in shown)  # hooks run once it is rendered
         # the flood's waiting answers were coalesced to their newest, not queued for hours
         assert shown.index(ALEX) <= 2, shown
+        skipped = app.student_screen.skipped["left"]
+        assert skipped >= 3
+        await open_staff_screen(pilot, "status", StatusScreen)
+        assert f"{skipped:,} answers not shown on the student screen" in screen_text(app)
     assert _check_ins(two_readers) == [("901234567", "left")]
 
 
