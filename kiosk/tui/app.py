@@ -31,6 +31,7 @@ from drivers.flood import SwipeLimiter
 from drivers.terminal import HeldKey, KeyFedReader
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
+from kiosk.checkin.manual import MANUAL_OFF, ManualCheckin
 from kiosk.checkin.queries import live_count
 from kiosk.db.models import Event
 from kiosk.logs import redacted_traceback
@@ -277,6 +278,7 @@ class KioskApp(App[None]):
             self.rules,
             kiosk_id=self.setup.kiosk_id,
             archived_policy=self.setup.archived_policy,  # type: ignore[arg-type]
+            manual_checkin=self.setup.manual_checkin,
         )
 
     def apply_rules(self, rules: RuleSet) -> None:
@@ -301,13 +303,27 @@ class KioskApp(App[None]):
     def open_lookup(self) -> None:
         from kiosk.tui.screens.lookup import LookupScreen
 
-        if not isinstance(self.screen, StudentFacingScreen):
+        if not self._manual_checkin_off() and not isinstance(self.screen, StudentFacingScreen):
             self.push_screen(LookupScreen())
 
     def open_walk_in(self, card_id: str | None) -> None:
         from kiosk.tui.screens.walk_in import WalkInScreen
 
-        self.push_screen(WalkInScreen(card_id))
+        if not self._manual_checkin_off():
+            self.push_screen(WalkInScreen(card_id))
+
+    def _manual_checkin_off(self) -> bool:
+        """Under manual_checkin "off", F2 and F3 answer so instead of opening a form."""
+        if self.setup.manual_checkin != "off":
+            return False
+        self.show_outcome(MANUAL_OFF)
+        return True
+
+    def set_manual_checkin(self, mode: ManualCheckin) -> None:
+        """Staff mode: who may check in without a card, until the kiosk restarts."""
+        self.setup.manual_checkin = mode
+        if self._service is not None:
+            self._service.set_manual_checkin(mode)
 
     def request_staff_mode(self) -> None:
         from kiosk.tui.screens.pin import PinScreen

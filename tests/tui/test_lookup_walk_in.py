@@ -1,19 +1,30 @@
-"""Checking in without a recognized card: by username or email, or as a walk-in."""
+"""Checking in without a recognized card: by username or email, or as a walk-in, under each
+manual_checkin mode (the kiosk_setup fixture's is "anyone")."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
-from textual.widgets import Input
+from dataclasses import replace
 
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from kiosk.checkin.manual import MANUAL_OFF_MESSAGE
 from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
 from kiosk.db.models import CheckIn, WalkIn
+from kiosk.staff import set_staff_card
 from kiosk.tui.app import make_app
 from kiosk.tui.screens.lookup import LookupScreen
+from kiosk.tui.screens.manual_checkin import ManualCheckinScreen
+from kiosk.tui.screens.staff_confirm import StaffConfirmScreen
 from kiosk.tui.screens.walk_in import WalkInScreen
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
+    ALEX_CARD,
+    PIN,
     UNKNOWN_CARD,
     click_when_ready,
+    open_staff_screen,
     push,
     result_message,
     screen_text,
@@ -166,3 +177,143 @@ async def test_enter_on_the_idle_screen_opens_nothing(kiosk_setup: KioskSetup) -
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is app.student_screen
+
+
+# --- manual_checkin: "staff-confirm" and "off" ------------------------------------------------
+
+
+def _check_ins(setup: KioskSetup) -> list[CheckIn]:
+    with Session(setup.engine) as session:
+        return list(session.exec(select(CheckIn)).all())
+
+
+async def _look_up(pilot: Pilot[None], query: str) -> None:
+    await pilot.press("f2")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, LookupScreen))
+    await type_text(pilot, query)
+    await pilot.press("enter")
+
+
+async def test_staff_confirm_asks_for_the_pin_before_recording(kiosk_setup: KioskSetup) -> None:
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "stu10002")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        assert "type the PIN or swipe the staff card" in screen_text(app)
+        assert _check_ins(setup) == []  # nothing before staff confirm
+        await type_text(pilot, "0000")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Wrong PIN" in screen_text(app))
+        assert isinstance(app.screen, StaffConfirmScreen) and _check_ins(setup) == []
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        assert "Welcome, Mari G." in result_message(app)
+    (row,) = _check_ins(setup)
+    assert row.method == "manual"
+
+
+async def test_staff_confirm_cancelled_records_nothing(kiosk_setup: KioskSetup) -> None:
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "stu10002")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        field = app.screen.query_one("#lookup-query", Input)
+        await wait_until(pilot, lambda: not field.disabled)
+        assert field.value == "stu10002"  # the student may correct it or go back
+    assert _check_ins(setup) == []
+
+
+async def test_staff_confirm_by_the_staff_card(kiosk_setup: KioskSetup) -> None:
+    set_staff_card(kiosk_setup.engine, "777000111")
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "alex.tester@example.edu")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        push(app, ";77700011101?")  # the demo rule reads card_id 777000111
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        assert "Welcome, Alex T." in result_message(app) and not app.in_staff_mode
+    (row,) = _check_ins(setup)
+    assert row.method == "manual"
+
+
+async def test_a_students_card_during_the_confirmation_checks_them_in(
+    kiosk_setup: KioskSetup,
+) -> None:
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "stu10002")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        push(app, ALEX_CARD)  # the student found a card after all
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        assert "Welcome, Alex T." in result_message(app)
+    (row,) = _check_ins(setup)
+    assert row.method == "swipe"  # Alex by card; Mari's lookup was never confirmed
+
+
+async def test_staff_confirm_for_a_walk_in(kiosk_setup: KioskSetup) -> None:
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        push(app, UNKNOWN_CARD)
+        await wait_until(pilot, lambda: showing(app, "unknown"))
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, WalkInScreen))
+        await type_text(pilot, "Jordan Kim")
+        await pilot.press("enter")
+        await type_text(pilot, "jordan.kim@gmail.com")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        assert _check_ins(setup) == []
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+    (row,) = _check_ins(setup)
+    assert row.method == "walk-in"
+
+
+async def test_off_f2_and_f3_say_to_see_a_staff_member(kiosk_setup: KioskSetup) -> None:
+    setup = replace(kiosk_setup, manual_checkin="off")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: showing(app, "see_staff"))
+        assert result_message(app).endswith(MANUAL_OFF_MESSAGE)
+        assert "PLEASE SEE A STAFF MEMBER" in result_message(app)
+        assert app.screen is app.student_screen
+        push(app, UNKNOWN_CARD)
+        await wait_until(pilot, lambda: showing(app, "unknown"))
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: showing(app, "see_staff"))
+        assert app.screen is app.student_screen
+        push(app, ALEX_CARD)  # cards still check in
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+    assert [row.method for row in _check_ins(setup)] == ["swipe"]
+
+
+async def test_staff_choose_the_mode_and_see_how_many_manual_check_ins(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)  # "anyone"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "stu10002")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        app.student_screen.show_idle()
+        screen = await open_staff_screen(pilot, "manual", ManualCheckinScreen)
+        await wait_until(pilot, lambda: "1 manual check-in (1 by username" in screen_text(app))
+        modes = screen.query_one("#manual-modes", OptionList)
+        modes.highlighted = modes.get_option_index("off")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "now 'off' on this kiosk" in screen_text(app))
+        assert app.setup.manual_checkin == "off" and app.service.manual_checkin == "off"
+        await pilot.press("escape")  # back to the menu
+        await pilot.press("escape")  # back to the kiosk
+        await wait_until(pilot, lambda: app.screen is app.student_screen)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: showing(app, "see_staff"))

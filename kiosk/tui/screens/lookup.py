@@ -1,5 +1,6 @@
 """Check in by username or email. Nothing typed here ever shows another student's data:
-no suggestions, and the same neutral sentence for every kind of "no match"."""
+no suggestions, and the same neutral sentence for every kind of "no match". Under
+``manual_checkin = "staff-confirm"`` a staff member confirms before anything is looked up."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Input, Static
 
 from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StudentFacingScreen
+from kiosk.tui.screens.staff_confirm import staff_confirmation
 
 
 class LookupScreen(StudentFacingScreen):
@@ -28,9 +30,17 @@ class LookupScreen(StudentFacingScreen):
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         query = event.value.strip()
-        if not query:
+        if not query or event.input.disabled:
             return
         event.input.disabled = True
+        self.run_worker(self._check_in(query, event.input), group="lookup")
+
+    async def _check_in(self, query: str, field: Input) -> None:
         service = await self.app.service_ready()
-        outcome = await asyncio.to_thread(service.check_in_by_lookup, query)
+        go_on, confirmed_by = await staff_confirmation(self.app, service.manual_checkin)
+        if not go_on:  # staff did not confirm: the student may correct or leave
+            field.disabled = False
+            field.focus()
+            return
+        outcome = await asyncio.to_thread(service.check_in_by_lookup, query, confirmed_by)
         self.app.show_outcome(outcome)

@@ -17,6 +17,7 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
     from kiosk.tui.screens.events import EventsScreen
     from kiosk.tui.screens.export import ExportScreen
     from kiosk.tui.screens.import_roster import ImportScreen
+    from kiosk.tui.screens.manual_checkin import ManualCheckinScreen
     from kiosk.tui.screens.recent import RecentScreen
     from kiosk.tui.screens.rule_tester import RuleTesterScreen
     from kiosk.tui.screens.rules import RulesScreen
@@ -25,6 +26,7 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
     return {
         "events": ("Events: choose or create", EventsScreen),
         "recent": ("Recent check-ins (undo)", RecentScreen),
+        "manual": ("Manual check-in: username, email, walk-in", ManualCheckinScreen),
         "tester": ("Rule tester", RuleTesterScreen),
         "rules": ("Card rules", RulesScreen),
         "import": ("Import a roster", ImportScreen),

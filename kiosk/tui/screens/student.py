@@ -39,6 +39,7 @@ HEADLINES = {
     "archived": "✖  PLEASE SEE A STAFF MEMBER",
     "refused": "✖  NOT A STUDENT ID",
     "misread": "↻  PLEASE SWIPE AGAIN",
+    "see_staff": "✖  PLEASE SEE A STAFF MEMBER",
 }
 # A failed username/email lookup is "unknown" too, but no card was swiped.
 LOOKUP_FAILED_HEADLINE = "✖  NOT FOUND"

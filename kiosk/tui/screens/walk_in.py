@@ -1,4 +1,5 @@
-"""Register an unknown card as a walk-in: name and email, checked in for staff to reconcile."""
+"""Register an unknown card as a walk-in: name and email, checked in for staff to reconcile.
+A manual check-in: ``manual_checkin`` decides whether a staff member confirms it first."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Button, Input, Static
 from kiosk.errors import UserError
 from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StudentFacingScreen
+from kiosk.tui.screens.staff_confirm import staff_confirmation
 
 
 class WalkInScreen(StudentFacingScreen):
@@ -33,15 +35,19 @@ class WalkInScreen(StudentFacingScreen):
     def on_mount(self) -> None:
         self.query_one("#walk-in-name", Input).focus()
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "walk-in-name":
             self.query_one("#walk-in-email", Input).focus()
         else:
-            await self.submit()
+            self._start_submit()
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "walk-in-submit":
-            await self.submit()
+            self._start_submit()
+
+    def _start_submit(self) -> None:
+        # A worker: under "staff-confirm" it waits for the staff member's confirmation.
+        self.run_worker(self.submit(), group="walk-in", exclusive=True)
 
     async def submit(self) -> None:
         name = self.query_one("#walk-in-name", Input).value.strip()
@@ -51,9 +57,13 @@ class WalkInScreen(StudentFacingScreen):
             error.update("Please type your name and your email.")
             self.query_one("#walk-in-name" if not name else "#walk-in-email", Input).focus()
             return
+        service = self.app.service
+        go_on, confirmed_by = await staff_confirmation(self.app, service.manual_checkin)
+        if not go_on:
+            return
         try:
             outcome = await asyncio.to_thread(
-                self.app.service.register_walk_in, name, email, self._card_id
+                service.register_walk_in, name, email, self._card_id, confirmed_by
             )
         except UserError as exc:
             error.update(str(exc))
