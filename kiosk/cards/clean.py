@@ -1,7 +1,8 @@
 """Remove control characters (reader framing, CR/LF between tracks) from a swipe.
 
 Rules, the payment guard and verify all see the cleaned text, so a rule never has to mention
-STX, ESC or the Enter an ID TECH reader types after each track.
+STX, ESC or the Enter an ID TECH reader types after each track. The payment guard also reads
+:func:`separated_swipe`, where the control characters between tracks still part them.
 """
 
 from __future__ import annotations
@@ -17,3 +18,13 @@ def clean_swipe(text: str) -> str:
     if text.isprintable():  # the common case: nothing to remove, no copy made
         return text
     return _CONTROL.sub("", text)
+
+
+def separated_swipe(text: str) -> str:
+    """``text`` with each run of control characters turned into one newline.
+
+    Cleaning joins what a CR, LF or TAB kept apart: two tracks sent without sentinels
+    (``...1000\\r4111...=2512``) or a reader id before a track (``R1\\t4111...=2512``) become
+    one long digit run. Here the boundaries stay, and nothing else changes.
+    """
+    return _CONTROL.sub("\n", text)

@@ -2,7 +2,23 @@
 
 A student will swipe a bank card by mistake. PCI DSS forbids keeping its track data anywhere,
 so a swipe that carries a payment card number is refused and nothing of it is kept. Encrypting
-readers (masked numbers plus ciphertext) are refused too: the kiosk cannot use their output.
+readers (masked numbers, ciphertext) are refused too: the kiosk cannot use their output.
+
+A payment card number (PAN) here is 13 to 19 digits, the first 2 to 6 (the payment networks'
+issuer industry digits), passing the Luhn check, standing where a reader puts one:
+
+- track 1 (ISO/IEC 7813): ``<n>^``, as in ``%B<n>^NAME^YYMM…``, with or without the ``%``,
+  ``b`` for ``B``, the number in groups as printed too (``%B3727 006992 51018^``: American
+  Express cards); a 12-digit number too when the format code ``B`` stands before it;
+- track 2: ``;<n>`` whatever follows (``=``, ``?``, the end of a cut-off swipe), ``<<n>``
+  (``;`` typed through another keyboard layout), and without sentinel ``<n>=YYMM`` or
+  ``<n>DYYMM`` (EMV's track 2 equivalent);
+- a number alone: the whole swipe, or a line between control characters, that is one number
+  of a major brand's range and length (``4111111111111111``, ``4111 1111 1111 1111``).
+
+The guard reads the cleaned swipe (what the rules see) and, when control characters inside
+the swipe were removed, :func:`~kiosk.cards.clean.separated_swipe` too: cleaning joins two
+sentinel-less tracks' digits (``…1000\\r4111…=2512`` becomes ``…10004111…=2512``).
 """
 
 from __future__ import annotations
@@ -12,6 +28,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Literal
 
+from kiosk.cards.brands import payment_brand
+from kiosk.cards.clean import separated_swipe
 from kiosk.cards.luhn import luhn_valid
 
 GuardVerdict = Literal["payment", "encrypted"]
@@ -30,12 +48,34 @@ _FRAMING = "\x02\x03\x04\x10\x1b\r\n\t"
 _NOT_PRINTABLE_OR_FRAMING = re.compile("[^\x20-\x7e" + re.escape(_FRAMING) + "]")
 # A masked number: digits with '*' inside (4111********1111).
 _MASKED = re.compile(r"\d\*+\d")
-# Maximal runs of 13 or more ASCII digits: the candidates for a payment card number. Their
-# surroundings are then checked against the layouts a payment number is found in (ISO 7813):
-# %B<n>^, ;<n>= or ;<n>?, and sentinel-less <n>=YYMM.
-_LONG_DIGIT_RUNS = re.compile(r"[0-9]{13,}")
+# Heartland E3 output: '<E', a version digit, the tracks with a format-preserving encrypted
+# number (it fails the Luhn check on purpose), then '|'-separated ciphertext fields.
+_E3_OUTPUT = re.compile(r" *<E[0-9][^|]*\|")
+# Maximal runs of 12 or more ASCII digits: the candidates for a payment card number, whose
+# surroundings are then checked against the layouts above (_in_payment_layout).
+_LONG_DIGIT_RUNS = re.compile(r"[0-9]{12,}")
 # Issuer industry identifiers of the payment networks: 2 (Mastercard 2-series) to 6.
 _PAYMENT_FIRST_DIGITS = frozenset("23456")
+# What track 1's account number field may hold when the number is written in groups, and
+# how such a field ends (a quick test before the field is looked at).
+_GROUPED_CHARACTERS = "0123456789 -"
+_GROUPED_FIELD_END = re.compile(r"[ -][0-9]+\^")
+# Where removing control characters joined or hid something: one between a digit (or space)
+# and what follows it. Without one, the separated view has nothing the cleaned one lacks.
+_PARTING_CONTROL = re.compile(r"[ 0-9][\x00-\x1f\x7f]|[\x00-\x1f\x7f][ 0-9]")
+# Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
+_TRACK2_STARTS = frozenset(";<")
+# A line that is one number, maybe printed in groups (4111 1111 1111 1111, 3782-822463-10005).
+_NUMBER_ALONE = re.compile(r"^ *([0-9]+(?:[ -][0-9]+)*) *$", re.MULTILINE)
+# The lengths a number alone must have to be taken for a card of its brand's range. Only the
+# major brands: a number alone is also what barcode, prox and NFC readers send, and a library
+# barcode (14 digits, first 2, Luhn check digit) is no card number of any of them.
+_BRAND_LENGTHS = {
+    "Visa": (16, 19),
+    "Mastercard": (16,),
+    "American Express": (15,),
+    "Discover": (16, 17, 18, 19),
+}
 
 
 def has_binary_bytes(raw: str) -> bool:
@@ -50,26 +90,52 @@ def is_masked(cleaned: str) -> bool:
     return "*" in cleaned and _MASKED.search(cleaned) is not None
 
 
-def _in_payment_layout(cleaned: str, start: int, end: int) -> bool:
-    """True when the maximal digit run ``cleaned[start:end]`` stands where a track layout
-    puts a card number: ``%B<n>^``, ``;<n>=``, ``;<n>?`` or ``<n>=YYMM``."""
-    before = cleaned[start - 1] if start else ""
-    after = cleaned[end : end + 1]
-    if before == ";":
-        return after == "=" or after == "?"
+def is_e3_output(cleaned: str) -> bool:
+    """True when the cleaned swipe is a Heartland E3 encrypting reader's output."""
+    return "|" in cleaned and _E3_OUTPUT.match(cleaned) is not None
+
+
+def _in_payment_layout(view: str, start: int, end: int) -> bool:
+    """True when the maximal digit run ``view[start:end]`` (12 to 19 digits) stands where a
+    reader puts a card number: ``<n>^``, ``;<n>``, ``<<n>``, ``<n>=YYMM`` or ``<n>DYYMM``
+    (a 12-digit run only as ``B<n>^``)."""
+    after = view[end : end + 1]
+    if end - start == 12:
+        return after == "^" and view[start - 1 : start] in ("B", "b")
     if after == "^":
-        return cleaned[start - 2 : start] == "%B"
-    if after == "=":
-        yymm = cleaned[end + 1 : end + 5]
+        return True
+    if start and view[start - 1] in _TRACK2_STARTS:
+        return True
+    if after == "=" or after == "D":
+        yymm = view[end + 1 : end + 5]
         return len(yymm) == 4 and yymm.isdigit() and yymm.isascii()
     return False
 
 
-def _numbers_in_payment_layouts(cleaned: str) -> Iterator[tuple[int, int]]:
-    """Spans of 13-19 digit numbers standing where a track layout puts a card number."""
-    for match in _LONG_DIGIT_RUNS.finditer(cleaned):
+def _grouped_track1_numbers(view: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each payment card number written in groups before a
+    ``^`` (``3727 006992 51018^``), ``digits`` without the spaces or dashes."""
+    caret = view.find("^")
+    while caret > 0:
+        if view[caret - 1] in _GROUPED_CHARACTERS:
+            head = view[max(0, caret - 48) : caret]
+            field = head[len(head.rstrip(_GROUPED_CHARACTERS)) :].lstrip(" -")
+            if " " in field or "-" in field:
+                digits = field.replace(" ", "").replace("-", "")
+                start = caret - len(field)
+                long_enough = len(digits) >= 13 or (
+                    len(digits) == 12 and view[start - 1 : start] in ("B", "b")
+                )
+                if long_enough and len(digits) <= 19 and _is_payment_number(digits):
+                    yield start, caret, digits
+        caret = view.find("^", caret + 1)
+
+
+def _numbers_in_payment_layouts(view: str) -> Iterator[tuple[int, int]]:
+    """Spans of the digit runs standing where a reader puts a card number."""
+    for match in _LONG_DIGIT_RUNS.finditer(view):
         start, end = match.span()
-        if end - start <= 19 and _in_payment_layout(cleaned, start, end):
+        if end - start <= 19 and _in_payment_layout(view, start, end):
             yield start, end
 
 
@@ -77,17 +143,40 @@ def _is_payment_number(number: str) -> bool:
     return number[0] in _PAYMENT_FIRST_DIGITS and luhn_valid(number)
 
 
+def _numbers_alone(view: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, digits)`` of each line that is one number of a major brand's range and
+    length, passing the Luhn check (``digits`` without the spaces or dashes)."""
+    for match in _NUMBER_ALONE.finditer(view):
+        start, end = match.span(1)
+        if end - start > 47:  # 19 digits in groups of one: longer is no card number
+            continue
+        digits = view[start:end].replace(" ", "").replace("-", "")
+        brand = payment_brand(digits)
+        if brand is not None and len(digits) in _BRAND_LENGTHS[brand] and luhn_valid(digits):
+            yield start, end, digits
+
+
 def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
-    """Spans of Luhn-valid payment-range numbers in track layouts (campus prefixes included)."""
-    return [
+    """Spans of the payment card numbers in the cleaned swipe, campus prefixes included:
+    the numbers in a payment layout, and a number alone written without spaces or dashes."""
+    spans = [
         (start, end)
         for start, end in _numbers_in_payment_layouts(cleaned)
         if _is_payment_number(cleaned[start:end])
     ]
+    spans.extend(
+        (start, end) for start, end, digits in _numbers_alone(cleaned) if end - start == len(digits)
+    )
+    return spans
 
 
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
-    """True when the cleaned swipe carries a payment card number outside the campus prefixes."""
+    """True when the text holds a payment card number in a payment layout (a number alone
+    is :func:`guard_swipe`'s to find) outside the campus prefixes."""
+    if "^" in cleaned and _GROUPED_FIELD_END.search(cleaned) is not None:
+        for _, _, digits in _grouped_track1_numbers(cleaned):
+            if not digits.startswith(campus_prefixes):
+                return True
     if _LONG_DIGIT_RUNS.search(cleaned) is None:  # the common case: no number long enough
         return False
     # Every test on a run must pass, so the cheapest go first: the length and first digit,
@@ -103,6 +192,10 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
     return False
 
 
+def _has_number_alone(view: str, campus_prefixes: tuple[str, ...]) -> bool:
+    return any(not digits.startswith(campus_prefixes) for _, _, digits in _numbers_alone(view))
+
+
 @lru_cache(maxsize=16)
 def payment_number_patterns(campus_prefixes: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
     """Patterns that between them find every number :func:`find_payment_card` could take
@@ -113,32 +206,62 @@ def payment_number_patterns(campus_prefixes: tuple[str, ...] = ()) -> tuple[re.P
     answer for each swipe as searched alone: what stands around a number is a digit or not,
     and a newline is no digit, as the ends of a swipe are none. A run starting with a campus
     prefix (digits only: others never start a digit run) is not found, as the guard lets
-    it through. One pattern per layout of ``_in_payment_layout``, each starting with a
-    literal character, so that ``re`` skips from one such character to the next.
+    it through. One pattern per layout of ``_in_payment_layout``, each starting with the
+    character that marks the layout, so that ``re`` skips from one such character to the next.
+
+    What the guard finds beyond :func:`find_payment_card` needs no pattern from a caller that
+    sends every swipe holding a control character, and every swipe that does not start with
+    a track's start sentinel, to :func:`guard_swipe` anyway: the separated view differs from
+    the cleaned one only where control characters were, and a number alone starts no track.
     """
     digit_prefixes = sorted(p for p in campus_prefixes if p.isascii() and p.isdigit() or not p)
     allowed = f"(?!{'|'.join(map(re.escape, digit_prefixes))})" if digit_prefixes else ""
     number = f"{allowed}[2-6][0-9]{{12,18}}"  # 13 to 19 digits, the first a payment one
-    after_equals = "|".join(  # <n>=YYMM, with n of each possible length before the '='
-        f"(?<=(?<![0-9]){allowed}[2-6][0-9]{{{length - 1}}}=)" for length in range(13, 20)
-    )
+
+    def ending_at(mark: str) -> str:
+        """A whole digit run of 13 to 19 digits just before ``mark``, as lookbehinds (one
+        per length: a lookbehind has a fixed width)."""
+        return "|".join(
+            f"(?<=(?<![0-9]){allowed}[2-6][0-9]{{{length - 1}}}{mark})" for length in range(13, 20)
+        )
+
+    caret = r"\^"
     return (
-        re.compile(f";{number}(?![0-9])"),  # ;<n>= and ;<n>?
-        re.compile(f"%B{number}\\^"),  # %B<n>^
-        re.compile(f"=(?=[0-9]{{4}})(?:{after_equals})"),  # <n>=YYMM
+        re.compile(f"[;<]{number}(?![0-9])"),  # ;<n>…, and <<n>… typed through another layout
+        re.compile(  # <n>^, B<n>^ with 12 digits, and a number in groups before a '^'
+            f"{caret}(?:{ending_at(caret)}|(?<=[Bb]{allowed}[2-6][0-9]{{11}}{caret})"
+            + "".join(f"|(?<=[ -][0-9]{{{length}}}{caret})" for length in range(1, 20))
+            + ")"
+        ),
+        re.compile(f"[=D](?=[0-9]{{4}})(?:{ending_at('[=D]')})"),  # <n>=YYMM, <n>DYYMM
     )
 
 
 def guard_swipe(
     raw: str, cleaned: str, campus_prefixes: tuple[str, ...] = ()
 ) -> GuardVerdict | None:
-    """Why the swipe must be refused ("encrypted" or "payment"), or None when it may be read."""
+    """Why the swipe must be refused ("encrypted" or "payment"), or None when it may be read.
+    ``cleaned`` must be ``clean_swipe(raw)``."""
     # Printable ASCII (the common case) has no binary bytes, and without a '*' no mask: both
     # settled here by two string methods and one 'in', before any function call.
     if not (raw.isascii() and raw.isprintable()) and has_binary_bytes(raw):
         return "encrypted"
     if "*" in cleaned and is_masked(cleaned):
         return "encrypted"
+    if "|" in cleaned and is_e3_output(cleaned):
+        return "encrypted"
     if find_payment_card(cleaned, campus_prefixes):
         return "payment"
+    # A number alone: a stripe starts with a sentinel, and most other swipes are short.
+    alone_possible = len(cleaned) >= 13 and cleaned[0] in " 0123456789"
+    if alone_possible and _has_number_alone(cleaned, campus_prefixes):
+        return "payment"
+    # Control characters that parted digits or a line: look again with the boundaries they
+    # made (the CR between two tracks, a reader id's TAB).
+    if raw is not cleaned and _PARTING_CONTROL.search(raw) is not None:
+        separated = separated_swipe(raw)
+        if find_payment_card(separated, campus_prefixes):
+            return "payment"
+        if _has_number_alone(separated, campus_prefixes):
+            return "payment"
     return None

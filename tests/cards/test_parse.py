@@ -34,6 +34,7 @@ pattern = ';600999(\\d{9})\\d='
         (";5555555555554444=2812?", "payment"),
         (";378282246310005=2812?", "payment"),  # Amex, 15 digits
         (";2223000048400011=2812?", "payment"),  # Mastercard 2-series
+        (f"{VISA}", "payment"),  # a number alone of a brand's range and length
         (";4111********1111=2812****?", "encrypted"),
         ("%B4111********1111^X^2812?", "encrypted"),
         ("\x02\x85\x00%*4111\x03", "encrypted"),
@@ -67,7 +68,8 @@ def test_refused_message_says_what_to_do() -> None:
         ";7111111111111114=2812?",  # starts with 7
         ";411111111111=2812?",  # 12 digits
         ";41111111111111111111=2812?",  # 20 digits
-        f"{VISA}",  # a bare number, no track layout
+        "21234000123455",  # a number alone: a library barcode (14 digits, Luhn), no card's
+        "6009999012345675",  # a number alone outside the major brands' ranges
         f"x{VISA}=28",  # =YY only, not =YYMM
         "*901234567*",  # Code 39 start/stop, not masking
     ],

@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kiosk.cards.brands import payment_brand
 from kiosk.cards.guard import payment_numbers as guard_payment_numbers
 from kiosk.cards.luhn import luhn_check_digit, luhn_valid
 from kiosk.cards.parse import explain_swipe, parse_swipe
@@ -100,12 +101,17 @@ def test_every_payment_number_outside_campus_prefixes_is_refused(
 
 # The layouts written as one regular expression: the guard's hand-written scan must agree.
 _REFERENCE_LAYOUTS = re.compile(
-    r"%B([0-9]{13,19})(?=\^)|;([0-9]{13,19})(?=[=?])|(?<![0-9;])([0-9]{13,19})(?==[0-9]{4})"
+    r"(?<![0-9])([0-9]{13,19})(?=\^)|[;<]([0-9]{13,19})(?![0-9])"
+    r"|(?<![0-9;<])([0-9]{13,19})(?=[=D][0-9]{4})|(?<=[Bb])([0-9]{12})(?=\^)"
 )
+# A number alone is one of a major brand's lengths: Visa 16/19, Mastercard 16, Amex 15,
+# Discover 16-19.
+_ALONE_LENGTHS = {"Visa": (16, 19), "Mastercard": (16,), "American Express": (15,),
+                  "Discover": (16, 17, 18, 19)}
 _around_number = st.tuples(
-    st.sampled_from(["%B", ";", "", "x", "1", "B", "%", ";;", "=", "^"]),
+    st.sampled_from(["%B", ";", "", "x", "1", "B", "%", ";;", "=", "^", "<", "b"]),
     payment_numbers() | st.text(alphabet="0123456789", min_size=11, max_size=21),
-    st.sampled_from(["^", "=", "?", "=2812", "=281", "", "0", "=2812?", "x"]),
+    st.sampled_from(["^", "=", "?", "=2812", "=281", "", "0", "=2812?", "x", "D2812"]),
 ).map("".join)
 _layout_pieces = st.lists(_around_number, min_size=1, max_size=3).map("".join)
 
@@ -119,6 +125,9 @@ def test_guard_scan_agrees_with_the_layout_regex(text: str) -> None:
         if text[match.start(match.lastindex or 1)] in "23456"
         and luhn_valid(match.group(match.lastindex or 1))
     ]
+    brand = payment_brand(text) if text.isdigit() else None
+    if brand and len(text) in _ALONE_LENGTHS[brand] and luhn_valid(text):
+        expected.append((0, len(text)))
     assert guard_payment_numbers(text) == expected
 
 
