@@ -46,7 +46,7 @@ class StatusScreen(StaffScreen):
             if skipped.get(reader.name):
                 text.append(
                     f"    {skipped[reader.name]:,} answers not shown on the student screen "
-                    "(newer ones replaced them)\n"
+                    "(too many at once, or too old)\n"
                 )
         text.append("\nDatabase\n", style="bold")
         text.append(f"  {app.setup.database_label}\n")
