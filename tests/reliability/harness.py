@@ -32,6 +32,7 @@ from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
 from kiosk.events import create_event
 from kiosk.roster import import_roster
 from kiosk.staff import set_pin
+from tests.conftest import REPO_ROOT
 from tests.tui.test_e2e_tmux import Terminal
 
 EVENT = "Crash Fair"
@@ -41,6 +42,7 @@ PIN = "13579"
 _CONFIRMED = re.compile(r"Welcome(?: back)?, (Zq[a-z]+) [A-Z]\. — you(?:'re| already) checked in")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 ANSWER_TIMEOUT_S = 60.0
+IDLE_PROMPT = "Swipe your student ID"
 
 
 def unique_first_name(number: int) -> str:
@@ -163,10 +165,11 @@ class KioskTerminal(Terminal):
     """The end-to-end test's tmux terminal running one command with its own environment,
     kept on screen after the command dies so its last frame can be read."""
 
-    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
         settings = [f"{name}={value}" for name, value in env.items()]
-        # exec: the pane's process *is* the kiosk, so its pid is the one to kill.
-        super().__init__(["exec", "env", *settings, *command], cwd)
+        # exec: the pane's process *is* the kiosk, so its pid is the one to kill; run from
+        # the checkout, so ``python -m kiosk`` is the code under test.
+        super().__init__(["exec", "env", *settings, *command], REPO_ROOT)
         self._tmux("set-option", "-t", "kiosk", "remain-on-exit", "on")
 
     def _pane(self, variable: str) -> str:
@@ -242,6 +245,7 @@ class CrashTally:
     doubled: set[str] = field(default_factory=set)  # more than one live check-in
     integrity_failures: list[str] = field(default_factory=list)
     kill_moments: list[float] = field(default_factory=list)
+    start_seconds: list[float] = field(default_factory=list)  # spawn -> idle screen drawn
 
     def summary(self) -> str:
         return (
@@ -262,24 +266,25 @@ class CrashSession:
         home: KioskHome,
         seed: int,
         kill_window: tuple[float, float] = (0.5, 6.0),
-        intervals: tuple[float, ...] = (0.25, 1.0),
+        intervals: tuple[float, ...] = (0.5, 1.0),
         swipes_per_run: int = 14,
     ) -> None:
         self.home = home
         self.rng = random.Random(seed)
         self.kill_window = kill_window
-        # Swipes every 0.25 s queue up behind the answer on screen (each shows for 1 s);
+        # Swipes every 0.5 s queue up behind the answer on screen (each shows for 1 s);
         # every 1.0 s each answer shows as soon as its check-in is committed.
         self.intervals = intervals
         self.swipes_per_run = swipes_per_run
         self.tally = CrashTally()
+        self.checked_in: set[str] = set()  # students with a live check-in after the last kill
 
     def _swipes(self) -> list[str]:
         """This run's swipes: mostly students not yet confirmed, some already in (their
         repeat must not double), and one card swiped twice in a row."""
         names = list(self.home.students)
-        fresh = [name for name in names if name not in self.tally.shown]
-        again = [name for name in names if name in self.tally.shown]
+        fresh = [name for name in names if name not in self.checked_in]
+        again = [name for name in names if name in self.checked_in]
         chosen = self.rng.sample(fresh, min(len(fresh), self.swipes_per_run - 4))
         chosen += self.rng.sample(again, min(len(again), 3))
         self.rng.shuffle(chosen)
@@ -299,9 +304,10 @@ class CrashSession:
         kill_after = self.rng.uniform(*self.kill_window)
         delay_after_answer = self.rng.uniform(0.0, 0.3)
         terminal = KioskTerminal(
-            self.home.run_command(capture, interval), self.home.root, self.home.env()
+            self.home.run_command(capture, interval), self.home.env()
         )
         shown: set[str] = set()
+        ready_after: float | None = None
         try:
             started = time.monotonic()
             deadline = started + (ANSWER_TIMEOUT_S if after_answer else kill_after)
@@ -309,6 +315,8 @@ class CrashSession:
                 screen = terminal.screen()
                 if terminal.dead():
                     raise AssertionError(f"the kiosk stopped by itself; the screen was:\n{screen}")
+                if ready_after is None and (IDLE_PROMPT in screen or "Welcome" in screen):
+                    ready_after = time.monotonic() - started
                 names = confirmed_names(screen)
                 if after_answer and names and not shown:
                     deadline = time.monotonic() + delay_after_answer
@@ -325,6 +333,9 @@ class CrashSession:
         tally = self.tally
         tally.kills += 1
         tally.kill_moments.append(kill_after)
+        if ready_after is not None:
+            tally.start_seconds.append(ready_after)
+        self.checked_in = {name for name, count in state.live.items() if count}
         tally.shown |= shown
         tally.answers_seen += len(shown)
         tally.recorded = sum(state.live.values())
