@@ -199,11 +199,6 @@ def test_the_session_happened_and_the_search_would_see_a_leak(session: Session) 
     assert len(leaks(swipes, needles(session.home, session.students))) >= 12
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="until the guard fix for sentinel-less bank cards (issue 10.1) is committed, "
-    "B…^…^… and …=YYMM without sentinels are not refused",
-)
 def test_the_kiosk_refused_every_bank_card(session: Session) -> None:
     """The audit keeps one row per refused card (the reader's name only)."""
     connection = sqlite3.connect(session.home.db_path)
