@@ -78,8 +78,9 @@ async def test_a_real_swipe_on_another_reader_is_answered_after_a_flood(
         _flood(left)
         right.push(ALEX_CARD)
         await wait_until(pilot, lambda: ALEX in shown)  # hooks run once it is rendered
-        # answered next or nearly: not behind the flood's answers
-        assert shown.index(ALEX) <= 2, shown
+        # answered next or nearly (behind at most the flood's first few answers, which a slow
+        # machine may show while Alex's swipe waits its turn): not behind all of them
+        assert shown.index(ALEX) <= 3, shown
         dropped = app.swipe_limiter.dropped("left")
         assert dropped >= FLOOD - 50
         # the flood is on the status line, with its count, while it lasts
@@ -171,7 +172,7 @@ async def test_a_serial_flood_of_10000_lines_then_a_real_card_on_another_reader(
         await asyncio.to_thread(os.write, flood_pty.master, flood)
         desk_pty.write(_frame(ALEX_CARD))
         await wait_until(pilot, lambda: ALEX in shown)  # hooks run once it is rendered
-        assert shown.index(ALEX) <= 2, shown
+        assert shown.index(ALEX) <= 3, shown  # as above: not behind the flood's answers
         # every flood line was a swipe, and nearly all of them were dropped
         await wait_until(pilot, lambda: app.swipe_limiter.dropped("flood") >= FLOOD - 100)
         episode = app.swipe_limiter.episode("flood")
