@@ -58,11 +58,12 @@ _LONG_DIGIT_RUNS = re.compile(r"[0-9]{12,}")
 _PAYMENT_FIRST_DIGITS = frozenset("23456")
 # What track 1's account number field may hold when the number is written in groups, and
 # how such a field ends (a quick test before the field is looked at).
-_GROUPED_CHARACTERS = "0123456789 -"
+_DIGITS = "0123456789"
+_GROUPED_CHARACTERS = _DIGITS + " -"
 _GROUPED_FIELD_END = re.compile(r"[ -][0-9]+\^")
 # Where removing control characters joined or hid something: one between a digit (or space)
 # and what follows it. Without one, the separated view has nothing the cleaned one lacks.
-_PARTING_CONTROL = re.compile(r"[ 0-9][\x00-\x1f\x7f]|[\x00-\x1f\x7f][ 0-9]")
+_PARTING_CONTROL = re.compile(r"[\x00-\x1f\x7f](?:(?<=[ 0-9].)|(?=[ 0-9]))", re.DOTALL)
 # Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
 _TRACK2_STARTS = frozenset(";<")
 # A line that is one number, maybe printed in groups (4111 1111 1111 1111, 3782-822463-10005).
@@ -117,7 +118,7 @@ def _grouped_track1_numbers(view: str) -> Iterator[tuple[int, int, str]]:
     ``^`` (``3727 006992 51018^``), ``digits`` without the spaces or dashes."""
     caret = view.find("^")
     while caret > 0:
-        if view[caret - 1] in _GROUPED_CHARACTERS:
+        if view[caret - 1] in _DIGITS:
             head = view[max(0, caret - 48) : caret]
             field = head[len(head.rstrip(_GROUPED_CHARACTERS)) :].lstrip(" -")
             if " " in field or "-" in field:
@@ -173,7 +174,8 @@ def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
     """True when the text holds a payment card number in a payment layout (a number alone
     is :func:`guard_swipe`'s to find) outside the campus prefixes."""
-    if "^" in cleaned and _GROUPED_FIELD_END.search(cleaned) is not None:
+    grouped_possible = "^" in cleaned and (" " in cleaned or "-" in cleaned)
+    if grouped_possible and _GROUPED_FIELD_END.search(cleaned) is not None:
         for _, _, digits in _grouped_track1_numbers(cleaned):
             if not digits.startswith(campus_prefixes):
                 return True
@@ -206,8 +208,8 @@ def payment_number_patterns(campus_prefixes: tuple[str, ...] = ()) -> tuple[re.P
     answer for each swipe as searched alone: what stands around a number is a digit or not,
     and a newline is no digit, as the ends of a swipe are none. A run starting with a campus
     prefix (digits only: others never start a digit run) is not found, as the guard lets
-    it through. One pattern per layout of ``_in_payment_layout``, each starting with the
-    character that marks the layout, so that ``re`` skips from one such character to the next.
+    it through. One pattern per mark of a layout (``;``, ``<``, ``^``, ``=``, ``D``), each
+    starting with that literal character, so that ``re`` skips from one to the next.
 
     What the guard finds beyond :func:`find_payment_card` needs no pattern from a caller that
     sends every swipe holding a control character, and every swipe that does not start with
@@ -226,14 +228,17 @@ def payment_number_patterns(campus_prefixes: tuple[str, ...] = ()) -> tuple[re.P
         )
 
     caret = r"\^"
+    in_groups = "".join(f"|(?<=[ -][0-9]{{{length}}}{caret})" for length in range(1, 20))
     return (
-        re.compile(f"[;<]{number}(?![0-9])"),  # ;<n>…, and <<n>… typed through another layout
-        re.compile(  # <n>^, B<n>^ with 12 digits, and a number in groups before a '^'
-            f"{caret}(?:{ending_at(caret)}|(?<=[Bb]{allowed}[2-6][0-9]{{11}}{caret})"
-            + "".join(f"|(?<=[ -][0-9]{{{length}}}{caret})" for length in range(1, 20))
-            + ")"
+        re.compile(f";{number}(?![0-9])"),  # ;<n>…
+        re.compile(f"<{number}(?![0-9])"),  # <<n>…: ';' typed through another keyboard layout
+        re.compile(  # <n>^, B<n>^ with 12 digits, and a number in groups before a '^'; the
+            # first lookbehind passes over the '^' after a name at once
+            f"{caret}(?<=[0-9]{caret})(?:{ending_at(caret)}"
+            f"|(?<=[Bb]{allowed}[2-6][0-9]{{11}}{caret}){in_groups})"
         ),
-        re.compile(f"[=D](?=[0-9]{{4}})(?:{ending_at('[=D]')})"),  # <n>=YYMM, <n>DYYMM
+        re.compile(f"=(?=[0-9]{{4}})(?:{ending_at('=')})"),  # <n>=YYMM
+        re.compile(f"D(?=[0-9]{{4}})(?:{ending_at('D')})"),  # <n>DYYMM (EMV)
     )
 
 
