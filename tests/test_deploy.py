@@ -3,6 +3,8 @@ line, run with the unit's own stdio arrangement, shows the kiosk on its terminal
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
 import shutil
@@ -207,3 +209,33 @@ def test_the_kiosk_unit_shows_the_kiosk_on_its_terminal(
     # and no screen drawing went to the journal
     written = journal.read_text(errors="replace") if journal.exists() else ""
     assert "\x1b[" not in written and "Swipe your student ID" not in written
+
+
+def test_the_import_units_command_imports_a_dropped_roster(tmp_path: Path) -> None:
+    """The import unit's ExecStart as systemd runs it (its environment, its UMask=): the
+    dropped roster is imported, the JSON report and the failed rows land in the inbox, both
+    owner-only."""
+    service = unit_settings("swipe-kiosk-import.service")["Service"]
+    state = tmp_path / "var-lib-swipe-kiosk"
+    inbox = state / "inbox"
+    inbox.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "tests" / "fixtures" / "roster" / "duplicates.csv",
+                inbox / "roster.csv")
+    [exec_start] = service["ExecStart"]
+    argv = shlex.split(exec_start)
+    argv = [part.replace(INSTALLED_KIOSK, str(Path(sys.executable).with_name("kiosk")))
+            for part in argv]
+    umask = int(service["UMask"][0], 8)
+    done = subprocess.run(
+        argv,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(state), "STATE_DIRECTORY": str(state)},
+        capture_output=True, text=True, timeout=120, check=False,
+        preexec_fn=lambda: os.umask(umask),
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads((inbox / "last-import.json").read_text())
+    assert report["status"] != "refused" and report["rejected"] > 0
+    assert (inbox / "failed-rows.csv").read_text(encoding="utf-8-sig").startswith("failed_reason,")
+    for name in ("last-import.json", "failed-rows.csv", "kiosk.sqlite3"):
+        path = inbox / name if name != "kiosk.sqlite3" else state / name
+        assert oct(path.stat().st_mode & 0o777) == "0o600", name
