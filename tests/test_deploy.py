@@ -165,7 +165,9 @@ def unit_command(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "INVOCATION_ID": "0123456789abcdef0123456789abcdef",
     }
     for assignments in service.get("Environment", []):
-        environment.update(item.split("=", 1) for item in shlex.split(assignments))
+        for item in shlex.split(assignments):
+            key, _, value = item.partition("=")
+            environment[key] = value
 
     journal = tmp_path / "journal.log"
     terminal = "$TTY_OF_PANE"
