@@ -68,7 +68,9 @@ def test_a_kiosk_session_leaves_only_owner_only_files(
     assert main(["staff", "set-pin", "--pin-stdin"]) == 0
     engine = open_database()
     try:
-        service = CheckInService(engine, find_event(engine, "Fair").id, RuleSet.empty())
+        event_id = find_event(engine, "Fair").id
+        assert event_id is not None
+        service = CheckInService(engine, event_id, RuleSet.empty())
         service.check_in_by_lookup("stu10001")
         service.register_walk_in("Jordan Kim", "jordan@elsewhere.org", None)
     finally:
@@ -102,6 +104,7 @@ def test_the_demo_folder_and_its_files_are_owner_only(tmp_path: Path) -> None:
     directory = private_dir(tmp_path / "kept" / "demo")  # kiosk demo --dir
     setup = prepare_demo(directory)
     try:
+        assert setup.event.id is not None
         CheckInService(setup.engine, setup.event.id, setup.rules).check_in_by_lookup("stu10001")
         # while the database is open: SQLite removes -wal and -shm when the last one closes
         assert {"demo.sqlite3", "demo.sqlite3-wal", "demo.sqlite3-shm", "card-rules.toml"} <= set(
