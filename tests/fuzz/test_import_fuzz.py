@@ -112,7 +112,7 @@ def _run_import(path: Path, db_url: str, dry_run: bool) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                   HealthCheck.too_slow,
                                                   HealthCheck.data_too_large])
 @given(mutated=rosters, dry_run=st.booleans())

@@ -80,7 +80,7 @@ serial_bursts = st.lists(
 )
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(
     bursts=serial_bursts,
     lrc=st.sampled_from(["auto", "yes", "no"]),
@@ -131,7 +131,7 @@ def event_sequences(draw: st.DrawFn) -> list[InputEvent]:
     return [InputEvent(*row) for row in recorder.rows]
 
 
-@settings(max_examples=80)
+@settings(max_examples=50)
 @given(events=event_sequences(), layout=st.sampled_from([US, DE]))
 def test_evdev_key_events_never_break_the_swipe_path(
     service: CheckInService, events: list[InputEvent], layout: object
@@ -161,7 +161,7 @@ capture_lines = st.lists(
 )
 
 
-@settings(max_examples=80)
+@settings(max_examples=50)
 @given(lines=capture_lines, ending=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_capture_lines_give_swipes_or_one_sentence(
     service: CheckInService, lines: list[str], ending: str
