@@ -138,33 +138,41 @@ def _size(handle: BinaryIO) -> int:
         return 0
 
 
-#: In UTF-16 without a byte-order mark, an ASCII header puts a NUL in every other byte: at
-#: least this share of the bytes at one parity are NUL, and few at the other.
-_UTF16_NUL_SHARE = 0.6
-_UTF16_OTHER_NUL_SHARE = 0.1
+#: Wide text without a byte-order mark: an ASCII header line puts its letters in one byte
+#: lane out of 2 (UTF-16) or 4 (UTF-32) and NUL in the others. A lane is "text" at most this
+#: share NUL, "padding" at least that share.
+_TEXT_LANE_NUL_SHARE = 0.1
+_PADDING_LANE_NUL_SHARE = 0.6
+_WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
 
 
-def _looks_like_utf16(first_line: bytes) -> bool:
-    """True for a first line that is UTF-16 text, with or without a byte-order mark."""
-    if first_line.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
+def _wide_encoding(first_line: bytes) -> str | None:
+    """The name of the wide encoding (UTF-16 or UTF-32) a first line is in, with or without a
+    byte-order mark, else None."""
+    for bom, name in _WIDE_BOMS:
+        if first_line.startswith(bom):
+            return name
     sample = first_line[:4096]
-    if len(sample) < 4 or b"\x00" not in sample:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    even_share, odd_share = even.count(0) / len(even), odd.count(0) / len(odd)
-    return (odd_share >= _UTF16_NUL_SHARE and even_share <= _UTF16_OTHER_NUL_SHARE) or (
-        even_share >= _UTF16_NUL_SHARE and odd_share <= _UTF16_OTHER_NUL_SHARE
-    )
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        shares = [lane.count(0) / len(lane) for lane in (sample[i::width] for i in range(width))]
+        text_lanes = [share for share in shares if share <= _TEXT_LANE_NUL_SHARE]
+        padding = [share for share in shares if share >= _PADDING_LANE_NUL_SHARE]
+        if len(text_lanes) == 1 and len(padding) == width - 1:
+            return name
+    return None
 
 
 def _refuse_non_csv_start(path: Path, first_line: bytes) -> None:
-    # UTF-16 is refused rather than decoded: Handshake's importer takes UTF-8 only, and this
-    # import is also the preflight of the file that will be uploaded there.
-    if _looks_like_utf16(first_line):
-        raise RosterFileError(
-            f"{path.name} is UTF-16 text, not UTF-8; {_SAVE_AS}.", line=1
-        )
+    # UTF-16 (and UTF-32) is refused rather than decoded: Handshake's importer takes UTF-8
+    # only, and this import is also the preflight of the file that will be uploaded there.
+    wide = _wide_encoding(first_line)
+    if wide is not None:
+        raise RosterFileError(f"{path.name} is {wide} text, not UTF-8; {_SAVE_AS}.", line=1)
     if first_line.startswith(b"PK\x03\x04"):
         raise RosterFileError(
             f"{path.name} is a spreadsheet workbook (.xlsx), not a CSV file; {_SAVE_AS}.",

@@ -223,6 +223,17 @@ def test_utf16_with_or_without_a_bom_is_named(
     assert snapshot(seeded) == before
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_with_or_without_a_bom_is_named(
+    seeded: Engine, tmp_path: Path, encoding: str
+) -> None:
+    utf8 = _write(tmp_path / "utf8.csv", [_row(1)]).read_text("utf-8")
+    path = tmp_path / "wide.csv"
+    path.write_bytes(utf8.encode(encoding))
+    report = import_roster(seeded, path)
+    assert report.refused == UTF16_SENTENCE.format(name="wide.csv").replace("UTF-16", "UTF-32")
+
+
 def test_utf16_without_a_bom_exits_1_with_the_sentence(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
