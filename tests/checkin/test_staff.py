@@ -4,11 +4,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kiosk import staff
 from kiosk.cards.rules import Rule, RuleSet
+from kiosk.db.engine import make_engine
+from kiosk.db.migrate import upgrade
 from kiosk.db.models import StaffSecret
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
@@ -274,3 +277,28 @@ def test_a_students_card_cannot_become_the_staff_card(
         assert session.exec(select(StaffSecret)).all() == []
     set_staff_card_from_swipe(engine, ";99887766501?", rules)  # nobody's card: accepted
     assert is_staff_swipe(engine, ";99887766501?", rules)
+
+
+def test_a_pin_set_before_the_upgrade_keeps_working_with_a_clean_count(db_url: str) -> None:
+    # A kiosk in the field upgrades in place: its PIN row gets failed_attempts 0.
+    old = make_engine(db_url)
+    try:
+        upgrade(old, "0001")
+        with old.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO staff_secret (kind, secret_hash, created_at) "
+                    "VALUES ('pin', :hash, :at)"
+                ),
+                {"hash": hash_secret("2468"), "at": datetime(2026, 10, 1, tzinfo=UTC)},
+            )
+    finally:
+        old.dispose()
+    engine = open_database(db_url)  # migrates to head
+    try:
+        gate = PinGate(engine, clock=FakeClock())
+        assert gate.wrong_attempts == 0 and gate.retry_after() == 0
+        assert not gate.check("1111") and gate.wrong_attempts == 1
+        assert gate.check("2468") and gate.wrong_attempts == 0
+    finally:
+        engine.dispose()
