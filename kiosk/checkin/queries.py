@@ -13,6 +13,7 @@ from kiosk.checkin.manual import MANUAL_METHODS
 from kiosk.checkin.outcome import CheckInRow
 from kiosk.db.models import CheckIn, Student, WalkIn
 from kiosk.names import display_name, display_name_from_full
+from kiosk.text_safety import sanitise, sanitise_optional
 
 
 def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> CheckInRow:
@@ -30,8 +31,9 @@ def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> 
         id=check_in.id,
         checked_in_at=check_in.checked_in_at,
         display_name=name,
-        username=student.username if student is not None else None,
-        email=email,
+        # staff screens show these: rows stored before control characters were refused
+        username=sanitise(student.username) if student is not None else None,
+        email=sanitise_optional(email),
         method=check_in.method,
         rule=check_in.rule,
         reader=check_in.reader,

@@ -12,12 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kiosk.checkin import CheckInService
+from kiosk.checkin.outcome import IdentifiedStudent
 from kiosk.cli import main
 from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
 from kiosk.events import find_event, get_event, list_events
 from kiosk.export import export_to_file, walk_ins_path
 from kiosk.text_safety import first_forbidden
+from kiosk.tui.screens.rule_tester import describe
 
 CLEAR_SCREEN = "\x1b[H\x1b[J"
 
@@ -40,11 +42,17 @@ def test_old_rows_with_control_characters_are_exported_without_them(
     service: CheckInService, engine: Engine, tmp_path: Path
 ) -> None:
     _write_raw(engine, "UPDATE student SET first_name = :first, last_name = :last, "
-               "preferred_name = :preferred WHERE username = 'atester'",
+               "preferred_name = :preferred, email_address = :email "
+               "WHERE username = 'atester'",
                first="Alex" + CLEAR_SCREEN + "andra", last="\u202eTester",
-               preferred="\x1bcAlex")
+               preferred="\x1bcAlex", email="atester\x1bc@example.edu")
     outcome = service.check_in_by_lookup("atester")
     assert outcome.message == "Welcome, Alex T. — you're checked in"
+    _write_raw(engine, "UPDATE student SET username = :username WHERE username = 'atester'",
+               username="at\x1b[2Jester")
+    (row,) = service.recent()  # what the staff Recent screen and `checkins list` show
+    assert (row.display_name, row.username, row.email) == (
+        "Alex T.", "atester", "atester@example.edu")
     service.register_walk_in("Jordan Kim", "jordan@elsewhere.org", None)
     _write_raw(engine, "UPDATE walk_in SET name = :name, email_address = :email",
                name="Jor\x1b]0;owned\x07dan \u202eKim", email="jordan\x85@elsewhere.org")
@@ -52,7 +60,7 @@ def test_old_rows_with_control_characters_are_exported_without_them(
     full = export_to_file(engine, service.event_id, "full", tmp_path / "full.csv")
     assert full.rows == 2
     text_full = _clean_file(tmp_path / "full.csv")
-    assert ",Alexandra,Tester," in text_full
+    assert "atester,atester@example.edu,Alexandra,Tester," in text_full
     assert ",Jordan,Kim," in text_full and "jordan @elsewhere.org" in text_full
 
     handshake = export_to_file(engine, service.event_id, "handshake", tmp_path / "hs.csv")
@@ -104,3 +112,9 @@ def test_an_old_event_name_with_control_characters_is_read_without_them(
     assert main(["--db", db_url, "events", "list"]) == 0
     out = capsys.readouterr().out
     assert "Fall Fair" in out and first_forbidden(out, multiline=True) is None
+
+
+def test_the_rule_tester_names_an_old_username_without_control_characters() -> None:
+    identified = IdentifiedStudent(display_name="Alex T.", username="at\x1b[2Jester",
+                                   archived=False, matched_by="rule", rule="campus")
+    assert describe(identified) == "Alex T. (atester) — matched by rule"

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from drivers.base import Swipe
 from kiosk.cards.parse import explain_swipe
 from kiosk.checkin.outcome import IdentifiedStudent
+from kiosk.text_safety import sanitise
 from kiosk.tui.screens.base import StaffScreen, SwipeTaker
 from kiosk.tui.widgets.swipe_view import explanation_text
 
@@ -50,4 +51,5 @@ def describe(identified: IdentifiedStudent | None) -> str | None:
         return None
     archived = ", archived" if identified.archived else ""
     how = "by rule" if identified.matched_by == "rule" else "by containment"
-    return f"{identified.display_name} ({identified.username}{archived}) — matched {how}"
+    username = sanitise(identified.username)  # a row stored before ESC was refused
+    return f"{identified.display_name} ({username}{archived}) — matched {how}"
