@@ -28,6 +28,8 @@ Confirmation = Literal["pin", "card"]
 MANUAL_METHODS = ("manual", "walk-in")
 
 MANUAL_OFF_MESSAGE = "Manual check-in is off — please see a staff member"
+# An unknown card under "off" (else outcome.UNKNOWN_CARD_MESSAGE offers username or email).
+UNKNOWN_CARD_OFF_MESSAGE = "We don't recognize this card — please see a staff member"
 STAFF_CONFIRM_MESSAGE = "A staff member must confirm this check-in — please see a staff member"
 
 MANUAL_OFF = CheckInOutcome(kind="see_staff", message=MANUAL_OFF_MESSAGE)

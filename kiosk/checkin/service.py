@@ -15,7 +15,13 @@ from sqlmodel import Session, select
 from drivers.base import Swipe
 from kiosk.cards.parse import SwipeResult, parse_swipe
 from kiosk.cards.rules import RuleSet
-from kiosk.checkin.manual import Confirmation, ManualCheckin, refusal, validate_mode
+from kiosk.checkin.manual import (
+    UNKNOWN_CARD_OFF_MESSAGE,
+    Confirmation,
+    ManualCheckin,
+    refusal,
+    validate_mode,
+)
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
 from kiosk.checkin.outcome import (
     MISREAD,
@@ -148,7 +154,7 @@ class CheckInService:
         if match is None:
             log.info("unrecognized card on %s (rule %s)", swipe.reader, result.rule)
             return CheckInOutcome(
-                kind="unknown", message=UNKNOWN_CARD_MESSAGE, card_id=unknown_card_id
+                kind="unknown", message=self._unknown_card_message, card_id=unknown_card_id
             )
         attempt = Attempt(
             event_id=self.event_id,
@@ -162,10 +168,15 @@ class CheckInService:
         outcome = record_student(self.engine, match.student_id, attempt, self.archived_policy)
         if outcome is None:  # the student left the roster since it was loaded
             return CheckInOutcome(
-                kind="unknown", message=UNKNOWN_CARD_MESSAGE, card_id=unknown_card_id
+                kind="unknown", message=self._unknown_card_message, card_id=unknown_card_id
             )
         log.info("swipe on %s: %s", swipe.reader, outcome.kind)
         return outcome
+
+    @property
+    def _unknown_card_message(self) -> str:
+        """Under manual_checkin "off" an unknown card has nowhere to go but staff."""
+        return UNKNOWN_CARD_OFF_MESSAGE if self.manual_checkin == "off" else UNKNOWN_CARD_MESSAGE
 
     def _find(self, text: str, result: SwipeResult) -> RosterMatch | None:
         match = self._matcher.match(text, result)

@@ -17,8 +17,10 @@ from kiosk.checkin.manual import (
     MANUAL_CHECKIN_MODES,
     MANUAL_OFF_MESSAGE,
     STAFF_CONFIRM_MESSAGE,
+    UNKNOWN_CARD_OFF_MESSAGE,
     manual_summary,
 )
+from kiosk.checkin.outcome import UNKNOWN_CARD_MESSAGE
 from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
 from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
@@ -49,8 +51,13 @@ def test_off_refuses_lookups_and_walk_ins_and_records_nothing(
             assert (outcome.kind, outcome.message) == ("see_staff", MANUAL_OFF_MESSAGE)
             assert not outcome.accepted
     assert _recorded(engine) == ([], [])
-    # cards still check in
+    # cards still check in; an unknown card is sent to staff, not to F2
     assert service.handle_swipe(Swipe(text=";901234567?", reader="front")).kind == "checked_in"
+    unknown = service.handle_swipe(Swipe(text=";555555555?", reader="front"))
+    assert (unknown.kind, unknown.message) == ("unknown", UNKNOWN_CARD_OFF_MESSAGE)
+    service.set_manual_checkin("staff-confirm")
+    unknown = service.handle_swipe(Swipe(text=";555555555?", reader="front"))
+    assert unknown.message == UNKNOWN_CARD_MESSAGE
 
 
 @pytest.mark.usefixtures("student_ids")

@@ -282,6 +282,8 @@ async def test_off_f2_and_f3_say_to_see_a_staff_member(kiosk_setup: KioskSetup) 
     setup = replace(kiosk_setup, manual_checkin="off")
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: "Swipe your student ID" in screen_text(app))
+        assert "F2" not in screen_text(app)  # the idle hint is not offered
         await pilot.press("f2")
         await wait_until(pilot, lambda: showing(app, "see_staff"))
         assert result_message(app).endswith(MANUAL_OFF_MESSAGE)
@@ -289,6 +291,8 @@ async def test_off_f2_and_f3_say_to_see_a_staff_member(kiosk_setup: KioskSetup) 
         assert app.screen is app.student_screen
         push(app, UNKNOWN_CARD)
         await wait_until(pilot, lambda: showing(app, "unknown"))
+        assert "please see a staff member" in result_message(app)
+        assert "F2" not in screen_text(app) and "F3" not in screen_text(app)
         await pilot.press("f3")
         await wait_until(pilot, lambda: showing(app, "see_staff"))
         assert app.screen is app.student_screen
@@ -315,5 +319,7 @@ async def test_staff_choose_the_mode_and_see_how_many_manual_check_ins(
         await pilot.press("escape")  # back to the menu
         await pilot.press("escape")  # back to the kiosk
         await wait_until(pilot, lambda: app.screen is app.student_screen)
+        await wait_until(pilot, lambda: "Swipe your student ID" in screen_text(app))
+        assert "F2" not in screen_text(app)
         await pilot.press("f2")
         await wait_until(pilot, lambda: showing(app, "see_staff"))

@@ -95,6 +95,7 @@ class StudentScreen(Screen[None]):
                 yield DemoLegend(demo.keys, demo.staff_pin, STAFF_KEY.upper())
 
     def on_mount(self) -> None:
+        self.on_screen_resume()
         self._render_count()
         self.refresh_readers()
         self.set_interval(1.0, self.refresh_readers)
@@ -178,7 +179,8 @@ class StudentScreen(Screen[None]):
         result.set_classes(f"outcome-{outcome_colour(outcome)}")
         headline = headline_for(outcome)
         self.query_one("#result-message", Static).update(f"{headline}\n\n{outcome.message}")
-        unknown = outcome.kind == "unknown"
+        # Under manual_checkin "off" F2/F3 are not offered (they would only say so).
+        unknown = outcome.kind == "unknown" and self.app.setup.manual_checkin != "off"
         self.query_one("#result-hint", Static).update(UNKNOWN_HINT if unknown else "")
         self.query_one("#result-actions").display = unknown
         self.query_one("#student-view", ContentSwitcher).current = "result"
@@ -194,6 +196,11 @@ class StudentScreen(Screen[None]):
             self._advance()
         else:
             self.show_idle()
+
+    def on_screen_resume(self) -> None:
+        """The idle F2 hint shows only while manual check-in is on (staff may switch it)."""
+        for hint in self.query("#idle-hint").results(Static):
+            hint.display = self.app.setup.manual_checkin != "off"
 
     def show_idle(self) -> None:
         if self._idle_timer is not None:
