@@ -12,8 +12,9 @@ left to RE2, which is always linear):
    be followed by never overlap, so a try never has two ways to take the next character and
    costs a constant per character it reads; and either the pattern is anchored at the start
    of the text (``^``, ``\\A``: only the first try reads anything), or no character that can
-   start a match can appear later in one (``;`` in ``;(\\d+)=``), so the characters read by
-   different tries do not overlap and all tries together read the text about once.
+   start a match can appear later in one (``;`` in ``;(\\d+)=``) except as the character that
+   completes it (``=`` in ``=(\\d+)=``: reading it ends the search), so the characters read
+   by different tries do not overlap and all tries together read the text about once.
 
 Zero-width assertions are left out of the automaton, which only adds ways to go (the check
 stays on the safe side), and a repeat whose body can match nothing is never proved.
@@ -169,9 +170,19 @@ def _anchored(node: Node) -> bool:
     return False
 
 
+def _has_assertion(node: Node) -> bool:
+    if isinstance(node, Assertion):
+        return True
+    if isinstance(node, Group | Repeat):
+        return _has_assertion(node.body)
+    if isinstance(node, Sequence | Alternation):
+        return any(_has_assertion(item) for item in _children(node))
+    return False
+
+
 def _deterministic(node: Node) -> bool:
     automaton = _Automaton()
-    _, first, _ = automaton.build(node)
+    _, first, last = automaton.build(node)
     chars = automaton.chars
     if not _disjoint([chars[position] for position in first]):
         return False
@@ -180,7 +191,18 @@ def _deterministic(node: Node) -> bool:
             return False
     if _anchored(node):
         return True
-    later = normalise([pair for follow in automaton.follow for p in follow for pair in chars[p]])
+    # Reading a character that ends every match there (the last position, nothing after it,
+    # no assertion that could still fail) ends the search: it may be a starting character.
+    ending = set() if _has_assertion(node) else {p for p in last if not automaton.follow[p]}
+    later = normalise(
+        [
+            pair
+            for follow in automaton.follow
+            for p in follow
+            if p not in ending
+            for pair in chars[p]
+        ]
+    )
     starting = normalise([pair for position in first for pair in chars[position]])
     return not intersects(starting, later)
 

@@ -192,6 +192,21 @@ _AT = {
 }
 
 
+def can_match_nothing(node: Node) -> bool:
+    """True when ``node`` can match the empty string."""
+    if isinstance(node, Atom):
+        return False
+    if isinstance(node, Assertion):
+        return True
+    if isinstance(node, Sequence):
+        return all(can_match_nothing(item) for item in node.items)
+    if isinstance(node, Alternation):
+        return any(can_match_nothing(branch) for branch in node.branches)
+    if isinstance(node, Group):
+        return can_match_nothing(node.body)
+    return node.least == 0 or can_match_nothing(node.body)
+
+
 def _count_text(least: int, most: int) -> str:
     if most == sre.MAXREPEAT:
         return f"{{{least},}}"
@@ -260,6 +275,14 @@ class _Builder:
             inner = self.sequence(body, flags)
         finally:
             self.depth_product = outer
+        if largest > 1 or most == sre.MAXREPEAT:
+            if can_match_nothing(inner):
+                raise UnsupportedFeature(
+                    "a repeated part that can match nothing, such as `(a*)*` or `(?:a?)+`, is "
+                    "not supported in card rules: regex engines disagree on what it matches, "
+                    "and it can make one backtrack for minutes; repeat only what reads at "
+                    "least one character (`a*` rather than `(a*)*`)"
+                )
         return Repeat(least, None if most == sre.MAXREPEAT else most, op is sre.MIN_REPEAT, inner)
 
 
