@@ -275,14 +275,13 @@ class _Builder:
             inner = self.sequence(body, flags)
         finally:
             self.depth_product = outer
-        if largest > 1 or most == sre.MAXREPEAT:
-            if can_match_nothing(inner):
-                raise UnsupportedFeature(
-                    "a repeated part that can match nothing, such as `(a*)*` or `(?:a?)+`, is "
-                    "not supported in card rules: regex engines disagree on what it matches, "
-                    "and it can make one backtrack for minutes; repeat only what reads at "
-                    "least one character (`a*` rather than `(a*)*`)"
-                )
+        if (largest > 1 or most == sre.MAXREPEAT) and can_match_nothing(inner):
+            raise UnsupportedFeature(
+                "a repeated part that can match nothing, such as `(a*)*` or `(?:a?)+`, is "
+                "not supported in card rules: regex engines disagree on what it matches, "
+                "and it can make one backtrack for minutes; repeat only what reads at "
+                "least one character (`a*` rather than `(a*)*`)"
+            )
         return Repeat(least, None if most == sre.MAXREPEAT else most, op is sre.MIN_REPEAT, inner)
 
 
