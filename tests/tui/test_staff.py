@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 from textual.widgets import Button, DataTable, Input, Select, Static
 
@@ -408,3 +409,29 @@ async def test_quit_from_the_staff_menu_stops_the_kiosk(kiosk_setup: KioskSetup)
         await open_staff_menu(pilot)
         await choose_staff_item(pilot, "quit")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_database_trouble_at_the_pin_prompt_is_one_sentence_not_a_crash(
+    kiosk_setup: KioskSetup,
+) -> None:
+    def staff_table(name_from: str, name_to: str) -> None:
+        with kiosk_setup.engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {name_from} RENAME TO {name_to}"))
+
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        staff_table("staff_secret", "staff_secret_away")  # the PIN cannot be read
+        try:
+            await pilot.press("f10")
+            await wait_until(pilot, lambda: isinstance(app.screen, PinScreen))
+            await type_text(pilot, PIN)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: "database is unavailable" in _pin_message(app))
+            assert app.is_running and isinstance(app.screen, PinScreen)
+        finally:
+            staff_table("staff_secret_away", "staff_secret")
+        pin_input = app.screen.query_one("#pin-input", Input)
+        await wait_until(pilot, lambda: not pin_input.disabled)
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))

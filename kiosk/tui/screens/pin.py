@@ -8,9 +8,12 @@ off and a countdown says for how long ("Too many wrong PINs: try again in 12 s")
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,7 +26,13 @@ from kiosk.staff import PinGate, wait_message
 if TYPE_CHECKING:
     from kiosk.tui.app import KioskApp
 
+log = logging.getLogger(__name__)
+
 TICK_S = 0.25
+DATABASE_TROUBLE = (
+    "The database is unavailable, so the PIN cannot be checked now; try again in a moment."
+)
+T = TypeVar("T")
 
 
 class PinPrompt(ModalScreen[Any]):
@@ -53,8 +62,8 @@ class PinPrompt(ModalScreen[Any]):
 
     async def _wait_left_from_before(self) -> None:
         """A wait still running (an earlier prompt, another kiosk, before a restart)."""
-        wait = await asyncio.to_thread(self._gate.retry_after)
-        if wait > 0 and self._ticker is None:
+        wait = await self._ask_gate(self._gate.retry_after)
+        if wait is not None and wait > 0 and self._ticker is None:
             self._start_wait(wait)
 
     @property
@@ -70,7 +79,12 @@ class PinPrompt(ModalScreen[Any]):
         event.input.disabled = True
         message = self.query_one("#pin-message", Static)
         message.update("Checking…")
-        check = await asyncio.to_thread(self._gate.check, pin)
+        check = await self._ask_gate(self._gate.check, pin)
+        if check is None:
+            event.input.disabled = False
+            event.input.focus()
+            message.update(DATABASE_TROUBLE)
+            return
         if check.ok:
             self.pin_accepted()
             return
@@ -81,6 +95,15 @@ class PinPrompt(ModalScreen[Any]):
         event.input.disabled = False
         event.input.focus()
         message.update(f"{check.message}. Escape to cancel.")
+
+    async def _ask_gate(self, function: Callable[..., T], *args: Any) -> T | None:
+        """The gate's answer, or None when the database cannot give one (the kiosk keeps
+        running; the PIN is simply not checked)."""
+        try:
+            return await asyncio.to_thread(function, *args)
+        except SQLAlchemyError as exc:
+            log.warning("PIN not checked: database unavailable (%s)", type(exc).__name__)
+            return None
 
     def _start_wait(self, wait: float, prefix: str = "") -> None:
         self._deadline = time.monotonic() + wait
