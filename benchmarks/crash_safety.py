@@ -2,11 +2,11 @@
 
 1. ``kiosk run`` in a tmux terminal with a replay reader feeding it student swipes (fresh
    students, students already in, one card swiped twice in a row each run; swipes every
-   0.5 s or 1.0 s, under the flood limit), killed with SIGKILL at a random moment (0.5–10 s after the start: during
-   start-up, mid-swipe, idle), every third time within 0.3 s of the first confirmation
-   appearing on screen; restarted on the same SQLite file. After each kill: every student
-   whose confirmation was on screen has a live check-in, nobody has two, and SQLite's
-   integrity check passes.
+   0.5 s or 1.0 s, under the flood limit), killed with SIGKILL at a random moment (0.5–10 s
+   after the start: during start-up, mid-swipe, idle), every third time within 0.3 s of the
+   first confirmation appearing on screen; restarted on the same SQLite file. After each
+   kill: every student whose confirmation was on screen has a live check-in, nobody has two,
+   and SQLite's integrity check passes.
 2. ``kiosk import big.csv`` (a generated 50,000-row roster updating every stored student)
    killed at random moments of its run and just after its first rows reach the WAL: the whole
    student table and the audit rows stay exactly as before (or, if the kill came after the

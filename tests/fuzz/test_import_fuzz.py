@@ -14,7 +14,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -145,11 +144,6 @@ def test_mutated_rosters_are_imported_or_refused_in_one_sentence(
         engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="a UTF-32 roster (BOM FF FE 00 00) is refused as 'UTF-16 text': its BOM starts "
-    "like UTF-16's (kiosk/roster/csvfile.py)",
-)
 def test_a_utf32_roster_is_named_utf32(tmp_path: Path) -> None:
     path = tmp_path / "utf32.csv"
     path.write_bytes(BASE.encode("utf-32"))
