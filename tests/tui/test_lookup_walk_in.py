@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -323,3 +324,18 @@ async def test_staff_choose_the_mode_and_see_how_many_manual_check_ins(
         assert "F2" not in screen_text(app)
         await pilot.press("f2")
         await wait_until(pilot, lambda: showing(app, "see_staff"))
+
+
+async def test_database_trouble_while_confirming_is_one_sentence(kiosk_setup: KioskSetup) -> None:
+    set_staff_card(kiosk_setup.engine, "777000111")
+    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _look_up(pilot, "stu10002")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        with setup.engine.begin() as connection:  # the staff card cannot be read
+            connection.execute(text("ALTER TABLE staff_secret RENAME TO staff_secret_away"))
+        push(app, ";77700011101?")
+        await wait_until(pilot, lambda: "database is unavailable" in screen_text(app))
+        assert app.is_running and isinstance(app.screen, StaffConfirmScreen)
+    assert _check_ins(setup) == []

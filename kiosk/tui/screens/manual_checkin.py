@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -35,10 +36,13 @@ class ManualCheckinScreen(StaffScreen):
         modes = self.query_one("#manual-modes", OptionList)
         modes.highlighted = MANUAL_CHECKIN_MODES.index(self.app.setup.manual_checkin)
         modes.focus()
-        counts = await self.run_blocking(self.app.service.manual_counts)
-        self.query_one("#manual-summary", Static).update(
-            f"{self.app.event.name}: {manual_summary(counts)}."
-        )
+        summary = self.query_one("#manual-summary", Static)
+        try:
+            counts = await self.run_blocking(self.app.service.manual_counts)
+        except SQLAlchemyError:
+            summary.update("Manual check-ins cannot be counted now: the database is unavailable.")
+            return
+        summary.update(f"{self.app.event.name}: {manual_summary(counts)}.")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         mode = validate_mode(event.option.id)

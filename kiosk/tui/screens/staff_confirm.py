@@ -8,16 +8,22 @@ their card after all is not kept waiting.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
+from textual.widgets import Static
 
 from drivers.base import Swipe
 from kiosk.checkin.manual import Confirmation, ManualCheckin
 from kiosk.staff import is_staff_swipe
 from kiosk.tui.screens.base import SwipeTaker
-from kiosk.tui.screens.pin import PinPrompt
+from kiosk.tui.screens.pin import DATABASE_TROUBLE, PinPrompt
 
 if TYPE_CHECKING:
     from kiosk.tui.app import KioskApp
+
+log = logging.getLogger(__name__)
 
 
 class StaffConfirmScreen(PinPrompt, SwipeTaker):
@@ -34,7 +40,13 @@ class StaffConfirmScreen(PinPrompt, SwipeTaker):
 
     async def _swiped(self, swipe: Swipe) -> None:
         app = self.app
-        if await asyncio.to_thread(is_staff_swipe, app.setup.engine, swipe.text, app.rules):
+        try:
+            staff = await asyncio.to_thread(is_staff_swipe, app.setup.engine, swipe.text, app.rules)
+        except SQLAlchemyError as exc:
+            log.warning("staff card not checked: database unavailable (%s)", type(exc).__name__)
+            self.query_one("#pin-message", Static).update(DATABASE_TROUBLE)
+            return
+        if staff:
             self.dismiss("card")
             return
         # A student's card after all: checked in as usual. The dismissal takes this screen
