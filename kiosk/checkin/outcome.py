@@ -11,7 +11,15 @@ from datetime import datetime
 from typing import Literal
 
 OutcomeKind = Literal[
-    "checked_in", "already", "unknown", "archived", "refused", "misread", "noise", "see_staff"
+    "checked_in",
+    "already",
+    "unknown",
+    "archived",
+    "refused",
+    "misread",
+    "noise",
+    "not_saved",
+    "see_staff",
 ]
 
 PAYMENT_CARD_MESSAGE = "That looks like a payment card — please swipe your student ID"
@@ -21,6 +29,7 @@ UNKNOWN_CARD_MESSAGE = (
 )
 NOT_FOUND_MESSAGE = "We couldn't check you in with that — please check it or ask a staff member"
 ARCHIVED_REFUSED_MESSAGE = "We can't check you in here — please see a staff member"
+NOT_SAVED_MESSAGE = "We couldn't confirm your check-in — please see a staff member"
 
 
 def local_clock(moment: datetime) -> str:
@@ -67,6 +76,9 @@ NOISE = CheckInOutcome(kind="noise", message="")
 MISREAD = CheckInOutcome(kind="misread", message=MISREAD_MESSAGE)
 PAYMENT_CARD = CheckInOutcome(kind="refused", message=PAYMENT_CARD_MESSAGE)
 NOT_FOUND = CheckInOutcome(kind="unknown", message=NOT_FOUND_MESSAGE)
+# Database trouble (locked, full, read-only, unreachable, no answer in time): red, nothing
+# claimed; the check-in was not recorded, or (no answer in time) may not have been.
+NOT_SAVED = CheckInOutcome(kind="not_saved", message=NOT_SAVED_MESSAGE)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -10,6 +11,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, select
 
 from drivers.base import Swipe
@@ -27,6 +29,7 @@ from kiosk.checkin.outcome import (
     MISREAD,
     NOISE,
     NOT_FOUND,
+    NOT_SAVED,
     PAYMENT_CARD,
     UNKNOWN_CARD_MESSAGE,
     CheckInOutcome,
@@ -70,15 +73,42 @@ def _saving(method: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in (1, 2):
+            if attempt == 2:
+                # SQLite: a closed connection lives on while a garbage cycle (an exception's
+                # traceback) holds one of its statements, and keeps the file's read-only view
+                # for the new connections of this process: collect it before trying again.
+                gc.collect()
+            try:
+                return method(*args, **kwargs)
+            except (OperationalError, InterfaceError, PoolTimeout) as error:
+                if attempt == 1 and getattr(error, "connection_invalidated", False):
+                    # The connection was lost or went bad (kiosk/db/engine.py) and is replaced:
+                    # try once more on a new one (a check-in that did get in is "already").
+                    continue
+                orig = getattr(error, "orig", None)  # the driver's error (PoolTimeout: none)
+                reason = getattr(orig, "sqlite_errorname", None) or type(orig or error).__name__
+                log.error("check-in not saved: database unavailable (%s)", reason)
+                raise CheckInNotSaved(
+                    f"Nothing was recorded: the database is unavailable ({reason}); "
+                    "staff: check the disk or the database server, then swipe again."
+                ) from None
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _answering(method: Callable[P, CheckInOutcome]) -> Callable[P, CheckInOutcome]:
+    """For what a student does: database trouble is the ``not_saved`` answer ("please see
+    a staff member") instead of an exception, so every swipe gets an answer on screen."""
+    saving = _saving(method)
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> CheckInOutcome:
         try:
-            return method(*args, **kwargs)
-        except (OperationalError, InterfaceError) as error:
-            reason = type(error.orig).__name__ if error.orig is not None else "error"
-            log.error("check-in not saved: database unavailable (%s)", reason)
-            raise CheckInNotSaved(
-                f"Nothing was recorded: the database is unavailable ({reason}); "
-                "staff: check the disk or the database server, then swipe again."
-            ) from None
+            return saving(*args, **kwargs)
+        except CheckInNotSaved:
+            return NOT_SAVED
 
     return wrapper
 
@@ -136,7 +166,7 @@ class CheckInService:
 
     # -- checking in ---------------------------------------------------------------------
 
-    @_saving
+    @_answering
     def handle_swipe(self, swipe: Swipe) -> CheckInOutcome:
         """Parse, match and record one swipe; committed before this returns."""
         result = parse_swipe(swipe.text, self.rules, reader=swipe.reader)
@@ -209,7 +239,7 @@ class CheckInService:
             student_id = session.exec(select(Student.id).where(Student.card_id == card_id)).first()
         return RosterMatch(student_id, card_id) if student_id is not None else None
 
-    @_saving
+    @_answering
     def check_in_by_lookup(
         self, query: str, confirmed_by: Confirmation | None = None
     ) -> CheckInOutcome:
@@ -250,7 +280,7 @@ class CheckInService:
                     return None
         return None
 
-    @_saving
+    @_answering
     def register_walk_in(
         self,
         name: str,

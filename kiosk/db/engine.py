@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
@@ -17,6 +17,13 @@ from kiosk.paths import default_database_url, private_file
 
 DB_ENV_VAR = "KIOSK_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# SQLite errors after which a connection is closed rather than reused: it may have opened the
+# file read-only, or lost it (permissions, a remount), and would stay that way.
+SQLITE_REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+# PostgreSQL: an unreachable server or a held lock fails a swipe within seconds, never hangs it.
+PG_CONNECT_TIMEOUT_S = 5
+PG_LOCK_TIMEOUT_MS = 5_000
+PG_TCP_USER_TIMEOUT_MS = 10_000
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
@@ -57,11 +64,14 @@ def make_engine(url: str) -> Engine:
         # transaction really starts when SQLAlchemy begins one (needed for atomic imports).
         event.listen(engine, "connect", _disable_pysqlite_autobegin)
         event.listen(engine, "begin", _emit_begin)
+        event.listen(engine, "handle_error", _reopen_after_file_trouble)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args=_postgres_connect_args(parsed)
+        )
     except NoSuchModuleError:
         raise UsageError(
             f"The database URL {_shown(parsed)} names {parsed.drivername!r}, which is not a "
@@ -94,3 +104,35 @@ def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:
 
 def _emit_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def _reopen_after_file_trouble(context: Any) -> None:
+    """After read-only, I/O or cannot-open trouble, every connection is closed and the next
+    use opens a new one. Reused, a connection opened while the file was read-only would stay
+    read-only after staff fixed it; and all of a process's connections to one file share one
+    view of its -shm file, so the idle ones in the pool must go too, not only this one."""
+    name = getattr(context.original_exception, "sqlite_errorname", "")
+    if name.startswith(SQLITE_REOPEN_ERRORS):
+        context.is_disconnect = True  # SQLAlchemy invalidates this connection
+        if context.engine is not None:
+            context.engine.dispose()  # ...and this closes the pool's idle ones
+
+
+def _postgres_connect_args(url: URL) -> dict[str, Any]:
+    """libpq settings that bound every wait on the server (values in the URL win): connect
+    timeout, TCP keepalives and user timeout (a vanished server or network), and a lock
+    timeout (another session holding a lock the check-in needs)."""
+    defaults: dict[str, Any] = {
+        "connect_timeout": PG_CONNECT_TIMEOUT_S,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS,
+    }
+    args = {key: value for key, value in defaults.items() if key not in url.query}
+    options = url.query.get("options", "")
+    options = " ".join(options) if isinstance(options, tuple) else options
+    if "lock_timeout" not in options:
+        args["options"] = f"{options} -c lock_timeout={PG_LOCK_TIMEOUT_MS}".strip()
+    return args

@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.segment import Segments
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -258,7 +259,11 @@ class KioskApp(App[None]):
 
     async def _update_count(self) -> None:
         assert self.event.id is not None
-        count = await asyncio.to_thread(live_count, self.setup.engine, self.event.id)
+        try:
+            count = await asyncio.to_thread(live_count, self.setup.engine, self.event.id)
+        except SQLAlchemyError as exc:  # database trouble: the last count stays on screen
+            log.warning("check-in count not refreshed (%s)", type(exc).__name__)
+            return
         self.student_screen.set_count(count)
 
     async def switch_event(self, event: Event) -> None:

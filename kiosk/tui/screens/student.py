@@ -39,6 +39,7 @@ HEADLINES = {
     "archived": "✖  PLEASE SEE A STAFF MEMBER",
     "refused": "✖  NOT A STUDENT ID",
     "misread": "↻  PLEASE SWIPE AGAIN",
+    "not_saved": "✖  PLEASE SEE A STAFF MEMBER",
     "see_staff": "✖  PLEASE SEE A STAFF MEMBER",
 }
 # A failed username/email lookup is "unknown" too, but no card was swiped.

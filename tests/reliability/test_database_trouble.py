@@ -1,0 +1,493 @@
+"""Database trouble, with real parts: the student is told to see a staff member, nothing
+acknowledged is lost, and the kiosk recovers by itself once the cause goes away.
+
+Causes, each made for real:
+
+- **locked**: another sqlite3 connection holds ``BEGIN EXCLUSIVE`` longer than the busy
+  timeout (shortened to 0.3 s here so the test does not wait the kiosk's 10 s);
+- **disk full**: the database lives on a 2 MiB tmpfs this test mounts (root only), filled
+  with a ballast file until writes fail with SQLITE_FULL; then the ballast goes;
+- **read-only**: the kiosk runs as user ``nobody`` (root ignores file modes) and starts while
+  its database file is read-only (e.g. left root-owned by a command run as root); staff then
+  give it back. A file made read-only while the kiosk runs does not stop it: its open file
+  stays writable, so the trouble only shows when the kiosk (re)starts;
+- **PostgreSQL unreachable** (KIOSK_TEST_PG_URL): the kiosk talks to the server through
+  ``tests.netproxy.NetProxy``, which the test cuts (connections reset, new ones refused) or
+  blackholes (bytes swallowed) and then restores. Each test uses its own schema, so tests
+  running at the same time on the same server are not disturbed.
+
+Run with ``-s`` to see how long each answer and each recovery took (figures, not asserted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, col, select
+
+import kiosk.db.engine
+from drivers.base import Swipe
+from drivers.replay import QueueReader
+from kiosk.checkin import CheckInNotSaved, CheckInService
+from kiosk.checkin.outcome import NOT_SAVED
+from kiosk.db.engine import make_engine
+from kiosk.db.models import CheckIn
+from kiosk.db.session import open_database
+from kiosk.demo import prepare_demo
+from kiosk.tui.app import KioskApp, make_app
+from kiosk.tui.setup import KioskSetup
+from tests.conftest import PG_URL_ENV
+from tests.netproxy import NetProxy
+from tests.tui.conftest import ALEX_CARD, MARIA_CARD, screen_text, showing, type_text, wait_until
+
+SEE_STAFF = "please see a staff member"
+MARIA_EMAIL = "maria.garcia@example.edu"
+BUSY_TIMEOUT_MS = 300
+TMPFS_SIZE = "2M"
+
+
+@dataclass
+class Trouble:
+    """A cause of database trouble: ``begin`` makes it real, ``end`` takes it away."""
+
+    name: str
+    begin: Callable[[], None]
+    end: Callable[[], None]
+
+
+@dataclass
+class TroubledKiosk:
+    setup: KioskSetup  # the kiosk's setup (its engine goes through the trouble)
+    trouble: Trouble
+    direct_url: str  # the same database, reached without the trouble (to check what is kept)
+
+
+# --- causes ------------------------------------------------------------------------------
+
+
+class LockHolder:
+    """Another connection holding SQLite's write lock (``BEGIN EXCLUSIVE``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
+
+    def begin(self) -> None:
+        self.connection = sqlite3.connect(self.path, isolation_level=None, timeout=5)
+        self.connection.execute("BEGIN EXCLUSIVE")
+
+    def end(self) -> None:
+        if self.connection is not None:
+            self.connection.execute("ROLLBACK")
+            self.connection.close()
+            self.connection = None
+
+
+class Ballast:
+    """A file that fills the filesystem holding the database."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.path = database.parent / "ballast"
+
+    def begin(self) -> None:
+        # Empty the WAL first: SQLite reuses a checkpointed WAL's space, so a write could
+        # still fit on a full disk (and would then really be saved).
+        wal = Path(f"{self.database}-wal")
+        for _ in range(50):
+            with contextlib.closing(sqlite3.connect(self.database, timeout=5)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not wal.exists() or wal.stat().st_size == 0:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the WAL could not be emptied before filling the disk")
+        with self.path.open("wb", buffering=0) as ballast:
+            for size in (1 << 16, 1 << 12, 1 << 9):
+                try:
+                    while ballast.write(b"\0" * size):
+                        pass
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC, exc
+        assert shutil.disk_usage(self.path.parent).free < 4096
+
+    def end(self) -> None:
+        self.path.unlink()
+
+
+def _mount_tmpfs(directory: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    directory.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE},mode=0700", "tmpfs", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+
+
+def _umount(directory: Path) -> None:
+    subprocess.run(["umount", str(directory)], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def _pg_schema() -> Iterator[str]:
+    """A URL to a fresh schema of the test server (dropped afterwards)."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set: no PostgreSQL to test")
+    schema = f"dbtrouble_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _kiosk(demo: KioskSetup) -> KioskSetup:
+    return replace(demo, readers=[QueueReader("left")], demo=None, min_result_seconds=0.0)
+
+
+SERVICE_TROUBLES = ["locked", "disk-full", "pg-cut"]
+SCREEN_TROUBLES = ["locked", "disk-full", "pg-cut"]
+
+
+@pytest.fixture
+def troubled(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TroubledKiosk]:
+    """A demo kiosk (sample roster, event, rules) on a database that will get into trouble."""
+    kind: str = request.param
+    monkeypatch.setattr(kiosk.db.engine, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+    if kind == "locked":
+        setup = _kiosk(prepare_demo(tmp_path, idle_seconds=60))
+        holder = LockHolder(tmp_path / "demo.sqlite3")
+        yield TroubledKiosk(setup, Trouble(kind, holder.begin, holder.end), str(setup.engine.url))
+        holder.end()
+        setup.engine.dispose()
+    elif kind == "disk-full":
+        mounted = tmp_path / "tmpfs"
+        _mount_tmpfs(mounted)
+        try:
+            setup = _kiosk(prepare_demo(mounted, idle_seconds=60))
+            ballast = Ballast(mounted / "demo.sqlite3")
+            yield TroubledKiosk(
+                setup, Trouble(kind, ballast.begin, ballast.end), str(setup.engine.url)
+            )
+            setup.engine.dispose()
+        finally:
+            _umount(mounted)
+    else:
+        with _pg_schema() as direct_url:
+            direct = make_url(direct_url)
+            with NetProxy(direct.host or "localhost", direct.port or 5432) as proxy:
+                proxied = direct.set(host="127.0.0.1", port=proxy.port)
+                setup = _kiosk(
+                    prepare_demo(
+                        tmp_path,
+                        idle_seconds=60,
+                        database_url=proxied.render_as_string(hide_password=False),
+                    )
+                )
+                cause = proxy.cut if kind == "pg-cut" else proxy.blackhole
+                yield TroubledKiosk(setup, Trouble(kind, cause, proxy.restore), direct_url)
+                proxy.restore()
+                setup.engine.dispose()
+
+
+def _live_check_ins(url: str) -> list[tuple[int, int | None]]:
+    """(id, student_id) of every live check-in, read on a new connection."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(CheckIn.id, CheckIn.student_id)
+                .where(col(CheckIn.undone_at).is_(None))
+                .order_by(col(CheckIn.id))
+            ).all()
+        return [(int(row_id), student_id) for row_id, student_id in rows if row_id is not None]
+    finally:
+        engine.dispose()
+
+
+def _student_id(engine: Engine, username: str) -> int:
+    from kiosk.db.models import Student
+
+    with Session(engine) as session:
+        found = session.exec(select(Student.id).where(Student.username == username)).one()
+    assert found is not None
+    return found
+
+
+def _figure(label: str, seconds: float) -> None:
+    print(f"\n[database trouble] {label}: {seconds:.2f} s")
+
+
+# --- the service -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("troubled", SERVICE_TROUBLES, indirect=True)
+def test_the_service_records_nothing_in_trouble_and_recovers(troubled: TroubledKiosk) -> None:
+    setup, trouble = troubled.setup, troubled.trouble
+    assert setup.event.id is not None
+    service = CheckInService(setup.engine, setup.event.id, setup.rules)
+    alex = service.handle_swipe(Swipe(text=ALEX_CARD, reader="left"))
+    assert alex.kind == "checked_in" and alex.check_in_id is not None
+    maria_id = _student_id(setup.engine, "stu10002")
+
+    trouble.begin()
+    try:
+        started = time.monotonic()
+        assert service.handle_swipe(Swipe(text=MARIA_CARD, reader="left")) == NOT_SAVED
+        _figure(f"{trouble.name}: service answered 'not saved' after", time.monotonic() - started)
+        assert service.check_in_by_lookup(MARIA_EMAIL) == NOT_SAVED
+        assert service.register_walk_in("Sam Walker", "sam@example.org", None) == NOT_SAVED
+        with pytest.raises(CheckInNotSaved):  # staff's undo: an exception (one sentence)
+            service.undo(alex.check_in_id, "staff")
+    finally:
+        trouble.end()
+
+    started = time.monotonic()
+    maria = service.handle_swipe(Swipe(text=MARIA_CARD, reader="left"))
+    _figure(f"{trouble.name}: service checked in again after", time.monotonic() - started)
+    assert maria.kind == "checked_in"
+    assert alex.check_in_id is not None and maria.check_in_id is not None
+    assert [row_id for row_id, _ in _live_check_ins(troubled.direct_url)] == [
+        alex.check_in_id,
+        maria.check_in_id,
+    ]
+    assert dict(_live_check_ins(troubled.direct_url))[maria.check_in_id] == maria_id
+
+
+# --- the screen --------------------------------------------------------------------------
+
+
+def _squashed(app: KioskApp) -> str:
+    return " ".join(screen_text(app).split())
+
+
+async def _see_staff_answer(app: KioskApp, pilot: object, label: str, act: Callable) -> None:
+    """Do ``act`` and wait until the student screen tells the student to see staff."""
+    app.student_screen.show_idle()
+    started = time.monotonic()
+    await act()
+    await wait_until(pilot, lambda: showing(app, "not_saved"))  # type: ignore[arg-type]
+    _figure(f"{label}: 'see a staff member' shown after", time.monotonic() - started)
+    shown = _squashed(app)
+    assert SEE_STAFF in shown.lower()
+    assert "checked in" not in app.student_screen.current.message.lower()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("troubled", SCREEN_TROUBLES, indirect=True)
+async def test_the_student_is_told_to_see_staff_and_the_kiosk_recovers(
+    troubled: TroubledKiosk,
+) -> None:
+    setup, trouble = troubled.setup, troubled.trouble
+    app = make_app(setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.readers[0]
+        assert isinstance(reader, QueueReader)
+        reader.push(ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        alex = app.student_screen.current
+        assert alex is not None and alex.check_in_id is not None
+
+        trouble.begin()
+        try:
+
+            async def swipe_maria() -> None:
+                reader.push(MARIA_CARD)
+
+            async def look_maria_up() -> None:
+                await pilot.press("f2")
+                await type_text(pilot, MARIA_EMAIL)
+                await pilot.press("enter")
+
+            await _see_staff_answer(app, pilot, f"{trouble.name}: swipe", swipe_maria)
+            await _see_staff_answer(app, pilot, f"{trouble.name}: lookup", look_maria_up)
+            await pilot.pause(0.5)  # the count refresh runs in trouble too
+            assert app.is_running and app.return_code is None
+        finally:
+            trouble.end()
+
+        started = time.monotonic()
+        app.student_screen.show_idle()
+        reader.push(MARIA_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        _figure(
+            f"{trouble.name}: checked in again after the cause went", time.monotonic() - started
+        )
+        maria = app.student_screen.current
+        assert maria is not None and maria.check_in_id is not None
+        await wait_until(pilot, lambda: "2 checked in so far" in _squashed(app))
+    assert [row_id for row_id, _ in _live_check_ins(troubled.direct_url)] == [
+        alex.check_in_id,
+        maria.check_in_id,
+    ]
+
+
+# --- read-only -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _acting_as(user: pwd.struct_passwd) -> Iterator[None]:
+    """This process acts as ``user`` (effective ids; root's are taken back afterwards).
+    Python's own files may be unreadable for ``user``: import everything needed before."""
+    os.setegid(user.pw_gid)
+    os.seteuid(user.pw_uid)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def _hand_over(folder: Path, user: pwd.struct_passwd) -> None:
+    for path in [folder, *folder.iterdir()]:
+        os.chown(path, user.pw_uid, user.pw_gid)
+
+
+def _give_back(folder: Path) -> None:
+    """Staff make the database's files writable for the kiosk again. All of them: SQLite
+    gives the -wal and -shm files it creates the database file's mode, read-only here."""
+    for path in folder.glob("demo.sqlite3*"):
+        path.chmod(0o600)
+
+
+@dataclass
+class ReadOnlyCase:
+    folder: Path  # outside pytest's tmp folders, which only root may enter
+    demo: KioskSetup
+    user: pwd.struct_passwd  # the unprivileged user the kiosk runs as
+
+    @property
+    def database(self) -> Path:
+        return self.folder / "demo.sqlite3"
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.database}"
+
+
+@pytest.fixture
+def read_only_case() -> Iterator[ReadOnlyCase]:
+    """A demo kiosk's folder, and the user ``nobody`` to run the kiosk as."""
+    if os.geteuid() != 0:
+        pytest.skip("acting as an unprivileged user needs root (root itself ignores file modes)")
+    try:
+        user = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("there is no user 'nobody' here")
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-readonly-"))
+    folder.chmod(0o755)
+    try:
+        demo = prepare_demo(folder, idle_seconds=60)
+        demo.engine.dispose()
+        yield ReadOnlyCase(folder, _kiosk(demo), user)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_a_kiosk_started_on_a_read_only_database_recovers_when_it_is_writable_again(
+    read_only_case: ReadOnlyCase,
+) -> None:
+    case = read_only_case
+    # A first run checks Alex in (acknowledged), then the kiosk stops. (It runs as root:
+    # that also imports everything the second run needs.)
+    first = replace(case.demo, engine=open_database(case.url), readers=[QueueReader("left")])
+    app = make_app(first)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.readers[0].push(ALEX_CARD)  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        alex = app.student_screen.current
+    first.engine.dispose()
+    assert alex is not None and alex.check_in_id is not None
+    _hand_over(case.folder, case.user)
+
+    with _acting_as(case.user):
+        case.database.chmod(0o444)  # e.g. root ran a command that left the file root-owned
+        second = replace(case.demo, engine=open_database(case.url), readers=[QueueReader("left")])
+        app = make_app(second)
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                reader = app.readers[0]
+                assert isinstance(reader, QueueReader)
+
+                async def swipe_maria() -> None:
+                    reader.push(MARIA_CARD)
+
+                await _see_staff_answer(app, pilot, "read-only: swipe", swipe_maria)
+                await pilot.pause(0.5)
+                assert app.is_running and app.return_code is None
+
+                _give_back(case.folder)
+                started = time.monotonic()
+                app.student_screen.show_idle()
+                reader.push(MARIA_CARD)
+                await wait_until(pilot, lambda: showing(app, "checked_in"))
+                _figure("read-only: checked in again after", time.monotonic() - started)
+                maria = app.student_screen.current
+                assert maria is not None
+        finally:
+            second.engine.dispose()
+    assert [row_id for row_id, _ in _live_check_ins(case.url)] == [
+        alex.check_in_id,
+        maria.check_in_id,
+    ]
+
+
+def test_the_service_recovers_once_a_read_only_database_is_writable_again(
+    read_only_case: ReadOnlyCase,
+) -> None:
+    case = read_only_case
+    event_id = case.demo.event.id
+    assert event_id is not None
+    engine = open_database(case.url)
+    alex = CheckInService(engine, event_id, case.demo.rules).handle_swipe(
+        Swipe(text=ALEX_CARD, reader="left")
+    )
+    assert alex.kind == "checked_in"
+    engine.dispose()  # the kiosk stops
+    _hand_over(case.folder, case.user)
+    with _acting_as(case.user):
+        case.database.chmod(0o444)
+        engine = open_database(case.url)  # ...and starts again on a read-only database
+        try:
+            service = CheckInService(engine, event_id, case.demo.rules)
+            assert service.handle_swipe(Swipe(text=MARIA_CARD, reader="left")) == NOT_SAVED
+            assert service.check_in_by_lookup(MARIA_EMAIL) == NOT_SAVED
+            _give_back(case.folder)
+            maria = service.handle_swipe(Swipe(text=MARIA_CARD, reader="left"))
+            assert maria.kind == "checked_in"
+        finally:
+            engine.dispose()
+    assert [row_id for row_id, _ in _live_check_ins(case.url)] == [
+        alex.check_in_id,
+        maria.check_in_id,
+    ]
