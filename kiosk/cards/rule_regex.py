@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, Protocol
 
 import re2
@@ -133,6 +134,7 @@ def _re2_search(compiled: re2._Regexp) -> Search:
     return search_text
 
 
+@lru_cache(maxsize=512)  # rules suggest tries many candidates, staff mode reloads files
 def compile_rule_pattern(pattern: str) -> RulePattern:
     """``pattern`` compiled for rules; re.error when Python cannot read it,
     UnsupportedFeature (one sentence) when it uses what a linear-time engine cannot run."""
