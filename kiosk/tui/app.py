@@ -33,6 +33,7 @@ from drivers.terminal import HeldKey, KeyFedReader
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInOutcome, CheckInService
 from kiosk.checkin.manual import MANUAL_OFF, ManualCheckin
+from kiosk.checkin.outcome import NOT_SAVED
 from kiosk.checkin.queries import live_count
 from kiosk.db.models import Event
 from kiosk.logs import redacted_traceback
@@ -45,6 +46,10 @@ log = logging.getLogger(__name__)
 
 ResultHook = Callable[[CheckInOutcome], None]
 COUNT_DELAY_S = 0.2
+# No student waits longer than this for the database: past it the answer is "please see a
+# staff member" (a frozen server or network). Longer than SQLite's busy timeout (10 s), so a
+# swipe during a roster import waits for the import instead.
+ANSWER_DEADLINE_S = 12.0
 
 
 class KioskApp(App[None]):
@@ -208,7 +213,7 @@ class KioskApp(App[None]):
         if isinstance(screen, SwipeTaker):
             screen.take_swipe(swipe)
             return
-        outcome = await asyncio.to_thread(self.service.handle_swipe, swipe)
+        outcome = await self.answer(self.service.handle_swipe, swipe)
         # The staff card is not a student's: only an unknown card is checked against it
         # (a hash comparison, too slow to pay on every student's swipe).
         if (
@@ -220,6 +225,16 @@ class KioskApp(App[None]):
             self.open_staff_menu()
             return
         self.show_outcome(outcome, swipe.reader)
+
+    async def answer(self, call: Callable[..., CheckInOutcome], *args: object) -> CheckInOutcome:
+        """Run a check-in service call in a thread, its answer due within ANSWER_DEADLINE_S.
+        Late, the student is told to see a staff member; the call goes on in its thread, and
+        a check-in it still records shows in staff mode's Recent list (and as "already")."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(call, *args), ANSWER_DEADLINE_S)
+        except TimeoutError:
+            log.error("check-in not confirmed: no answer from the database in time")
+            return NOT_SAVED
 
     def show_outcome(self, outcome: CheckInOutcome, source: str | None = None) -> None:
         """Put an answer in front of the student (staff mode: as a notification);

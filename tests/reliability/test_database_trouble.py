@@ -41,6 +41,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, select
 
 import kiosk.db.engine
+import kiosk.tui.app
 from drivers.base import Swipe
 from drivers.replay import QueueReader
 from kiosk.checkin import CheckInNotSaved, CheckInService
@@ -174,8 +175,11 @@ def _kiosk(demo: KioskSetup) -> KioskSetup:
     return replace(demo, readers=[QueueReader("left")], demo=None, min_result_seconds=0.0)
 
 
+# A blackholed server takes the query and never answers: only the kiosk's answer deadline
+# (kiosk.tui.app.ANSWER_DEADLINE_S) bounds that wait, so it is tested on the screen only.
 SERVICE_TROUBLES = ["locked", "disk-full", "pg-cut"]
-SCREEN_TROUBLES = ["locked", "disk-full", "pg-cut"]
+SCREEN_TROUBLES = ["locked", "disk-full", "pg-cut", "pg-blackhole"]
+ANSWER_DEADLINE_S = 3.0
 
 
 @pytest.fixture
@@ -185,6 +189,7 @@ def troubled(
     """A demo kiosk (sample roster, event, rules) on a database that will get into trouble."""
     kind: str = request.param
     monkeypatch.setattr(kiosk.db.engine, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+    monkeypatch.setattr(kiosk.tui.app, "ANSWER_DEADLINE_S", ANSWER_DEADLINE_S)
     if kind == "locked":
         setup = _kiosk(prepare_demo(tmp_path, idle_seconds=60))
         holder = LockHolder(tmp_path / "demo.sqlite3")
@@ -295,8 +300,8 @@ def _squashed(app: KioskApp) -> str:
 async def _see_staff_answer(app: KioskApp, pilot: object, label: str, act: Callable) -> None:
     """Do ``act`` and wait until the student screen tells the student to see staff."""
     app.student_screen.show_idle()
-    started = time.monotonic()
     await act()
+    started = time.monotonic()  # after the swipe, or after Enter in the lookup form
     await wait_until(pilot, lambda: showing(app, "not_saved"))  # type: ignore[arg-type]
     _figure(f"{label}: 'see a staff member' shown after", time.monotonic() - started)
     shown = _squashed(app)
@@ -339,7 +344,10 @@ async def test_the_student_is_told_to_see_staff_and_the_kiosk_recovers(
         started = time.monotonic()
         app.student_screen.show_idle()
         reader.push(MARIA_CARD)
-        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        # A call the deadline gave up on goes on in its thread and may record Maria's
+        # check-in once the network is back: then her swipe is "already" (never twice).
+        kinds = ("checked_in", "already") if trouble.name == "pg-blackhole" else ("checked_in",)
+        await wait_until(pilot, lambda: any(showing(app, kind) for kind in kinds))
         _figure(
             f"{trouble.name}: checked in again after the cause went", time.monotonic() - started
         )

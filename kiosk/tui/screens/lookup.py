@@ -4,8 +4,6 @@ no suggestions, and the same neutral sentence for every kind of "no match". Unde
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
@@ -42,5 +40,5 @@ class LookupScreen(StudentFacingScreen):
             field.disabled = False
             field.focus()
             return
-        outcome = await asyncio.to_thread(service.check_in_by_lookup, query, confirmed_by)
+        outcome = await self.app.answer(service.check_in_by_lookup, query, confirmed_by)
         self.app.show_outcome(outcome)

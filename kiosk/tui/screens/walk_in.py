@@ -3,8 +3,6 @@ A manual check-in: ``manual_checkin`` decides whether a staff member confirms it
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Static
@@ -62,7 +60,7 @@ class WalkInScreen(StudentFacingScreen):
         if not go_on:
             return
         try:
-            outcome = await asyncio.to_thread(
+            outcome = await self.app.answer(
                 service.register_walk_in, name, email, self._card_id, confirmed_by
             )
         except UserError as exc:
