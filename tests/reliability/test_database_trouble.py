@@ -11,10 +11,12 @@ Causes, each made for real:
   its database file is read-only (e.g. left root-owned by a command run as root); staff then
   give it back. A file made read-only while the kiosk runs does not stop it: its open file
   stays writable, so the trouble only shows when the kiosk (re)starts;
-- **PostgreSQL unreachable** (KIOSK_TEST_PG_URL): the kiosk talks to the server through
+- **PostgreSQL locked** (KIOSK_TEST_PG_URL): another session holds ``LOCK TABLE check_in IN
+  EXCLUSIVE MODE`` past the kiosk's lock timeout (shortened to 0.3 s here, 5 s in the kiosk);
+- **PostgreSQL unreachable**: the kiosk talks to the server through
   ``tests.netproxy.NetProxy``, which the test cuts (connections reset, new ones refused) or
-  blackholes (bytes swallowed) and then restores. Each test uses its own schema, so tests
-  running at the same time on the same server are not disturbed.
+  blackholes (bytes swallowed: a frozen server) and then restores. Each PostgreSQL test uses
+  its own schema, so tests running at the same time on the same server are not disturbed.
 
 Run with ``-s`` to see how long each answer and each recovery took (figures, not asserted).
 """
@@ -37,7 +39,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, col, select
 
 import kiosk.db.engine
@@ -58,7 +60,7 @@ from tests.tui.conftest import ALEX_CARD, MARIA_CARD, screen_text, showing, type
 
 SEE_STAFF = "please see a staff member"
 MARIA_EMAIL = "maria.garcia@example.edu"
-BUSY_TIMEOUT_MS = 300
+BUSY_TIMEOUT_MS = 300  # the kiosk's SQLite busy timeout and PostgreSQL lock timeout, shortened
 TMPFS_SIZE = "2M"
 
 
@@ -97,6 +99,25 @@ class LockHolder:
             self.connection.execute("ROLLBACK")
             self.connection.close()
             self.connection = None
+
+
+class PgLockHolder:
+    """Another PostgreSQL session holding a lock that keeps writers off ``check_in``."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.connection: Connection | None = None
+
+    def begin(self) -> None:
+        self.connection = self.engine.connect()
+        self.connection.execute(text("LOCK TABLE check_in IN EXCLUSIVE MODE"))
+
+    def end(self) -> None:
+        if self.connection is not None:
+            self.connection.rollback()
+            self.connection.close()
+            self.connection = None
+        self.engine.dispose()
 
 
 class Ballast:
@@ -177,8 +198,8 @@ def _kiosk(demo: KioskSetup) -> KioskSetup:
 
 # A blackholed server takes the query and never answers: only the kiosk's answer deadline
 # (kiosk.tui.app.ANSWER_DEADLINE_S) bounds that wait, so it is tested on the screen only.
-SERVICE_TROUBLES = ["locked", "disk-full", "pg-cut"]
-SCREEN_TROUBLES = ["locked", "disk-full", "pg-cut", "pg-blackhole"]
+SERVICE_TROUBLES = ["locked", "disk-full", "pg-locked", "pg-cut"]
+SCREEN_TROUBLES = ["locked", "disk-full", "pg-locked", "pg-cut", "pg-blackhole"]
 ANSWER_DEADLINE_S = 3.0
 
 
@@ -189,6 +210,7 @@ def troubled(
     """A demo kiosk (sample roster, event, rules) on a database that will get into trouble."""
     kind: str = request.param
     monkeypatch.setattr(kiosk.db.engine, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+    monkeypatch.setattr(kiosk.db.engine, "PG_LOCK_TIMEOUT_MS", BUSY_TIMEOUT_MS)
     monkeypatch.setattr(kiosk.tui.app, "ANSWER_DEADLINE_S", ANSWER_DEADLINE_S)
     if kind == "locked":
         setup = _kiosk(prepare_demo(tmp_path, idle_seconds=60))
@@ -220,8 +242,13 @@ def troubled(
                         database_url=proxied.render_as_string(hide_password=False),
                     )
                 )
-                cause = proxy.cut if kind == "pg-cut" else proxy.blackhole
-                yield TroubledKiosk(setup, Trouble(kind, cause, proxy.restore), direct_url)
+                if kind == "pg-locked":
+                    pg_holder = PgLockHolder(direct_url)
+                    trouble = Trouble(kind, pg_holder.begin, pg_holder.end)
+                else:
+                    cause = proxy.cut if kind == "pg-cut" else proxy.blackhole
+                    trouble = Trouble(kind, cause, proxy.restore)
+                yield TroubledKiosk(setup, trouble, direct_url)
                 proxy.restore()
                 setup.engine.dispose()
 
