@@ -10,7 +10,9 @@ Causes, each made for real:
 - **read-only**: the kiosk runs as user ``nobody`` (root ignores file modes) and starts while
   its database file is read-only (e.g. left root-owned by a command run as root); staff then
   give it back. A file made read-only while the kiosk runs does not stop it: its open file
-  stays writable, so the trouble only shows when the kiosk (re)starts;
+  stays writable, so the trouble only shows when the kiosk (re)starts. And a filesystem the
+  kernel forces read-only (ext4 ``errors=remount-ro`` on a loop-mounted image): answered,
+  nothing acknowledged lost, back after a repair and a restart;
 - **PostgreSQL locked** (KIOSK_TEST_PG_URL): another session holds ``LOCK TABLE check_in IN
   EXCLUSIVE MODE`` past the kiosk's lock timeout (shortened to 0.3 s here, 5 s in the kiosk);
 - **PostgreSQL unreachable**: the kiosk talks to the server through
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import pwd
 import shutil
@@ -523,6 +526,84 @@ def test_the_service_recovers_once_a_read_only_database_is_writable_again(
         finally:
             engine.dispose()
     assert [row_id for row_id, _ in _live_check_ins(case.url)] == [
+        alex.check_in_id,
+        maria.check_in_id,
+    ]
+
+
+# --- a filesystem the kernel forces read-only ------------------------------------------------
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def ext4_disk(tmp_path: Path) -> Iterator[tuple[Path, Callable[[], None], Callable[[], None]]]:
+    """A small ext4 filesystem (a loop-mounted image, ``errors=remount-ro``), a way to make
+    the kernel force it read-only as after disk errors, and the repair: unmount, e2fsck,
+    mount again (what staff would do; the kiosk must be stopped for it)."""
+    if os.geteuid() != 0 or shutil.which("mkfs.ext4") is None or shutil.which("e2fsck") is None:
+        pytest.skip("needs root, mkfs.ext4 and e2fsck to loop-mount an ext4 image")
+    image, mounted = tmp_path / "disk.img", tmp_path / "disk"
+    mounted.mkdir()
+    with image.open("wb") as file:
+        file.truncate(16 << 20)
+    if _run("mkfs.ext4", "-q", "-F", str(image)).returncode != 0:
+        pytest.skip("mkfs.ext4 failed here")
+
+    def mount() -> None:
+        done = _run("mount", "-o", "loop,errors=remount-ro", str(image), str(mounted))
+        if done.returncode != 0:
+            pytest.skip(f"cannot loop-mount an ext4 image here: {done.stderr.strip()}")
+
+    def break_it() -> None:
+        device = Path(_run("findmnt", "-no", "SOURCE", str(mounted)).stdout.strip()).name
+        trigger = Path("/sys/fs/ext4") / device / "trigger_fs_error"
+        if not trigger.exists():
+            pytest.skip("this kernel has no ext4 trigger_fs_error")
+        trigger.write_text("database trouble test\n")
+
+    def repair() -> None:
+        assert _run("umount", str(mounted)).returncode == 0
+        assert _run("e2fsck", "-f", "-y", str(image)).returncode in (0, 1)  # 1: errors fixed
+        mount()
+
+    mount()
+    try:
+        yield mounted, break_it, repair
+    finally:
+        _run("umount", str(mounted))
+
+
+def test_a_filesystem_forced_read_only_is_see_staff_and_keeps_what_was_acknowledged(
+    ext4_disk: tuple[Path, Callable[[], None], Callable[[], None]],
+) -> None:
+    folder, break_it, repair = ext4_disk
+    demo = prepare_demo(folder, idle_seconds=60)
+    assert demo.event.id is not None
+    url = str(demo.engine.url)
+    service = CheckInService(demo.engine, demo.event.id, demo.rules)
+    alex = service.handle_swipe(Swipe(text=ALEX_CARD, reader="left"))
+    assert alex.kind == "checked_in"
+
+    break_it()
+    try:
+        assert service.handle_swipe(Swipe(text=MARIA_CARD, reader="left")) == NOT_SAVED
+        assert service.check_in_by_lookup(MARIA_EMAIL) == NOT_SAVED
+    finally:
+        demo.engine.dispose()  # the kiosk is stopped for the repair: it needs an unmount
+        gc.collect()  # (a connection a garbage cycle still holds would keep the disk busy)
+
+    repair()
+    engine = open_database(url)  # ...and started again
+    try:
+        service = CheckInService(engine, demo.event.id, demo.rules)
+        maria = service.handle_swipe(Swipe(text=MARIA_CARD, reader="left"))
+        assert maria.kind == "checked_in"
+    finally:
+        engine.dispose()
+    assert [row_id for row_id, _ in _live_check_ins(url)] == [
         alex.check_in_id,
         maria.check_in_id,
     ]
