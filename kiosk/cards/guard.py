@@ -16,9 +16,9 @@ issuer industry digits), passing the Luhn check, standing where a reader puts on
 - a number alone: the whole swipe, or a line between control characters, that is one number
   of a major brand's range and length (``4111111111111111``, ``4111 1111 1111 1111``).
 
-The guard reads the cleaned swipe (what the rules see) and, when control characters inside
-the swipe were removed, :func:`~kiosk.cards.clean.separated_swipe` too: cleaning joins two
-sentinel-less tracks' digits (``…1000\\r4111…=2512`` becomes ``…10004111…=2512``).
+The guard reads the cleaned swipe (what the rules see) and, when a control character stood
+next to a digit or a space, :func:`~kiosk.cards.clean.separated_swipe` too: cleaning joins
+two sentinel-less tracks' digits (``…1000\\r4111…=2512`` becomes ``…10004111…=2512``).
 """
 
 from __future__ import annotations
@@ -159,7 +159,8 @@ def _numbers_alone(view: str) -> Iterator[tuple[int, int, str]]:
 
 def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
     """Spans of the payment card numbers in the cleaned swipe, campus prefixes included:
-    the numbers in a payment layout, and a number alone written without spaces or dashes."""
+    the numbers in a payment layout, and a number alone, each written without spaces or
+    dashes (a number in groups has no digit string to take an issuer prefix from)."""
     spans = [
         (start, end)
         for start, end in _numbers_in_payment_layouts(cleaned)
