@@ -1,5 +1,9 @@
 """Writing a plan: bulk executemany in batches, all inside the caller's one transaction.
 
+An update sets only the columns whose values change (and ``updated_at``): SQLite rewrites
+the index entries of every column named in SET, equal or not, and a kiosk waits for the
+whole write. Updates are grouped by the columns they set, one statement per group.
+
 The statements are plain INSERT/UPDATE on the student table in the dialect's own parameter
 style (sent with ``exec_driver_sql``): the values are text stored as written, and the few
 typed values (the import's timestamp, the archived flag) go through their column type's bind
@@ -77,9 +81,11 @@ class _Statements:
 
 _CREATE_COLUMNS = (*ATTRIBUTES, "email_key", "archived", "archived_at", "created_at",
                    "updated_at")
-_UPDATE_COLUMNS = (*ATTRIBUTES, "email_key", "archived", "archived_at", "updated_at")
-_UPDATE_KEEP_ARCHIVED_AT = (*ATTRIBUTES, "email_key", "archived", "updated_at")
 _ARCHIVE_COLUMNS = ("archived", "archived_at", "updated_at")
+#: Columns with a unique index. On PostgreSQL, changing one (not merely setting it to the
+#: same value) locks the row FOR UPDATE, which a kiosk's check-in of that student waits for
+#: (its foreign key check takes FOR KEY SHARE): those updates are written last.
+_UNIQUE_COLUMNS = frozenset({"username", "email_key", "card_id", "auth_identifier"})
 
 
 def _creations(rows: Sequence[Row], indexes: list[int], sql: _Statements
@@ -98,14 +104,36 @@ def _creations(rows: Sequence[Row], indexes: list[int], sql: _Statements
         )
 
 
+def _update_columns(change: Update) -> tuple[str, ...]:
+    """Only what changes: the changed values, email_key with the email, the archived state
+    when it changes (an archived student stays archived since the first time), updated_at."""
+    columns = [ATTRIBUTES[index] for index in change.changed]
+    if _EMAIL in change.changed:
+        columns.append("email_key")
+    if change.archived != change.was_archived:
+        columns.extend(("archived", "archived_at"))
+    columns.append("updated_at")
+    return tuple(columns)
+
+
 def _update_parameters(change: Update, sql: _Statements) -> Parameters:
-    email = change.values[_EMAIL]
-    assert email is not None
-    archived = sql.true if change.archived else sql.false
-    if change.archived and change.was_archived:  # keep the original archiving time
-        return (*change.values, email.lower(), archived, sql.now, change.student_id)
-    archived_at = sql.now if change.archived else None
-    return (*change.values, email.lower(), archived, archived_at, sql.now, change.student_id)
+    values = [change.values[index] for index in change.changed]
+    if _EMAIL in change.changed:
+        email = change.values[_EMAIL]
+        assert email is not None
+        values.append(email.lower())
+    if change.archived != change.was_archived:
+        values.extend((sql.true, sql.now) if change.archived else (sql.false, None))
+    return (*values, sql.now, change.student_id)
+
+
+def _updates_by_columns(updates: Iterable[Update]) -> list[tuple[tuple[str, ...], list[Update]]]:
+    """The updates grouped by the columns they set (one statement each), those changing a
+    unique column last."""
+    groups: dict[tuple[str, ...], list[Update]] = {}
+    for change in updates:
+        groups.setdefault(_update_columns(change), []).append(change)
+    return sorted(groups.items(), key=lambda group: not _UNIQUE_COLUMNS.isdisjoint(group[0]))
 
 
 def apply_plan(
@@ -129,14 +157,12 @@ def apply_plan(
                 progress(done, total)
 
     write(sql.insert(_CREATE_COLUMNS), _creations(rows, plan.creates, sql))
-    keep = [u for u in plan.updates if u.archived and u.was_archived]
-    other = [u for u in plan.updates if not (u.archived and u.was_archived)]
-    write(sql.update(_UPDATE_COLUMNS), (_update_parameters(u, sql) for u in other))
-    write(sql.update(_UPDATE_KEEP_ARCHIVED_AT), (_update_parameters(u, sql) for u in keep))
     write(
         sql.update(_ARCHIVE_COLUMNS),
         ((sql.true, sql.now, sql.now, student_id) for student_id in plan.archive_missing_ids),
     )
+    for columns, updates in _updates_by_columns(plan.updates):
+        write(sql.update(columns), (_update_parameters(u, sql) for u in updates))
 
 
 def record_audit(connection: Connection, detail: str, now: datetime) -> None:

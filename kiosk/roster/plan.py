@@ -39,6 +39,8 @@ class Update:
     values: StoredValues
     archived: bool
     was_archived: bool
+    #: indexes (in schema.ATTRIBUTES) of the values that differ from the stored ones
+    changed: tuple[int, ...] = ()
 
 
 @dataclass
@@ -56,6 +58,11 @@ class Plan:
     active_before: int = 0
     #: each accepted row's effective card_id after the import (for the quality checks)
     card_ids: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def changes_roster(self) -> bool:
+        """Whether writing the plan changes any student (creates, updates or archives)."""
+        return bool(self.creates or self.updates or self.archive_missing_ids)
 
     @property
     def updated(self) -> int:
@@ -150,7 +157,9 @@ def _compare_with_stored(
         if merged == before and archived == student.archived:
             plan.unchanged += 1
         else:
-            plan.updates.append(Update(student.id, merged, archived, student.archived))
+            changed = tuple(i for i, (new, old) in enumerate(zip(merged, before, strict=True))
+                            if new != old)
+            plan.updates.append(Update(student.id, merged, archived, student.archived, changed))
     if damaged:
         plan.accepted = [index for index in plan.accepted if index not in damaged]
 

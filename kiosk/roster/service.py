@@ -1,16 +1,26 @@
 """``import_roster``: read and validate the file, plan against the database, apply in one
 transaction, and report. ``preflight`` is the same without writing.
+
+The import runs while kiosks check students in, so it holds the database as briefly as it
+can: the stored roster is read and the plan made in a read transaction (which blocks no one),
+then the plan is written in one short write transaction. That transaction takes the write
+lock before it reads anything (on SQLite a read transaction cannot become a writing one once
+a kiosk has written, and would fail with "database is locked" instead of waiting), checks
+that no other import changed the roster since the plan (``roster_version``; if one did, the
+import plans again) and, when the import changes anything, raises ``roster_version`` so the
+kiosks notice. All or nothing, as before: the plan is written in one transaction.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import UserError
@@ -38,9 +48,13 @@ from kiosk.roster.stored import (
 )
 from kiosk.roster.typos import ValueTally, find_new_values
 from kiosk.roster.validate import RowValidator
+from kiosk.roster.version import bump_version, current_version
 
 #: progress(phase, done, total): phase "reading" counts bytes, "writing" counts students.
 Progress = Callable[[str, int, int], None]
+
+#: Plans made before giving up when other imports keep changing the roster meanwhile.
+PLAN_ATTEMPTS = 3
 
 _PROGRESS_EVERY = 2000
 _USERNAME = INDEX["username"]
@@ -89,19 +103,26 @@ def import_roster(
     if report.rows == 0:
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report
+    read = report
     try:
-        with engine.connect() as connection, connection.begin() as transaction:
-            _plan_and_apply(connection, content, report, archive_missing=archive_missing,
-                            force=force, progress=progress)
+        for _ in range(PLAN_ATTEMPTS):
+            report = copy.deepcopy(read)
+            planned = _plan(engine, content, report, archive_missing=archive_missing,
+                            force=force)
             if report.refused is not None or dry_run:
-                transaction.rollback()
+                return report
+            if _write(engine, planned, content, report, progress):
+                return report
     except SQLAlchemyError as error:
         raise UserError(
             f"The database failed during the import ({type(error).__name__}: "
             f"{getattr(error, 'orig', None) or error}); nothing was written. Check the "
             "database (kiosk db status) and import again."
         ) from error
-    return report
+    raise UserError(
+        f"Other imports changed the roster {PLAN_ATTEMPTS} times while this one was being "
+        "planned; nothing was written. Import again when the other imports are done."
+    )
 
 
 def _read(source: Path, report: ImportReport, progress: Progress | None) -> _FileContent:
@@ -135,20 +156,39 @@ def _read(source: Path, report: ImportReport, progress: Progress | None) -> _Fil
     return content
 
 
-def _plan_and_apply(
-    connection: Connection,
+@dataclass(frozen=True)
+class _Planned:
+    plan: Plan
+    #: the roster_version the plan was made against
+    version: int
+
+
+def _plan(
+    engine: Engine,
     content: _FileContent,
     report: ImportReport,
     *,
     archive_missing: bool,
     force: bool,
-    progress: Progress | None,
-) -> None:
-    stored = load_index(connection)
-    plan = build_plan(content.rows, stored, lambda: iter_stored_values(connection),
-                      archive_missing=archive_missing,
-                      present_usernames=content.present_usernames)
-    _fill_report(report, plan, content, stored, load_known_values(connection))
+) -> _Planned:
+    """Read the stored roster and plan the import in one read transaction (a consistent
+    snapshot on both databases); fill the report, refusing the import if it must be."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            version = current_version(connection)
+            stored = load_index(connection)
+            plan = build_plan(content.rows, stored, lambda: iter_stored_values(connection),
+                              archive_missing=archive_missing,
+                              present_usernames=content.present_usernames)
+            known = load_known_values(connection)
+    _fill_report(report, plan, content, stored, known)
+    _refuse_if_needed(report, plan, force=force)
+    return _Planned(plan, version)
+
+
+def _refuse_if_needed(report: ImportReport, plan: Plan, *, force: bool) -> None:
     if not plan.accepted:
         report.refuse("No row can be imported: fix the errors listed and import again.")
     elif plan.exceeds_archive_guard() and not force:
@@ -157,12 +197,30 @@ def _plan_and_apply(
             f"students (more than {ARCHIVE_GUARD_SHARE:.0%}): check that the file is the "
             "complete roster, or add --force to archive them anyway."
         )
-    if report.refused is not None or report.dry_run:
-        return
+
+
+def _write(engine: Engine, planned: _Planned, content: _FileContent, report: ImportReport,
+           progress: Progress | None) -> bool:
+    """Write the plan in one transaction; False (nothing written) when another import
+    changed the roster since the plan was made."""
+    plan = planned.plan
     now = datetime.now(UTC)
     writing = None if progress is None else (lambda done, total: progress("writing", done, total))
-    apply_plan(connection, plan, content.rows, now, writing)
-    record_audit(connection, report.summary(), now)
+    with engine.connect() as connection:
+        connection.execution_options(sqlite_begin_immediate=True)
+        with connection.begin() as transaction:
+            # A write first: it takes the write lock (waiting for a kiosk's check-in to
+            # commit) before anything is read, even where BEGIN IMMEDIATE is not available.
+            record_audit(connection, report.summary(), now)
+            if plan.changes_roster:
+                unchanged_since_plan = bump_version(connection, now) == planned.version + 1
+            else:
+                unchanged_since_plan = current_version(connection) == planned.version
+            if not unchanged_since_plan:
+                transaction.rollback()
+                return False
+            apply_plan(connection, plan, content.rows, now, writing)
+    return True
 
 
 def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
