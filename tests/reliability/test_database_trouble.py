@@ -610,3 +610,25 @@ def test_a_filesystem_forced_read_only_is_see_staff_and_keeps_what_was_acknowled
         alex.check_in_id,
         maria.check_in_id,
     ]
+
+
+# --- the engine's PostgreSQL settings ----------------------------------------------------------
+
+
+def test_postgres_sessions_get_a_lock_timeout_and_values_in_the_url_win() -> None:
+    with _pg_schema() as url:
+        schema_option = str(make_url(url).query["options"])  # -csearch_path=dbtrouble_…
+        for options, expected in (
+            (schema_option, "5s"),
+            (f"{schema_option} -c lock_timeout=1500", "1500ms"),
+        ):
+            engine = make_engine(
+                make_url(url).update_query_dict({"options": options}).render_as_string(False)
+            )
+            try:
+                with engine.connect() as connection:
+                    assert connection.execute(text("SHOW lock_timeout")).scalar() == expected
+                    shown = connection.execute(text("SHOW search_path")).scalar()
+                    assert shown == schema_option.removeprefix("-csearch_path=")  # kept too
+            finally:
+                engine.dispose()
