@@ -52,11 +52,38 @@ def register(subparsers: Any) -> None:
     card.set_defaults(func=_set_card)
 
 
+def _has_terminal() -> bool:
+    """Whether getpass can ask someone: a controlling terminal, or stdin is one."""
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask_hidden(prompt: str, instead: str) -> str:
+    """What the person types at ``prompt`` (not shown); one sentence when nobody can type."""
+    if not _has_terminal():
+        raise UserError(f"There is no terminal to type in here; {instead}")
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise UserError(f"Nothing was typed (the input ended); {instead}") from None
+
+
+_PIN_INSTEAD = (
+    "run `kiosk staff set-pin` in a terminal, or give the PIN on standard input with --pin-stdin."
+)
+_CARD_INSTEAD = (
+    "run `kiosk staff set-card` in a terminal, or use --card-stdin or --card-id."
+)
+
+
 def _read_pin(args: argparse.Namespace) -> str:
     if args.pin_stdin:
         return validate_pin(sys.stdin.readline().strip())
-    first = validate_pin(getpass.getpass("New staff PIN: "))
-    if getpass.getpass("The same PIN again: ") != first:
+    first = validate_pin(_ask_hidden("New staff PIN: ", _PIN_INSTEAD))
+    if _ask_hidden("The same PIN again: ", _PIN_INSTEAD) != first:
         raise UserError("The two PINs differ; run `kiosk staff set-pin` again.")
     return first
 
@@ -77,7 +104,7 @@ def _set_card(args: argparse.Namespace) -> int:
         if args.card_stdin:
             text = sys.stdin.read().rstrip("\r\n")
         else:
-            text = getpass.getpass("Swipe the staff card now (nothing is shown): ")
+            text = _ask_hidden("Swipe the staff card now (nothing is shown): ", _CARD_INSTEAD)
         set_staff_card_from_swipe(engine, text, rules)
     print("Staff card set.")
     return 0
