@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -52,23 +53,17 @@ def register(subparsers: Any) -> None:
     card.set_defaults(func=_set_card)
 
 
-def _has_terminal() -> bool:
-    """Whether getpass can ask someone: a controlling terminal, or stdin is one."""
-    try:
-        with open("/dev/tty", "rb"):
-            return True
-    except OSError:
-        return sys.stdin is not None and sys.stdin.isatty()
-
-
 def _ask_hidden(prompt: str, instead: str) -> str:
     """What the person types at ``prompt`` (not shown); one sentence when nobody can type."""
-    if not _has_terminal():
-        raise UserError(f"There is no terminal to type in here; {instead}")
-    try:
-        return getpass.getpass(prompt)
-    except EOFError:
-        raise UserError(f"Nothing was typed (the input ended); {instead}") from None
+    with warnings.catch_warnings():
+        # getpass warns, then reads stdin with echo, when there is no terminal: refuse instead
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return getpass.getpass(prompt)
+        except getpass.GetPassWarning:
+            raise UserError(f"There is no terminal to type in here; {instead}") from None
+        except EOFError:
+            raise UserError(f"Nothing was typed (the input ended); {instead}") from None
 
 
 _PIN_INSTEAD = (
