@@ -87,7 +87,8 @@ class CheckInRow:
 
     id: int
     checked_in_at: datetime
-    display_name: str
+    display_name: str  # "Bea R.", as the student screen shows it
+    full_name: str  # "Beatrice Rossi": what staff screens show
     username: str | None
     email: str | None
     method: str

@@ -16,13 +16,23 @@ from kiosk.names import display_name, display_name_from_full
 from kiosk.text_safety import sanitise, sanitise_optional
 
 
+def full_name(student: Student) -> str:
+    """The whole name staff see: first (with the preferred one, if other) and last name."""
+    first = sanitise(student.first_name).strip()
+    preferred = sanitise(student.preferred_name or "").strip()
+    if preferred and preferred != first:
+        first = f"{preferred} ({first})" if first else preferred
+    return " ".join(part for part in (first, sanitise(student.last_name or "").strip()) if part)
+
+
 def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> CheckInRow:
     if student is not None:
-        name = display_name(student)
+        name, whole = display_name(student), full_name(student)
     elif walk_in is not None:
         name = display_name_from_full(walk_in.name)
+        whole = " ".join(sanitise(walk_in.name).split())
     else:
-        name = "?"
+        name = whole = "?"
     email = student.email_address if student is not None else None
     if email is None and walk_in is not None:
         email = walk_in.email_address
@@ -31,6 +41,7 @@ def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> 
         id=check_in.id,
         checked_in_at=check_in.checked_in_at,
         display_name=name,
+        full_name=whole or name,
         # staff screens show these: rows stored before control characters were refused
         username=sanitise(student.username) if student is not None else None,
         email=sanitise_optional(email),

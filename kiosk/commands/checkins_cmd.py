@@ -99,13 +99,13 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"No check-ins yet for {event.name}.")
         return 0
-    print(f"{'id':>6}  {'time':<16}  {'method':<7}  {'username':<16}  {'name':<20}  status")
+    print(f"{'id':>6}  {'time':<16}  {'method':<7}  {'username':<16}  {'name':<28}  status")
     for row in rows:
         when = row.checked_in_at.astimezone().strftime("%Y-%m-%d %H:%M")
         status = f"undone by {row.undone_by}" if row.undone else (row.note or "")
         print(
             f"{row.id:>6}  {when:<16}  {row.method:<7}  {row.username or '(walk-in)':<16}  "
-            f"{row.display_name:<20}  {status}"
+            f"{row.full_name:<28}  {status}"  # staff see the whole name
         )
     live = live_count(engine, event.id)
     print(f"{live} checked in; {manual_summary(manual_counts(engine, event.id))}.")

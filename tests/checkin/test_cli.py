@@ -196,8 +196,11 @@ def test_checkins_list(capsys: pytest.CaptureFixture[str], db_url: str, attended
     status, out, _ = run(capsys, db_url, "checkins", "list", "--event", "Fair")
     lines = out.splitlines()
     assert status == 0 and len(lines) == 5
-    assert "(walk-in)" in lines[1] and "Jordan K." in lines[1]
+    # staff see whole names (issue 13): not the student screen's "Alex T."
+    assert "(walk-in)" in lines[1] and "Jordan Kim" in lines[1]
+    assert "cruiz" in lines[2] and "Carmen Ruiz" in lines[2]
     assert "atester" in lines[3] and "manual" in lines[3]
+    assert "Alex (Alexandra) Tester" in lines[3] and "Alex T." not in out
     assert lines[4] == (
         "3 checked in; 3 manual check-ins (2 by username or email, 1 walk-in)."
     )
@@ -270,3 +273,14 @@ def test_the_installed_command_sets_a_pin_from_a_pipe(sqlite_url: str) -> None:
         assert PinGate(engine).check("864200")
     finally:
         engine.dispose()
+
+
+def test_recent_rows_carry_both_names(db: Engine, attended: int) -> None:
+    from kiosk.checkin.queries import recent_check_ins
+
+    rows = recent_check_ins(db, attended)
+    assert [(row.display_name, row.full_name) for row in rows] == [
+        ("Jordan K.", "Jordan Kim"),
+        ("Carmen R.", "Carmen Ruiz"),
+        ("Alex T.", "Alex (Alexandra) Tester"),
+    ]
