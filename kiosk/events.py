@@ -7,16 +7,21 @@ check existed), so no reader of these functions can put one on a screen or in an
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import dataclass
 from datetime import date as date_type
-from typing import Literal, get_args
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, cast, get_args
 
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from kiosk.db.models import CheckIn, Event
+from kiosk.db.models import AuditEvent, CheckIn, Event, WalkIn
 from kiosk.errors import UserError
+from kiosk.paths import data_dir, private_dir
 from kiosk.text_safety import require_safe, sanitise
 
 EventKind = Literal["event", "fair", "appointment"]
@@ -64,16 +69,12 @@ def create_event(
     kind: str = "event",
     handshake_id: str | int | None = None,
 ) -> Event:
-    """Store a new event and return it (with its id)."""
-    require_safe(name, "The event name", "type the name again without it.")
-    clean_name = " ".join(name.split())
-    if not clean_name:
-        raise UserError('The event needs a name; give one, e.g. "Fall Career Fair".')
-    if len(clean_name) > MAX_EVENT_NAME_LENGTH:
-        raise UserError(
-            f"The event name is {len(clean_name)} characters long; "
-            f"shorten it to at most {MAX_EVENT_NAME_LENGTH} (it heads the kiosk screen)."
-        )
+    """Store a new event and return it (with its id).
+
+    A second event with the same name (case-insensitive) on the same date is refused: names
+    are how ``kiosk run --event`` and the exports find an event.
+    """
+    clean_name = _validated_name(name)
     if kind not in EVENT_KINDS:
         raise UserError(
             f"The event kind {kind!r} is unknown; use one of: {', '.join(EVENT_KINDS)}."
@@ -85,10 +86,55 @@ def create_event(
         handshake_id=_validated_handshake_id(handshake_id),
     )
     with Session(engine, expire_on_commit=False) as session:
+        _refuse_same_name(session, event.name, event.date, None)
         session.add(event)
         session.commit()
         session.refresh(event)
     return event
+
+
+def _validated_name(name: str) -> str:
+    require_safe(name, "The event name", "type the name again without it.")
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        raise UserError('The event needs a name; give one, e.g. "Fall Career Fair".')
+    if len(clean_name) > MAX_EVENT_NAME_LENGTH:
+        raise UserError(
+            f"The event name is {len(clean_name)} characters long; "
+            f"shorten it to at most {MAX_EVENT_NAME_LENGTH} (it heads the kiosk screen)."
+        )
+    return clean_name
+
+
+def _refuse_same_name(session: Session, name: str, date: str | None, own_id: int | None) -> None:
+    """UserError when another event has ``name`` (case-insensitive) on ``date``."""
+    statement = select(Event).where(
+        func.lower(Event.name) == name.lower(),
+        col(Event.date).is_(None) if date is None else col(Event.date) == date,
+    )
+    for other in session.exec(statement).all():
+        if other.id != own_id:
+            when = f"on {date}" if date else "without a date"
+            raise UserError(
+                f"There is already an event called {sanitise(other.name)!r} {when} "
+                f"(id {other.id}); use that one, or give this one another name."
+            )
+
+
+def rename_event(engine: Engine, ref: str, new_name: str) -> Event:
+    """Give the event ``ref`` names (id or name) the name ``new_name``; returns it renamed."""
+    clean_name = _validated_name(new_name)
+    found = find_event(engine, ref)
+    with Session(engine, expire_on_commit=False) as session:
+        event = session.get(Event, found.id)
+        if event is None:
+            raise UserError(f"There is no event {ref!r}; see `kiosk events list`.")
+        _refuse_same_name(session, clean_name, event.date, event.id)
+        event.name = clean_name
+        session.add(event)
+        session.commit()
+        session.refresh(event)
+    return _shown(event)
 
 
 def set_handshake_id(engine: Engine, event_id: int, handshake_id: str | int | None) -> Event:
@@ -153,3 +199,101 @@ def find_event(engine: Engine, ref: str) -> Event:
     raise UserError(
         f"{len(matches)} events are called {text!r} (ids {ids}); name the one you mean by its id."
     )
+
+
+@dataclass(frozen=True)
+class DeletedEvent:
+    """What :func:`delete_event` did: ``export`` is where the check-ins went (None: had none)."""
+
+    id: int
+    name: str
+    check_ins: int
+    export: Path | None
+
+
+def delete_event(
+    engine: Engine, ref: str, *, force: bool = False, export_dir: Path | None = None
+) -> DeletedEvent:
+    """Delete the event ``ref`` names (id or name).
+
+    An event with check-ins is refused unless ``force``; then, in one transaction that first
+    locks the event (no kiosk adds a check-in meanwhile), its check-ins (undone ones too) are
+    written to an owner-only full-format CSV in ``export_dir`` (default: the data directory),
+    and only once that file is whole are they, their walk-ins and the event deleted. If
+    anything fails, nothing is deleted.
+    """
+    from kiosk.export import export_checkins, write_whole  # kiosk.export imports this module
+
+    found = find_event(engine, ref)
+    assert found.id is not None
+    event_id = found.id
+    export: Path | None = None
+    with engine.begin() as connection:
+        _lock_event(connection, event_id)
+        count = connection.execute(
+            select(func.count()).select_from(CheckIn).where(col(CheckIn.event_id) == event_id)
+        ).scalar_one()
+        if count and not force:
+            raise UserError(
+                f"The event {found.name!r} has {count} check-in(s); export them first "
+                "(`kiosk checkins export`), or delete with --force, which saves them to a file "
+                "before deleting."
+            )
+        if count:
+            text = io.StringIO(newline="")
+            # the same transaction's connection: the file holds exactly what is deleted
+            export_checkins(cast(Engine, connection), event_id, "full", text)
+            directory = export_dir or data_dir()
+            try:
+                private_dir(directory)
+            except OSError as error:
+                raise UserError(
+                    f"Cannot create the folder {directory} for the check-ins "
+                    f"({error.strerror}); choose another with --export-dir."
+                ) from None
+            export = _free_path(directory, event_id)
+            write_whole(export, text.getvalue())
+            _delete_check_ins(connection, event_id)
+        connection.execute(
+            update(AuditEvent).where(col(AuditEvent.event_id) == event_id).values(event_id=None)
+        )
+        connection.execute(delete(Event).where(col(Event.id) == event_id))
+    return DeletedEvent(id=event_id, name=found.name, check_ins=count, export=export)
+
+
+def _lock_event(connection: Connection, event_id: int) -> None:
+    """Take the event's row lock (PostgreSQL: check-in inserts wait on it) and the write
+    lock (SQLite) before anything is read."""
+    connection.execute(select(Event.id).where(col(Event.id) == event_id).with_for_update())
+    connection.execute(
+        update(Event).where(col(Event.id) == event_id).values(kind=Event.kind)
+    )
+
+
+def _delete_check_ins(connection: Connection, event_id: int) -> None:
+    walk_in_ids = [
+        walk_in_id
+        for walk_in_id in connection.execute(
+            select(CheckIn.walk_in_id).where(
+                col(CheckIn.event_id) == event_id, col(CheckIn.walk_in_id).is_not(None)
+            )
+        ).scalars()
+    ]
+    connection.execute(delete(CheckIn).where(col(CheckIn.event_id) == event_id))
+    if walk_in_ids:  # walk-ins registered for this event only
+        still_used = select(CheckIn.walk_in_id).where(col(CheckIn.walk_in_id).is_not(None))
+        connection.execute(
+            delete(WalkIn).where(
+                col(WalkIn.id).in_(walk_in_ids), col(WalkIn.id).not_in(still_used)
+            )
+        )
+
+
+def _free_path(directory: Path, event_id: int) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = directory / f"deleted-event{event_id}-checkins-full-{stamp}.csv"
+    number = 1
+    while path.exists():
+        number += 1
+        path = directory / f"deleted-event{event_id}-checkins-full-{stamp}-{number}.csv"
+    return path

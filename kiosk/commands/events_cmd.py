@@ -1,17 +1,26 @@
-"""``kiosk events create|list|set-handshake-id``: the events students check in to."""
+"""``kiosk events create|list|rename|delete|set-handshake-id``: the events students check in to."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from kiosk.db.session import open_database
-from kiosk.events import EVENT_KINDS, create_event, find_event, list_events, live_check_in_counts
+from kiosk.events import (
+    EVENT_KINDS,
+    create_event,
+    delete_event,
+    find_event,
+    list_events,
+    live_check_in_counts,
+    rename_event,
+)
 from kiosk.events import set_handshake_id as store_handshake_id
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("events", help="create and list events")
+    parser = subparsers.add_parser("events", help="create, list, rename and delete events")
     actions = parser.add_subparsers(dest="events_action", metavar="ACTION")
     actions.required = True
 
@@ -33,6 +42,30 @@ def register(subparsers: Any) -> None:
 
     listing = actions.add_parser("list", help="list events with their ids and check-in counts")
     listing.set_defaults(func=_list)
+
+    rename = actions.add_parser("rename", help="give an event another name")
+    rename.add_argument("event", metavar="OLD", help="the event's id or name")
+    rename.add_argument("new_name", metavar="NEW", help="its new name")
+    rename.set_defaults(func=_rename)
+
+    remove = actions.add_parser(
+        "delete",
+        help="delete an event (one with check-ins only with --force)",
+        description="Delete an event. An event with check-ins is refused unless --force; then "
+        "its check-ins are first written to an owner-only CSV (full format) and the path is "
+        "printed, and only then deleted, all in one transaction.",
+    )
+    remove.add_argument("event", metavar="EVENT", help="the event's id or name")
+    remove.add_argument(
+        "--force", action="store_true", help="delete its check-ins too (exported to a file first)"
+    )
+    remove.add_argument(
+        "--export-dir",
+        type=Path,
+        metavar="DIR",
+        help="where --force writes the check-ins (default: the kiosk's data directory)",
+    )
+    remove.set_defaults(func=_delete)
 
     handshake = actions.add_parser(
         "set-handshake-id", help="set the Handshake id of an event (for the attendees export)"
@@ -72,4 +105,20 @@ def _set_handshake_id(args: argparse.Namespace) -> int:
     assert event.id is not None
     updated = store_handshake_id(engine, event.id, args.handshake_id)
     print(f"event {updated.id} ({updated.name}): Handshake id {updated.handshake_id}")
+    return 0
+
+
+def _rename(args: argparse.Namespace) -> int:
+    event = rename_event(open_database(args.db), args.event, args.new_name)
+    print(f"event {event.id} is now called {event.name!r}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    deleted = delete_event(
+        open_database(args.db), args.event, force=args.force, export_dir=args.export_dir
+    )
+    print(f"deleted event {deleted.id} ({deleted.name})")
+    if deleted.export is not None:
+        print(f"its {deleted.check_ins} check-in(s) were first saved to {deleted.export}")
     return 0

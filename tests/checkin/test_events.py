@@ -65,8 +65,8 @@ def test_list_events_newest_date_first_undated_last(engine: Engine) -> None:
 
 def test_find_event_by_id_name_and_ambiguity(engine: Engine) -> None:
     fair = create_event(engine, "Career Fair", "2026-10-01", "fair")
-    create_event(engine, "Info session")
-    create_event(engine, "Info session")
+    create_event(engine, "Info session", "2026-10-02")
+    create_event(engine, "Info session", "2026-10-09")  # same name, another day: allowed
     assert find_event(engine, "career fair").id == fair.id
     assert find_event(engine, f" {fair.id} ").id == fair.id
     with pytest.raises(UserError, match="2 events are called 'Info session'"):
