@@ -60,7 +60,8 @@ LOCK_WAITS = text(
         AND h.page IS NOT DISTINCT FROM w.page AND h.tuple IS NOT DISTINCT FROM w.tuple
         AND h.transactionid IS NOT DISTINCT FROM w.transactionid
     JOIN pg_stat_activity ha ON ha.pid = h.pid
-    WHERE NOT w.granted
+    WHERE NOT w.granted AND w.pid IN (
+        SELECT pid FROM pg_stat_activity WHERE datname = current_database())
     """
 )
 
