@@ -49,46 +49,54 @@ def swipe_checker(
     def check(line: int, text: str) -> SwipeCheck | None:
         cleaned = text if text.isprintable() else clean_swipe(text)
         outcome = decide_swipe(text, cleaned, rules, reader)
-        extracted: str | None
-        rule_name: str | None
         if type(outcome) is tuple:  # a rule gave a card_id (parse_swipe's "ok")
-            status = "ok"
+            # As the kiosk (RosterMatcher.match): the rule's card_id, exactly; containment
+            # is never asked, so other card_ids inside the swipe do not matter.
             rule, extracted = outcome
             rule_name, message = rule.name, rule.ok_message
-            card_ids = card_ids_in(cleaned)
-            if len(card_ids) == 1:  # the common case: decided at once
-                students = lookup(card_ids[0])
-                if len(students) == 1 and (not rules_given or extracted == card_ids[0]):
-                    return SwipeCheck(line, "matched", students, extracted, rule_name, message)
-        else:  # not matched by a rule (or decided before the rules)
-            assert isinstance(outcome, SwipeResult)
-            status = outcome.status
-            if status == "noise":
-                return None
-            if status == "refused":
-                # Encrypted or masked output is a reader setting, not a card-number prefix.
-                payment = outcome.reason == "payment"
-                hint = CAMPUS_PREFIX_HINT if payment and any_in(cleaned) else None
-                return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
-            extracted = rule_name = None
-            message = outcome.message
-            card_ids = card_ids_in(cleaned)
-            if status != "misread" and len(card_ids) == 1 and not rules_given:
-                students = lookup(card_ids[0])
-                if len(students) == 1:  # without rules: exactly one student's card_id inside
-                    return SwipeCheck(line, "matched", students, None, None, message)
+            owners = lookup(extracted)
+            if len(owners) == 1:
+                return SwipeCheck(line, "matched", owners, extracted, rule_name, message)
+            found = index.occurrences(cleaned)
+            if owners:  # the extracted card_id is several students'
+                verdict: Verdict = "ambiguous"
+                occurrences = tuple(hit for hit in found if hit.card_id == extracted)
+                students = owners
+            else:  # nobody's: the rule extracts the wrong part, or the card is not on the roster
+                occurrences = tuple(found)
+                students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
+                verdict = "rule_mismatch" if students else "unmatched"
+            return SwipeCheck(
+                line,
+                verdict,
+                students,
+                extracted,
+                rule_name,
+                message,
+                text=cleaned,
+                occurrences=occurrences,
+            )
+        # Not matched by a rule (or decided before the rules): containment, as the kiosk.
+        assert isinstance(outcome, SwipeResult)
+        status = outcome.status
+        if status == "noise":
+            return None
+        if status == "refused":
+            # Encrypted or masked output is a reader setting, not a card-number prefix.
+            payment = outcome.reason == "payment"
+            hint = CAMPUS_PREFIX_HINT if payment and any_in(cleaned) else None
+            return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
+        message = outcome.message
+        card_ids = card_ids_in(cleaned)
+        if status != "misread" and len(card_ids) == 1 and not rules_given:
+            students = lookup(card_ids[0])
+            if len(students) == 1:  # without rules: exactly one student's card_id inside
+                return SwipeCheck(line, "matched", students, None, None, message)
         occurrences = tuple(index.occurrences(cleaned))
         students = tuple(dict.fromkeys(key for hit in occurrences for key in hit.keys))
-        verdict = _verdict(status, students, card_ids, extracted, rules_given)
+        verdict = _verdict(status, students, rules_given)
         return SwipeCheck(
-            line,
-            verdict,
-            students,
-            extracted,
-            rule_name,
-            message,
-            text=cleaned,
-            occurrences=occurrences,
+            line, verdict, students, None, None, message, text=cleaned, occurrences=occurrences
         )
 
     return check
@@ -107,20 +115,17 @@ def check_swipe(
     return swipe_checker(index, rules, rules_given=rules_given, reader=reader)(line, text)
 
 
-def _verdict(
-    status: str,
-    students: tuple[str, ...],
-    card_ids: list[str],
-    extracted: str | None,
-    rules_given: bool,
-) -> Verdict:
+def _verdict(status: str, students: tuple[str, ...], rules_given: bool) -> Verdict:
+    """The verdict on a swipe no rule gave a card_id for: the kiosk matches it by containment
+    (exactly one student's card_id inside); with rules given, one card_id inside is still a
+    rule mismatch (the rules do not cover this card)."""
     if status == "misread":
         return "misread"
     if len(students) > 1:
         return "ambiguous"
     if not students:
         return "unmatched"
-    if rules_given and extracted not in card_ids:
+    if rules_given:
         return "rule_mismatch"
     return "matched"
 

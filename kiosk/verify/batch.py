@@ -7,7 +7,8 @@ number the payment guard would have to look at. For a plain swipe the guard, noi
 misread checks have nothing to say, so that is settled for all swipes together (a few regex
 passes over the swipes joined by newlines), and a plain swipe needs only the automaton scan,
 the owner lookup and the rules (the same :func:`~kiosk.cards.parse.first_rule_hit` the
-per-swipe path runs). When that makes the swipe ``matched`` (nearly always), its check is
+per-swipe path runs; with rules, the card_id the rule gives is looked up exactly, as the kiosk
+does, and no scan is needed). When that makes the swipe ``matched`` (nearly always), its check is
 built at once; anything else, and every swipe that is not plain, goes through the per-swipe
 path. So both give the same checks by construction; tests/verify/test_batch.py checks it on
 generated captures of every kind of swipe.
@@ -96,6 +97,7 @@ def check_swipes(
     clean_stripe = match_clean_stripe
     hits_in = index.hit_finder()
     owners = index.by_card_id
+    owners_of = owners.get
     applicable = rules.rules_for(reader)
     no_rule_message = NO_MATCH.message
     checks: list[SwipeCheck | MatchedRow] = []
@@ -108,23 +110,26 @@ def check_swipes(
             and clean_stripe(text) is not None
         ):
             # A plain swipe: the per-swipe path's guard, noise and misread checks pass it,
-            # and its text is its cleaned text. Matched when exactly one student's card_id
-            # is inside, and the first rule that gives a card_id (if rules) gives that one.
-            found = list(map(_hit_card_id, hits_in(text)))
-            if len(found) == 1 or (len(found) == 2 and found[0] == found[1]):
-                students = owners[found[0]]
-                if len(students) == 1:
-                    if not rules_given:
-                        append((lines[position], students, None, None, no_rule_message))
-                        continue
-                    try:
-                        hit = first_rule_hit(text, applicable)
-                    except Exception:  # a transform's bug: the per-swipe path reports it
-                        hit = None
-                    card_id = found[0]
-                    if hit is not None and hit[1] == card_id:
-                        rule = hit[0]  # (the roster's card_id string is kept: equal to hit[1])
+            # and its text is its cleaned text. With rules, matched as the kiosk matches:
+            # the first rule that gives a card_id gives exactly one student's (whatever else
+            # is inside). Without rules: exactly one student's card_id is inside.
+            if rules_given:
+                try:
+                    hit = first_rule_hit(text, applicable)
+                except Exception:  # a transform's bug: the per-swipe path reports it
+                    hit = None
+                if hit is not None:
+                    rule, card_id = hit
+                    students = owners_of(card_id, ())
+                    if len(students) == 1:
                         append((lines[position], students, card_id, rule.name, rule.ok_message))
+                        continue
+            else:
+                found = list(map(_hit_card_id, hits_in(text)))
+                if len(found) == 1 or (len(found) == 2 and found[0] == found[1]):
+                    students = owners[found[0]]
+                    if len(students) == 1:
+                        append((lines[position], students, None, None, no_rule_message))
                         continue
         check = per_swipe(lines[position], text)
         if check is None:

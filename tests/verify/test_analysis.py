@@ -91,9 +91,62 @@ def test_one_card_id_shared_by_two_students_is_ambiguous() -> None:
     assert (check.verdict, check.contained) == ("ambiguous", ("alex", "alexis"))
 
 
-def test_ambiguous_comes_before_what_the_rule_extracts() -> None:
+def test_a_rule_match_is_judged_by_the_extracted_card_id_alone() -> None:
+    # The kiosk looks the rule's card_id up exactly and never asks containment, so another
+    # card_id nested inside the swipe does not make it ambiguous (issue 13).
     roster = _roster(("12345", "short"), ("901234567", "long"))
-    assert _verdict(";90123456701?", roster, ID_PLUS_ISSUE_RULES) == "ambiguous"
+    check = _check(";90123456701?", roster, ID_PLUS_ISSUE_RULES)
+    assert check is not None
+    assert (check.verdict, check.contained, check.extracted) == ("matched", ("long",), "901234567")
+    # Without rules the kiosk matches by containment: there, both inside is ambiguous.
+    assert _verdict(";90123456701?", roster) == "ambiguous"
+
+
+ISSUE_13_ROSTER = _roster(("012345678", "bea"), ("901234567", "sam"))
+ISSUE_13_SWIPE = ";01234567890123456701?"  # bea's card: its number holds sam's card_id too
+ID_AT_START = rules_from_toml("[[rules]]\nname = 'id9'\npattern = ';(\\d{9})\\d+\\?'\n")
+
+
+def test_issue_13_card_is_matched_with_rules_as_the_kiosk_reads_it() -> None:
+    check = _check(ISSUE_13_SWIPE, ISSUE_13_ROSTER, ID_AT_START)
+    assert check is not None
+    assert (check.verdict, check.contained, check.extracted, check.rule) == (
+        "matched", ("bea",), "012345678", "id9"
+    )
+    report = verify(ISSUE_13_ROSTER, [CapturedSwipe(1, ISSUE_13_SWIPE)], ID_AT_START)
+    assert [c.verdict for c in report.checks] == ["matched"]
+    assert _verdict(ISSUE_13_SWIPE, ISSUE_13_ROSTER) == "ambiguous"  # no rules: containment
+
+
+@pytest.mark.parametrize(
+    ("roster", "text", "rules"),
+    [
+        (ISSUE_13_ROSTER, ISSUE_13_SWIPE, ID_AT_START),
+        (ISSUE_13_ROSTER, ISSUE_13_SWIPE, None),
+        (ALEX, ";90123456701?", ID_PLUS_ISSUE_RULES),
+        (ALEX, ";55555555501?", ID_PLUS_ISSUE_RULES),
+        (_roster(("901234567", "a"), ("901234567", "b")), ";90123456701?", ID_PLUS_ISSUE_RULES),
+        (_roster(("12345", "s"), ("901234567", "l")), ";90123456701?", ID_PLUS_ISSUE_RULES),
+        (_roster(("12345", "s"), ("901234567", "l")), ";90123456701?", None),
+        (ALEX, ";90123456701?", rules_from_toml("[[rules]]\nname = 'p'\npattern = '^(\\d{5})$'\n")),
+    ],
+)
+def test_matched_exactly_when_the_kiosk_would_check_the_student_in(
+    roster: RosterCardIds, text: str, rules: RuleSet | None
+) -> None:
+    from kiosk.cards.parse import parse_swipe
+    from kiosk.checkin.matching import RosterMatcher
+
+    keys = sorted({key for _, key in roster.pairs})
+    matcher = RosterMatcher((card_id, keys.index(key)) for card_id, key in roster.pairs)
+    found = matcher.match(text, parse_swipe(text, rules or RuleSet.empty()))
+    check = _check(text, roster, rules)
+    assert check is not None
+    kiosk_student = None if found is None else keys[found.student_id]
+    if check.verdict == "matched":
+        assert check.contained == (kiosk_student,)
+    elif rules is None or check.verdict != "rule_mismatch" or check.extracted is not None:
+        assert kiosk_student is None  # verify says not matched: the kiosk matches nobody
 
 
 def test_rule_mismatch_when_the_rule_extracts_something_else() -> None:

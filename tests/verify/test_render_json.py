@@ -27,13 +27,14 @@ ROSTER = RosterCardIds(
         ("901234567", 'o"brien\\x'),
         ("7654321", "zoë\u2028"),
         ("007654321", "\U0001f600 long"),
+        ("007654321", 'twin "\u2028'),  # the same card_id: a rule's card_id two students have
         ("11112222", "plain"),
         (None, "nocard"),
     ],
 )
 SWIPES = [
     ";90123456701?",  # matched, by the rule with the awkward name
-    ";007654321?",  # ambiguous: two students
+    ";007654321?",  # ambiguous: the card_id the rule extracts is two students'
     ";555555555?",  # unmatched, with what the rule extracts
     ";1111222299?",  # rule_mismatch: the rule extracts 111122229
     "%B4111111111111111^TEST/CARD^2512101000000000000?;4111111111111111=25121010000000000?",

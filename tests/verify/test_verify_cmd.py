@@ -47,7 +47,7 @@ def test_json_report_has_every_count_and_one_result_per_swipe(
     keys = ("swipes", "matched", "ambiguous", "unmatched", "rule_mismatch", "refused", "misread")
     counts = {key: report[key] for key in keys}
     assert counts == {
-        "swipes": 9, "matched": 4, "ambiguous": 1, "unmatched": 1, "rule_mismatch": 1,
+        "swipes": 9, "matched": 5, "ambiguous": 0, "unmatched": 1, "rule_mismatch": 1,
         "refused": 1, "misread": 1,
     }
     assert report["noise"] == 1
@@ -61,8 +61,12 @@ def test_json_report_has_every_count_and_one_result_per_swipe(
         "line": 2, "verdict": "matched", "contained": ["atester"], "extracted": "901234567",
         "rule": "id-plus-issue",
     }
-    assert by_line[4]["verdict"] == "ambiguous"
-    assert by_line[4]["contained"] == ["llong", "sshort"]
+    # sshort's card_id sits inside llong's: with rules the kiosk takes the rule's card_id
+    # (llong's) exactly and never asks containment, so verify says matched (issue 13)
+    assert by_line[4] == {
+        "line": 4, "verdict": "matched", "contained": ["llong"], "extracted": "007654321",
+        "rule": "id-plus-issue",
+    }
     assert by_line[5]["verdict"] == "unmatched"  # ;1234123400? never matches 0012341234
     assert by_line[6] == {
         "line": 6, "verdict": "refused", "contained": [], "extracted": None, "rule": None,
@@ -76,9 +80,8 @@ def test_json_report_has_every_count_and_one_result_per_swipe(
 def test_readable_report_marks_card_ids_and_never_shows_the_payment_card(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, out, err = _run(
-        capsys, "verify", "--roster", str(ROSTER), "--swipes", str(SWIPES), "--rules", str(RULES)
-    )
+    # without rules the kiosk matches by containment, where line 4 is ambiguous
+    status, out, err = _run(capsys, "verify", "--roster", str(ROSTER), "--swipes", str(SWIPES))
     assert status == 1
     assert err == ""
     assert VISA_NUMBER not in out and "4111" not in out
@@ -275,3 +278,33 @@ def test_reader_option_selects_the_rules_for_that_reader(
     assert report["results"][0]["rule"] == "desk-reader"
     _, report = _json(capsys, *base, "--reader", "door")
     assert report["results"][0]["verdict"] == "rule_mismatch"
+
+
+def test_rules_judge_what_they_extract_as_the_kiosk_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 13: card_id 012345678 on a card whose number also holds 901234567, another
+    # student's card_id. `kiosk run` with these rules checks the right student in.
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "email_address,username,first_name,last_name,card_id\n"
+        "bea@example.edu,bea,Beatrice,Rossi,012345678\n"
+        "sam@example.edu,sam,Sam,Ito,901234567\n",
+        encoding="utf-8",
+    )
+    swipes = tmp_path / "swipes.txt"
+    swipes.write_text(";01234567890123456701?\n", encoding="utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[[rules]]\nname = 'id9'\npattern = ';(\\d{9})\\d+\\?'\n", encoding="utf-8")
+    argv = ["verify", "--roster", str(roster), "--swipes", str(swipes)]
+    status, report = _json(capsys, *argv, "--rules", str(rules))
+    assert status == 0 and report["results"] == [
+        {"line": 1, "verdict": "matched", "contained": ["bea"], "extracted": "012345678",
+         "rule": "id9"}
+    ]
+    status, out, _ = _run(capsys, *argv, "--rules", str(rules))
+    assert status == 0 and "1 matched" in out and "0 ambiguous" in out
+    assert "NOT READY" not in out and "OK: every swipe matched exactly one student" in out
+    # without rules the kiosk would match by containment: both card_ids are inside
+    status, out, _ = _run(capsys, *argv)
+    assert status == 1 and "ambiguous" in out and "NOT READY" in out
