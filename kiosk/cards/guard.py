@@ -14,7 +14,10 @@ issuer industry digits), passing the Luhn check, standing where a reader puts on
   (``;`` typed through another keyboard layout), and without sentinel ``<n>=YYMM`` or
   ``<n>DYYMM`` (EMV's track 2 equivalent);
 - a number alone: the whole swipe, or a line between control characters, that is one number
-  of a major brand's range and length (``4111111111111111``, ``4111 1111 1111 1111``).
+  of a major brand's range and length (``4111111111111111``, ``4111 1111 1111 1111``);
+- a swipe cut off inside the number: ``%B`` or ``;`` then 12 to 19 digits, the first 2 to 6,
+  at its very end (``%B526609220141``): too few digits for the Luhn test, yet most of a
+  card number, which a misread's echo (``kiosk verify``, captures) would show.
 
 The guard reads the cleaned swipe (what the rules see) and, when a control character stood
 next to a digit or a space, :func:`~kiosk.cards.clean.separated_swipe` too: cleaning joins
@@ -64,6 +67,8 @@ _GROUPED_FIELD_END = re.compile(r"[ -][0-9]+\^")
 # Where removing control characters joined or hid something: one between a digit (or space)
 # and what follows it. Without one, the separated view has nothing the cleaned one lacks.
 _PARTING_CONTROL = re.compile(r"[\x00-\x1f\x7f](?:(?<=[ 0-9].)|(?=[ 0-9]))", re.DOTALL)
+# A swipe that ends inside a card number, after track 1's '%B' or track 2's ';'.
+_CUT_OFF_NUMBER = re.compile(r"(?:%[Bb]|;)([2-6][0-9]{11,18})\Z")
 # Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
 _TRACK2_STARTS = frozenset(";<")
 # A line that is one number, maybe printed in groups (4111 1111 1111 1111, 3782-822463-10005).
@@ -262,6 +267,11 @@ def guard_swipe(
     alone_possible = len(cleaned) >= 13 and cleaned[0] in " 0123456789"
     if alone_possible and _has_number_alone(cleaned, campus_prefixes):
         return "payment"
+    # Cut off inside a number: most swipes end with an end sentinel or a letter.
+    if cleaned and cleaned[-1] in _DIGITS:
+        cut_off = _CUT_OFF_NUMBER.search(cleaned)
+        if cut_off is not None and not cut_off.group(1).startswith(campus_prefixes):
+            return "payment"
     # Control characters that parted digits or a line: look again with the boundaries they
     # made (the CR between two tracks, a reader id's TAB).
     if raw is not cleaned and _PARTING_CONTROL.search(raw) is not None:

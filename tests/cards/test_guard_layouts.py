@@ -215,6 +215,41 @@ def test_encrypted_reader_output_stays_encrypted() -> None:
     assert parse_swipe("<E12345", RuleSet.empty()).reason != "encrypted"
 
 
+# ---------------------------------------------------------------- cut off inside the number
+
+
+@pytest.mark.parametrize(
+    "swipe",
+    [
+        "%B526609220141",  # the first 12 of 16 digits
+        ";526609220141617",  # the first 15: the 16th is the Luhn digit, so the whole number
+        "%B5266092201416174",  # cut off right after the number
+        "\x02\x1b%B52660922014161\r\x03",
+        "Card:;526609220141617",  # not a stripe: rules would run on it
+    ],
+)
+def test_a_swipe_cut_off_inside_a_card_number_is_refused(swipe: str) -> None:
+    for rules in RULE_SETS.values():
+        result = parse_swipe(swipe, rules)
+        assert (result.status, result.reason) == ("refused", "payment"), swipe
+
+
+@pytest.mark.parametrize(
+    "swipe",
+    [
+        ";60099990123",  # 11 digits: the corpus's cut-off campus card stays a misread
+        ";6009999012345",  # a campus number (its prefix is configured)
+        ";1234567890123",  # first digit 1: no payment network's
+        "%B52660922014",  # 11 digits
+        "%B526609220141?",  # ended by its end sentinel: not cut off
+        "x526609220141617",  # no sentinel before it
+    ],
+)
+def test_a_cut_off_swipe_that_holds_no_card_number_is_not_refused(swipe: str) -> None:
+    result = parse_swipe(swipe, RULE_SETS["track-1 rule"])
+    assert result.status != "refused", swipe
+
+
 # ---------------------------------------------------------------- a number alone
 
 
