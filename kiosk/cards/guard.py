@@ -72,7 +72,8 @@ _CUT_OFF_NUMBER = re.compile(r"(?:%[Bb]|;)([2-6][0-9]{11,18})\Z")
 # Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
 _TRACK2_STARTS = frozenset(";<")
 # A line that is one number, maybe printed in groups (4111 1111 1111 1111, 3782-822463-10005).
-_NUMBER_ALONE = re.compile(r"^ *([0-9]+(?:[ -][0-9]+)*) *$", re.MULTILINE)
+# (The lookahead passes over a line too short for a card number at once.)
+_NUMBER_ALONE = re.compile(r"^ *(?=[0-9 -]{13})([0-9]+(?:[ -][0-9]+)*) *$", re.MULTILINE)
 # The lengths a number alone must have to be taken for a card of its brand's range. Only the
 # major brands: a number alone is also what barcode, prox and NFC readers send, and a library
 # barcode (14 digits, first 2, Luhn check digit) is no card number of any of them.
@@ -268,7 +269,7 @@ def guard_swipe(
     if alone_possible and _has_number_alone(cleaned, campus_prefixes):
         return "payment"
     # Cut off inside a number: most swipes end with an end sentinel or a letter.
-    if cleaned and cleaned[-1] in _DIGITS:
+    if cleaned and cleaned[-1] in _DIGITS and (";" in cleaned or "%" in cleaned):
         cut_off = _CUT_OFF_NUMBER.search(cleaned)
         if cut_off is not None and not cut_off.group(1).startswith(campus_prefixes):
             return "payment"
