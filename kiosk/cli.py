@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.parse_cmd",
     "kiosk.commands.rules_cmd",
     "kiosk.commands.doctor_cmd",
+    "kiosk.commands.init_cmd",
 )
 
 

@@ -38,17 +38,33 @@ class Check:
     detail: str
 
 
-def diagnose(config_path: Path | None, db: str | None) -> list[Check]:
-    """Every check for the kiosk that ``config_path`` and ``db`` describe."""
+def diagnose(
+    config_path: Path | None,
+    db: str | None,
+    *,
+    event: str | None = None,
+    reader_specs: list[str] | None = None,
+    rules_file: Path | None = None,
+) -> list[Check]:
+    """Every check for the kiosk ``kiosk run`` would start with the same options: the
+    settings file (``config_path``, else the default one), with ``event``, ``reader_specs``
+    and ``rules_file`` in place of its values, as ``run``'s --event, --reader and --rules."""
     checks: list[Check] = []
     try:
-        config = load_config(config_path)
+        loaded = load_config(config_path)
     except UserError as error:
         checks.append(Check("settings", "fail", str(error)))
-        config = KioskConfig()
+        loaded = KioskConfig()
     else:
-        where = f"from {config.source}" if config.source else "defaults (no kiosk.toml found)"
+        where = f"from {loaded.source}" if loaded.source else "defaults (no kiosk.toml found)"
         checks.append(Check("settings", "ok", f"Settings {where}."))
+    try:
+        config = loaded.with_overrides(
+            event=event, reader_specs=reader_specs, rules_file=rules_file
+        )
+    except UserError as error:
+        checks.append(Check("readers", "fail", str(error)))
+        config = loaded.with_overrides(event=event, rules_file=rules_file)
     checks.append(_rules_check(config))
     checks.extend(_reader_checks(config))
     try:
@@ -83,7 +99,13 @@ def _rules_check(config: KioskConfig) -> Check:
 def _reader_checks(config: KioskConfig) -> Iterator[Check]:
     readers = config.reader_configs()
     if not readers:
-        yield Check("readers", "ok", "No readers configured: swipes typed into the terminal.")
+        yield Check(
+            "readers",
+            "fail",
+            "No reader configured: give --reader SPEC or [[readers]] in kiosk.toml "
+            "(`kiosk readers list`), or --reader terminal for a keyboard reader typing into "
+            "the kiosk's terminal.",
+        )
         return
     for reader in readers:
         name = f"reader {reader.name}"
@@ -149,11 +171,12 @@ def _pin_check(engine: Engine, _config: KioskConfig) -> Check:
 
 
 def _event_check(engine: Engine, config: KioskConfig) -> Check:
-    if not config.event:
+    if not config.event:  # `kiosk run` refuses to start without one
         return Check(
             "event",
-            "warn",
-            "No event in kiosk.toml: give `kiosk run --event ID|NAME` (`kiosk events list`).",
+            "fail",
+            "No event: give --event ID|NAME (to doctor and run alike) or event in kiosk.toml "
+            "(`kiosk events list`; `kiosk events create NAME` makes one).",
         )
     try:
         event = find_event(engine, config.event)

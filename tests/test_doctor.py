@@ -126,3 +126,59 @@ def test_probe_names_the_udev_fix_without_permission(
     status = probe_reader(f"hid:{node}", "left")
     assert status.state == "no_permission"
     assert "99-swipe-kiosk-readers.rules" in status.message and "udevadm" in status.message
+
+
+def _subcommand_options(name: str) -> dict[str, tuple[str | None, object]]:
+    from kiosk.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    sub = subparsers.choices[name]  # type: ignore[index]
+    return {
+        option: (action.dest, action.nargs)
+        for action in sub._actions
+        for option in action.option_strings
+        if option not in ("-h", "--help")
+    }
+
+
+def test_doctor_takes_every_option_run_takes() -> None:
+    run_options = _subcommand_options("run")
+    assert set(run_options) >= {"--config", "--event", "--reader", "--rules", "--db"}
+    assert _subcommand_options("doctor") == run_options
+
+
+def test_doctor_checks_what_run_would_use_from_the_command_line(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, config = _ready_kiosk(isolated)
+    capture = isolated / "swipes.txt"
+    # no settings file at all: everything given as `kiosk run` would be given it
+    argv = ["doctor", "--db", url, "--event", "Spring Expo", "--rules", str(DEMO_RULES),
+            "--reader", f"replay:{capture}"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "defaults (no kiosk.toml found)" in out
+    assert "Spring Expo (id 1)" in out and "reader swipes.txt" in out
+    assert out.rstrip().endswith("Ready for the event.")
+    # --event and --reader replace the settings file's values, as for run
+    argv = ["--db", url, "doctor", "--config", str(config), "--event", "Nope",
+            "--reader", f"replay:{isolated / 'gone.txt'}"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "[FAIL] event" in out and "There is no event 'Nope'" in out
+    assert "[FAIL] reader gone.txt" in out and "reader bench" not in out
+    assert "Ready for the event." not in out
+
+
+def test_never_ready_without_an_event_or_a_reader(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _config = _ready_kiosk(isolated)  # PIN, roster and event are in the database
+    assert main(["--db", url, "doctor"]) == 1  # but nothing says which event, which reader
+    out = capsys.readouterr().out
+    assert "[FAIL] event" in out and "give --event ID|NAME" in out
+    assert "[FAIL] readers" in out and "No reader configured" in out
+    assert "Ready for the event." not in out and "2 problem(s) to fix first." in out
+    assert main(["doctor", "--db", url, "--reader", "bogus:x", "--event", "1"]) == 1
+    assert "Unknown reader kind 'bogus'" in capsys.readouterr().out

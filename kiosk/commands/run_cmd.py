@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from kiosk.cards.rules import RuleSet, load_rules
-from kiosk.config import KioskConfig, database_url, default_rules_path, load_config
+from kiosk.commands.kiosk_args import add_kiosk_arguments, config_from_args
+from kiosk.config import KioskConfig, database_url, default_rules_path
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
 from kiosk.events import find_event
@@ -17,20 +17,11 @@ from kiosk.tui.setup import KioskSetup
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("run", help="start the full-screen check-in kiosk")
-    parser.add_argument(
-        "--config", type=Path, metavar="FILE", help="settings file (default: kiosk.toml in "
-        "the configuration directory, when it exists)"
+    add_kiosk_arguments(
+        parser,
+        config_help="settings file (default: kiosk.toml in the configuration directory, "
+        "when it exists)",
     )
-    parser.add_argument("--event", metavar="ID|NAME", help="the event to check students in to")
-    parser.add_argument(
-        "--reader",
-        action="append",
-        dest="readers",
-        metavar="SPEC",
-        help="a reader spec (hid:…, serial:…, terminal, replay:FILE); repeat for several; "
-        "replaces the readers of the settings file",
-    )
-    parser.add_argument("--rules", type=Path, metavar="FILE", help="the card rules file")
     parser.set_defaults(func=_run)
 
 
@@ -79,10 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.tui.app import make_app
     from kiosk.tui.terminal import run_full_screen
 
-    config = load_config(args.config).with_overrides(
-        event=args.event, reader_specs=args.readers, rules_file=args.rules
-    )
-    setup = build_setup(config, args.db)
+    setup = build_setup(config_from_args(args), args.db)
     try:
         run_full_screen(make_app(setup), data_dir() / LOG_FILE_NAME)
     finally:
