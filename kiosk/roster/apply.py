@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -108,10 +109,10 @@ class _Statements:
 _CREATE_COLUMNS = (*ATTRIBUTES, "email_key", "archived", "archived_at", "created_at",
                    "updated_at")
 _ARCHIVE_COLUMNS = ("archived", "archived_at", "updated_at")
-#: Columns with a unique index. On PostgreSQL, changing one (not merely setting it to the
-#: same value) locks the row FOR UPDATE, which a kiosk's check-in of that student waits for
-#: (its foreign key check takes FOR KEY SHARE): those updates are written last.
-_UNIQUE_COLUMNS = frozenset({"username", "email_key", "card_id", "auth_identifier"})
+#: Values with a unique index (the email's is on email_key). On PostgreSQL, changing one
+#: (not merely setting it to the same value) locks the row FOR UPDATE, which a kiosk's
+#: check-in of that student waits for (its foreign key check takes FOR KEY SHARE).
+_UNIQUE = frozenset(INDEX[a] for a in ("username", "card_id", "auth_identifier"))
 
 
 def _creations(rows: Sequence[Row], indexes: list[int], sql: _Statements
@@ -130,39 +131,43 @@ def _creations(rows: Sequence[Row], indexes: list[int], sql: _Statements
         )
 
 
-def _update_columns(change: Update) -> tuple[str, ...]:
-    """The values (the unique ones only when they change), email_key with the email, the
-    archived state when it changes (an archived student stays archived since the first
-    time), updated_at."""
-    changed = {ATTRIBUTES[index] for index in change.changed}
-    columns = [a for a in ATTRIBUTES if a in changed or a not in _UNIQUE_COLUMNS]
-    if "email_address" in changed:
-        columns.append("email_key")
-    if change.archived != change.was_archived:
-        columns.extend(("archived", "archived_at"))
-    columns.append("updated_at")
-    return tuple(columns)
+class _UpdateGroup:
+    """Updates that set the same columns: every value but the unique ones that stay the
+    same, email_key when the email changes, the archived state when it changes (an archived
+    student stays archived since the first time), updated_at."""
+
+    def __init__(self, unique: tuple[int, ...], email: bool, archiving: bool) -> None:
+        picks = [i for i in range(len(ATTRIBUTES)) if i not in _UNIQUE or i in unique]
+        self._pick = itemgetter(*picks)
+        self._email, self._archiving = email, archiving
+        columns = [ATTRIBUTES[i] for i in picks]
+        columns += ["email_key"] if email else []
+        columns += ["archived", "archived_at"] if archiving else []
+        self.columns = (*columns, "updated_at")
+        self.changes_unique = bool(unique) or email
+        self.updates: list[Update] = []
+
+    def parameters(self, sql: _Statements) -> Iterator[Parameters]:
+        for change in self.updates:
+            values = self._pick(change.values)
+            email = (change.values[_EMAIL].lower(),) if self._email else ()  # type: ignore[union-attr]
+            archived = (((sql.true, sql.now) if change.archived else (sql.false, None))
+                        if self._archiving else ())
+            yield (*values, *email, *archived, sql.now, change.student_id)
 
 
-def _update_parameters(change: Update, columns: tuple[str, ...], sql: _Statements
-                       ) -> Parameters:
-    values: list[Any] = [change.values[INDEX[c]] for c in columns if c in INDEX]
-    if "email_key" in columns:
-        email = change.values[_EMAIL]
-        assert email is not None
-        values.append(email.lower())
-    if "archived" in columns:
-        values.extend((sql.true, sql.now) if change.archived else (sql.false, None))
-    return (*values, sql.now, change.student_id)
-
-
-def _updates_by_columns(updates: Iterable[Update]) -> list[tuple[tuple[str, ...], list[Update]]]:
-    """The updates grouped by the columns they set (one statement each), those changing a
-    unique column last."""
-    groups: dict[tuple[str, ...], list[Update]] = {}
+def _update_groups(updates: Iterable[Update]) -> list[_UpdateGroup]:
+    """The updates grouped by the columns they set (one statement each, 32 at most), those
+    changing a unique value last."""
+    groups: dict[tuple[tuple[int, ...], bool, bool], _UpdateGroup] = {}
     for change in updates:
-        groups.setdefault(_update_columns(change), []).append(change)
-    return sorted(groups.items(), key=lambda group: not _UNIQUE_COLUMNS.isdisjoint(group[0]))
+        unique = tuple(i for i in change.changed if i in _UNIQUE)
+        key = (unique, _EMAIL in change.changed, change.archived != change.was_archived)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _UpdateGroup(*key)
+        group.updates.append(change)
+    return sorted(groups.values(), key=lambda group: group.changes_unique)
 
 
 def apply_plan(
@@ -191,8 +196,8 @@ def apply_plan(
         ((sql.true, sql.now, sql.now, student_id) for student_id in plan.archive_missing_ids),
     )
     staged = connection.dialect.driver == "psycopg"
-    for columns, updates in _updates_by_columns(plan.updates):
-        parameters = (_update_parameters(u, columns, sql) for u in updates)
+    for group in _update_groups(plan.updates):
+        columns, parameters = group.columns, group.parameters(sql)
         if not staged:
             write(sql.update(columns), parameters)
             continue
