@@ -88,19 +88,15 @@ def prepare(directory: Path, students: int, swipes: int) -> tuple[str, Path, Pat
 def _setup(url: str, rules: Path, readers: list[Any]) -> Any:
     from kiosk.cards.rules import load_rules
     from kiosk.db.session import open_database
+    from kiosk.desk import KioskDesk
     from kiosk.events import find_event
     from kiosk.tui.setup import KioskSetup
 
     engine = open_database(url)
-    return KioskSetup(
-        engine=engine,
-        event=find_event(engine, "Benchmark fair"),
-        rules=load_rules(rules),
-        rules_path=rules,
-        readers=readers,
-        min_result_seconds=0.0,
-        idle_seconds=60,
+    desk = KioskDesk(
+        engine, find_event(engine, "Benchmark fair"), load_rules(rules), rules_path=rules
     )
+    return KioskSetup(desk=desk, readers=readers, min_result_seconds=0.0, idle_seconds=60)
 
 
 # --- phases (each in a fresh process) ----------------------------------------------------
@@ -119,7 +115,7 @@ def phase_start(url: str, rules: Path) -> dict[str, float]:
             await asyncio.sleep(0.002)
         await pilot.pause()  # the refresh with the count has been rendered
         shown["idle"] = time.time()
-        await app.ready.wait()  # the roster is indexed: swipes are answered from here on
+        await app.desk.ready.wait()  # the roster is indexed: swipes are answered from here on
         shown["ready"] = time.time()
         app.exit()
 
@@ -165,11 +161,11 @@ def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
         bare: list[float] = []
         kinds: dict[str, int] = {}
         async with app.run_test(size=SIZE) as pilot:
-            while app.student_screen.count is None or not app.ready.is_set():
+            while app.student_screen.count is None or not app.desk.ready.is_set():
                 await pilot.pause(0.01)
             rss_idle = resident_mb()
-            baseline = copy.copy(app.service)  # shares the roster index: no second copy
-            baseline.event_id = find_event(setup.engine, "Baseline").id or 0
+            baseline = copy.copy(app.desk.service)  # shares the roster index: no second copy
+            baseline.event_id = find_event(setup.desk.engine, "Baseline").id or 0
             for text in texts:
                 started = time.perf_counter()
                 outcome = baseline.handle_swipe(Swipe(text, "left"))
@@ -181,8 +177,13 @@ def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
                 ui.append(done - arrived)
             await pilot.pause(0.2)
             rss_after = resident_mb()
-        return {"ui": ui, "bare": bare, "kinds": kinds, "rss_idle": rss_idle,
-                "rss_after": rss_after}
+        return {
+            "ui": ui,
+            "bare": bare,
+            "kinds": kinds,
+            "rss_idle": rss_idle,
+            "rss_after": rss_after,
+        }
 
     return asyncio.run(run())
 
@@ -209,8 +210,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--swipes", type=int, default=1_000)
     parser.add_argument("--starts", type=int, default=3, help="start-up runs (best counts)")
-    parser.add_argument("--phase", choices=["start", "start-baseline", "swipes"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["start", "start-baseline", "swipes"], help=argparse.SUPPRESS
+    )
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.phase == "start":
@@ -220,16 +222,19 @@ def main() -> None:
         print(json.dumps(phase_start_baseline(options.args[0], Path(options.args[1]))))
         return
     if options.phase == "swipes":
-        print(json.dumps(phase_swipes(options.args[0], Path(options.args[1]),
-                                      Path(options.args[2]))))
+        print(
+            json.dumps(phase_swipes(options.args[0], Path(options.args[1]), Path(options.args[2])))
+        )
         return
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         began = time.perf_counter()
         url, rules, capture = prepare(directory, options.students, options.swipes)
-        print(f"roster: {options.students:,} students in SQLite (prepared in "
-              f"{time.perf_counter() - began:.1f} s); {options.swipes:,} swipes in a capture file")
+        print(
+            f"roster: {options.students:,} students in SQLite (prepared in "
+            f"{time.perf_counter() - began:.1f} s); {options.swipes:,} swipes in a capture file"
+        )
 
         starts = [_child("start", url, str(rules)) for _ in range(options.starts)]
         bases = [_child("start-baseline", url, str(rules)) for _ in range(options.starts)]
@@ -237,27 +242,37 @@ def main() -> None:
         ready_s = min(run["ready_at"] - run["spawned_at"] for run in starts)
         base_s = min(run["ready_at"] - run["spawned_at"] for run in bases)
         idle_rss = max(run["rss_mb"] for run in starts)
-        print(f"start -> idle screen: {start_s:.2f} s, -> roster indexed (swipes answered) "
-              f"{ready_s:.2f} s (best of {options.starts}; target < {TARGET_START_S:.0f} s: "
-              f"{_verdict(max(start_s, ready_s) < TARGET_START_S)}); the same database work "
-              f"without the UI {base_s:.2f} s; ratio {ready_s / base_s:.2f}x")
+        print(
+            f"start -> idle screen: {start_s:.2f} s, -> roster indexed (swipes answered) "
+            f"{ready_s:.2f} s (best of {options.starts}; target < {TARGET_START_S:.0f} s: "
+            f"{_verdict(max(start_s, ready_s) < TARGET_START_S)}); the same database work "
+            f"without the UI {base_s:.2f} s; ratio {ready_s / base_s:.2f}x"
+        )
 
         swipes = _child("swipes", url, str(rules), str(capture))
     ui50, ui99, ui_max = percentiles(swipes["ui"])
     bare50, bare99, bare_max = percentiles(swipes["bare"])
-    print(f"swipe -> confirmation rendered ({len(swipes['ui']):,} swipes; outcomes "
-          f"{swipes['kinds']}):")
-    print(f"  kiosk app     p50 {ui50 * 1e3:6.2f} ms  p99 {ui99 * 1e3:6.2f} ms  "
-          f"max {ui_max * 1e3:6.2f} ms  (target p99 < {TARGET_P99_MS:.0f} ms: "
-          f"{_verdict(ui99 * 1e3 < TARGET_P99_MS)})")
-    print(f"  bare service  p50 {bare50 * 1e3:6.2f} ms  p99 {bare99 * 1e3:6.2f} ms  "
-          f"max {bare_max * 1e3:6.2f} ms")
+    print(
+        f"swipe -> confirmation rendered ({len(swipes['ui']):,} swipes; outcomes "
+        f"{swipes['kinds']}):"
+    )
+    print(
+        f"  kiosk app     p50 {ui50 * 1e3:6.2f} ms  p99 {ui99 * 1e3:6.2f} ms  "
+        f"max {ui_max * 1e3:6.2f} ms  (target p99 < {TARGET_P99_MS:.0f} ms: "
+        f"{_verdict(ui99 * 1e3 < TARGET_P99_MS)})"
+    )
+    print(
+        f"  bare service  p50 {bare50 * 1e3:6.2f} ms  p99 {bare99 * 1e3:6.2f} ms  "
+        f"max {bare_max * 1e3:6.2f} ms"
+    )
     print(f"  ratio app/service: p50 {ui50 / bare50:.2f}x  p99 {ui99 / bare99:.2f}x")
     peak = max(idle_rss, swipes["rss_idle"], swipes["rss_after"])
-    print(f"resident memory: idle screen {idle_rss:.0f} MB, after the swipes "
-          f"{swipes['rss_after']:.0f} MB (target < {TARGET_RSS_MB:.0f} MB: "
-          f"{_verdict(peak < TARGET_RSS_MB)}); the same work without the UI "
-          f"{max(run['rss_mb'] for run in bases):.0f} MB")
+    print(
+        f"resident memory: idle screen {idle_rss:.0f} MB, after the swipes "
+        f"{swipes['rss_after']:.0f} MB (target < {TARGET_RSS_MB:.0f} MB: "
+        f"{_verdict(peak < TARGET_RSS_MB)}); the same work without the UI "
+        f"{max(run['rss_mb'] for run in bases):.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -75,9 +75,10 @@ async def one_run(directory: Path, flood: int, framing: str) -> Run:
     from kiosk.tui.app import make_app
 
     directory.mkdir()
-    with pty_link(directory / "ttyFLOOD") as flood_master, pty_link(
-        directory / "ttyDESK"
-    ) as desk_master:
+    with (
+        pty_link(directory / "ttyFLOOD") as flood_master,
+        pty_link(directory / "ttyDESK") as desk_master,
+    ):
         readers = [
             open_reader(f"serial:{directory / 'ttyFLOOD'}", name="flood"),
             open_reader(f"serial:{directory / 'ttyDESK'}", name="desk"),
@@ -99,7 +100,7 @@ async def one_run(directory: Path, flood: int, framing: str) -> Run:
         try:
             async with app.run_test(size=SIZE) as pilot:
                 while not (
-                    app.ready.is_set() and all(r.status.state == "connected" for r in readers)
+                    app.desk.ready.is_set() and all(r.status.state == "connected" for r in readers)
                 ):
                     await pilot.pause(0.01)
                 write_s = 0.0
@@ -132,7 +133,7 @@ async def one_run(directory: Path, flood: int, framing: str) -> Run:
                     sum(app.student_screen.skipped.values()),
                 )
         finally:
-            setup.engine.dispose()
+            setup.desk.engine.dispose()
 
 
 def summary(values: list[float]) -> str:

@@ -14,6 +14,7 @@ from drivers.replay import QueueReader
 from drivers.terminal import TerminalReader
 from kiosk.cards.rules import load_rules
 from kiosk.db.session import open_database
+from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
 from kiosk.events import create_event
 from kiosk.paths import copy_private
@@ -71,13 +72,10 @@ def prepare_demo(
     copy_private(DEMO_RULES, rules_path)
     simulated = QueueReader("demo reader")
     keyboard = TerminalReader("keyboard")
+    desk = KioskDesk(engine, event, load_rules(rules_path), rules_path=rules_path, kiosk_id="demo")
     return KioskSetup(
-        engine=engine,
-        event=event,
-        rules=load_rules(rules_path),
-        rules_path=rules_path,
+        desk=desk,
         readers=[simulated, keyboard],
         idle_seconds=idle_seconds,
-        kiosk_id="demo",
         demo=DemoInfo(reader=simulated, keys=DEMO_KEYS, staff_pin=DEMO_PIN),
     )

@@ -22,6 +22,11 @@ class UserError(Exception):
             self.exit_code = exit_code
 
 
+class DatabaseUnavailable(UserError):
+    """The database could not answer now (locked, full, read-only, unreachable); the message
+    says so in one sentence. Nothing was recorded by the call that raised it."""
+
+
 class UsageError(UserError):
     """The command line itself is wrong (exit status 2)."""
 

@@ -68,3 +68,32 @@ def test_services_do_not_import_the_cli_or_tui() -> None:
 def test_the_checker_sees_imports(tmp_path: Path) -> None:
     # Guard against a checker that cannot fail: it must find a known import.
     assert "kiosk.db.engine" in _modules("kiosk")["kiosk.db.session"]
+
+
+def test_screens_reach_the_domain_only_through_the_desk() -> None:
+    """The TUI holds no engine and no SQL (kiosk.desk.KioskDesk is its one way in), and blocks
+    in one way only: awaiting the desk."""
+    tui = {m: t for m, t in _modules("kiosk").items() if m.startswith("kiosk.tui")}
+    assert tui, "the checker sees the TUI"
+    forbidden = ("sqlalchemy", "sqlmodel", "kiosk.db", "kiosk.checkin.service")
+    assert _offenders(tui, forbidden) == []
+    for path in sorted((REPO_ROOT / "kiosk" / "tui").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for needle in (".engine", "to_thread(", "CheckInService"):
+            assert needle not in source, f"{path.relative_to(REPO_ROOT)} uses {needle}"
+
+
+def test_drivers_import_no_circle() -> None:
+    """drivers/ imports form no cycle (readers -> each driver -> spec, one way)."""
+    imports = {
+        module: {t for t in targets if t.startswith("drivers.")}
+        for module, targets in _modules("drivers").items()
+    }
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for target in imports.get(start, ()):
+            if target == goal or (target not in seen and reaches(target, goal, seen | {target})):
+                return True
+        return False
+
+    assert [m for m in imports if reaches(m, m, {m})] == []

@@ -60,8 +60,14 @@ def test_a_kiosk_session_leaves_only_owner_only_files(
     monkeypatch.setenv("STATE_DIRECTORY", str(state))
     monkeypatch.delenv("KIOSK_DB", raising=False)
 
-    assert main(["import", "--failed-rows", str(out / "failed.csv"),
-                 str(FIXTURES / "roster" / "bad_cells.csv")]) in (0, 1)
+    assert main(
+        [
+            "import",
+            "--failed-rows",
+            str(out / "failed.csv"),
+            str(FIXTURES / "roster" / "bad_cells.csv"),
+        ]
+    ) in (0, 1)
     assert main(["import", str(SAMPLE_ROSTER)]) == 0
     assert main(["events", "create", "Fair", "--kind", "fair", "--handshake-id", "4321"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("24680\n"))
@@ -76,8 +82,21 @@ def test_a_kiosk_session_leaves_only_owner_only_files(
     finally:
         engine.dispose()
     assert main(["checkins", "export", "--event", "Fair", "-o", str(out / "fair.csv")]) == 0
-    assert main(["checkins", "export", "--event", "Fair", "--format", "full",
-                 "-o", str(out / "full.csv")]) == 0
+    assert (
+        main(
+            [
+                "checkins",
+                "export",
+                "--event",
+                "Fair",
+                "--format",
+                "full",
+                "-o",
+                str(out / "full.csv"),
+            ]
+        )
+        == 0
+    )
     with logs_to_file(state / "kiosk.log"):
         logging.getLogger("kiosk.test").error("something went wrong")
     rules = out / "card-rules.toml"
@@ -88,12 +107,14 @@ def test_a_kiosk_session_leaves_only_owner_only_files(
     try:  # while the database is open: SQLite removes -wal and -shm when the last one closes
         assert find_event(engine, "Fair").name == "Fair"
         assert {"kiosk.sqlite3", "kiosk.sqlite3-wal", "kiosk.sqlite3-shm", "kiosk.log"} <= set(
-            modes(state))
+            modes(state)
+        )
         assert not_private(state) == {}
     finally:
         engine.dispose()
     assert {"failed.csv", "fair.csv", "fair-walk-ins.csv", "full.csv", "card-rules.toml"} <= set(
-        modes(out))
+        modes(out)
+    )
     assert any(name.endswith(".bak") for name in modes(out))
     assert not_private(state) == {}
     assert not_private(out) == {}
@@ -104,14 +125,17 @@ def test_the_demo_folder_and_its_files_are_owner_only(tmp_path: Path) -> None:
     directory = private_dir(tmp_path / "kept" / "demo")  # kiosk demo --dir
     setup = prepare_demo(directory)
     try:
-        assert setup.event.id is not None
-        CheckInService(setup.engine, setup.event.id, setup.rules).check_in_by_lookup("stu10001")
+        assert setup.desk.event.id is not None
+        CheckInService(setup.desk.engine, setup.desk.event.id, setup.desk.rules).check_in_by_lookup(
+            "stu10001"
+        )
         # while the database is open: SQLite removes -wal and -shm when the last one closes
         assert {"demo.sqlite3", "demo.sqlite3-wal", "demo.sqlite3-shm", "card-rules.toml"} <= set(
-            modes(directory))
+            modes(directory)
+        )
         assert not_private(directory) == {}
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
 
 
 @pytest.mark.usefixtures("open_umask")
@@ -164,8 +188,12 @@ def test_the_helpers_make_owner_only_files(tmp_path: Path) -> None:
     assert oct(stat.S_IMODE(read_only.stat().st_mode)) == "0o400"
     read_only.chmod(0o600)
     assert {name: mode for name, mode in modes(tmp_path).items() if name != "."} == {
-        "new.txt": "0o600", "was-shared.txt": "0o600", "copy.toml": "0o600",
-        "empty.sqlite3": "0o600", "read-only.sqlite3": "0o600"}
+        "new.txt": "0o600",
+        "was-shared.txt": "0o600",
+        "copy.toml": "0o600",
+        "empty.sqlite3": "0o600",
+        "read-only.sqlite3": "0o600",
+    }
     assert shared.read_text() == "yz"
     assert (tmp_path / "copy.toml").read_bytes() == DEMO_RULES.read_bytes()
 
@@ -178,9 +206,35 @@ def test_readers_capture_output_is_owner_only(tmp_path: Path) -> None:
     older = out / "older.txt"  # a capture file from before, readable by all
     older.write_text("# earlier swipes\n")
     older.chmod(0o644)
-    assert main(["readers", "capture", "--reader", f"replay:{swipes}?interval=0",
-                 "--count", "1", "-o", str(older)]) == 0
-    assert main(["readers", "capture", "--reader", f"replay:{swipes}?interval=0",
-                 "--count", "1", "-o", str(out / "swipes.txt")]) == 0
+    assert (
+        main(
+            [
+                "readers",
+                "capture",
+                "--reader",
+                f"replay:{swipes}?interval=0",
+                "--count",
+                "1",
+                "-o",
+                str(older),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "readers",
+                "capture",
+                "--reader",
+                f"replay:{swipes}?interval=0",
+                "--count",
+                "1",
+                "-o",
+                str(out / "swipes.txt"),
+            ]
+        )
+        == 0
+    )
     assert (out / "swipes.txt").exists()
     assert not_private(out) == {}

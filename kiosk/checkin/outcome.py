@@ -14,12 +14,14 @@ OutcomeKind = Literal[
     "checked_in",
     "already",
     "unknown",
+    "not_found",
     "archived",
     "refused",
     "misread",
     "noise",
     "not_saved",
     "see_staff",
+    "staff",
 ]
 
 PAYMENT_CARD_MESSAGE = "That looks like a payment card — please swipe your student ID"
@@ -53,9 +55,12 @@ class CheckInOutcome:
     is ``checked_in`` with a ``staff_note``), ``already`` (yellow; ``first_checked_in_at`` is
     the live check-in's time), ``unknown`` (red; no single roster student matched; ``card_id``
     is the id a rule extracted, if any, for walk-in registration, never to be shown to the
-    student), ``archived`` (refused under archived_policy "refuse"), ``refused`` (payment
-    card; nothing of it kept), ``misread`` (swipe again), ``noise`` (show nothing),
-    ``see_staff`` (manual check-in is off or needs a staff member: nothing recorded).
+    student), ``not_found`` (a username or email lookup that checked nobody in: the same
+    neutral answer whatever the reason), ``archived`` (refused under archived_policy
+    "refuse"), ``refused`` (payment card; nothing of it kept), ``misread`` (swipe again),
+    ``noise`` (show nothing),
+    ``see_staff`` (manual check-in is off or needs a staff member: nothing recorded),
+    ``staff`` (the staff card: staff mode opens, nothing recorded).
     """
 
     kind: OutcomeKind
@@ -75,10 +80,11 @@ class CheckInOutcome:
 NOISE = CheckInOutcome(kind="noise", message="")
 MISREAD = CheckInOutcome(kind="misread", message=MISREAD_MESSAGE)
 PAYMENT_CARD = CheckInOutcome(kind="refused", message=PAYMENT_CARD_MESSAGE)
-NOT_FOUND = CheckInOutcome(kind="unknown", message=NOT_FOUND_MESSAGE)
+NOT_FOUND = CheckInOutcome(kind="not_found", message=NOT_FOUND_MESSAGE)
 # Database trouble (locked, full, read-only, unreachable, no answer in time): red, nothing
 # claimed; the check-in was not recorded, or (no answer in time) may not have been.
 NOT_SAVED = CheckInOutcome(kind="not_saved", message=NOT_SAVED_MESSAGE)
+STAFF_CARD = CheckInOutcome(kind="staff", message="Staff mode")
 
 
 @dataclass(frozen=True)

@@ -41,5 +41,5 @@ def _run_in(directory: Path, prepare: Any, make_app: Any) -> int:
     try:
         run_full_screen(make_app(setup), directory / LOG_FILE_NAME)
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
     return 0

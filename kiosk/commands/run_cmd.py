@@ -9,6 +9,7 @@ from kiosk.cards.rules import RuleSet, load_rules
 from kiosk.commands.kiosk_args import add_kiosk_arguments, config_from_args
 from kiosk.config import KioskConfig, database_url, default_rules_path
 from kiosk.db.session import open_database
+from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
 from kiosk.events import find_event
 from kiosk.staff import has_pin
@@ -51,17 +52,16 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
         readers = [open_reader(r.spec, r.name, **r.options) for r in readers_config]
     else:  # a keyboard-wedge reader typing into this terminal
         readers = [open_reader("terminal", "keyboard")]
-    return KioskSetup(
-        engine=engine,
-        event=event,
-        rules=rules,
+    desk = KioskDesk(
+        engine,
+        event,
+        rules,
         rules_path=rules_path,
-        readers=readers,
-        idle_seconds=config.idle_seconds,
+        kiosk_id=config.kiosk_id,
         archived_policy=config.archived_policy,
         manual_checkin=config.manual_checkin,
-        kiosk_id=config.kiosk_id,
     )
+    return KioskSetup(desk=desk, readers=readers, idle_seconds=config.idle_seconds)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -74,5 +74,5 @@ def _run(args: argparse.Namespace) -> int:
     try:
         run_full_screen(make_app(setup), data_dir() / LOG_FILE_NAME)
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
     return 0

@@ -15,12 +15,10 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from rich.segment import Segments
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -30,14 +28,10 @@ from textual.timer import Timer
 from drivers.base import Reader, Swipe
 from drivers.flood import SwipeLimiter
 from drivers.terminal import HeldKey, KeyFedReader
-from kiosk.cards.rules import RuleSet
-from kiosk.checkin import CheckInOutcome, CheckInService
-from kiosk.checkin.manual import MANUAL_OFF, ManualCheckin
-from kiosk.checkin.outcome import NOT_SAVED
-from kiosk.checkin.queries import live_count
-from kiosk.db.models import Event
+from kiosk.checkin import CheckInOutcome
+from kiosk.desk import Event, KioskDesk
+from kiosk.errors import DatabaseUnavailable
 from kiosk.logs import redacted_traceback
-from kiosk.staff import is_staff_swipe
 from kiosk.tui.screens.base import StaffScreen, StudentFacingScreen, SwipeTaker
 from kiosk.tui.screens.student import StudentScreen
 from kiosk.tui.setup import DemoKey, KioskSetup
@@ -46,10 +40,6 @@ log = logging.getLogger(__name__)
 
 ResultHook = Callable[[CheckInOutcome], None]
 COUNT_DELAY_S = 0.2
-# No student waits longer than this for the database: past it the answer is "please see a
-# staff member" (a frozen server or network). Longer than SQLite's busy timeout (10 s), so a
-# swipe during a roster import waits for the import instead.
-ANSWER_DEADLINE_S = 12.0
 
 
 class KioskApp(App[None]):
@@ -77,23 +67,18 @@ class KioskApp(App[None]):
         )
         self._close_messages_no_wait()
 
-    def __init__(self, setup: KioskSetup, service: CheckInService | None = None) -> None:
+    def __init__(self, setup: KioskSetup) -> None:
         super().__init__()
         self.setup = setup
-        # Built in a thread while the screen comes up when not given (a 100,000-student
-        # roster takes a moment to index); swipes wait for it, none is lost.
-        self._service = service
-        self.ready = asyncio.Event()
-        if service is not None:
-            self.ready.set()
-        self.event: Event = setup.event
-        self.rules: RuleSet = setup.rules
+        # The one way to the domain (kiosk.desk): its roster index is built in a thread
+        # while the screen comes up; swipes wait for it, none is lost.
+        self.desk: KioskDesk = setup.desk
         self.readers = list(setup.readers)
         self.key_readers = [reader for reader in self.readers if isinstance(reader, KeyFedReader)]
         for reader in self.key_readers:
             reader.on_release = self.give_back_keys
         self.student_screen = StudentScreen(
-            setup.event.name, setup.idle_seconds, setup.min_result_seconds
+            self.desk.event.name, setup.idle_seconds, setup.min_result_seconds
         )
         self.result_hooks: list[ResultHook] = []
         self._swipes: asyncio.Queue[Swipe] | None = None
@@ -107,21 +92,9 @@ class KioskApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self.student_screen
 
-    @property
-    def service(self) -> CheckInService:
-        if self._service is None:
-            raise RuntimeError("the check-in service is still loading")
-        return self._service
-
-    async def service_ready(self) -> CheckInService:
-        """The check-in service, once the roster is loaded."""
-        await self.ready.wait()
-        return self.service
-
     def on_mount(self) -> None:
         self._swipes = asyncio.Queue()
-        if self._service is None:
-            self.run_worker(self._load_service(), name="roster", group="roster")
+        self.run_worker(self.desk.start(), name="roster", group="roster")
         for reader in self.readers:
             self.run_worker(self._pump(reader), name=f"reader {reader.name}", group="readers")
         self.run_worker(self._process_swipes(), name="swipes", group="swipes")
@@ -190,13 +163,9 @@ class KioskApp(App[None]):
         assert self._swipes is not None, "the app is not running"
         self._swipes.put_nowait(swipe)
 
-    async def _load_service(self) -> None:
-        self._service = await asyncio.to_thread(self._service_for, self.event)
-        self.ready.set()
-
     async def _process_swipes(self) -> None:
         assert self._swipes is not None
-        await self.ready.wait()
+        await self.desk.ready.wait()
         while True:
             swipe = await self._swipes.get()
             try:
@@ -213,28 +182,12 @@ class KioskApp(App[None]):
         if isinstance(screen, SwipeTaker):
             screen.take_swipe(swipe)
             return
-        outcome = await self.answer(self.service.handle_swipe, swipe)
-        # The staff card is not a student's: only an unknown card is checked against it
-        # (a hash comparison, too slow to pay on every student's swipe).
-        if (
-            outcome.kind == "unknown"
-            and not self.in_staff_mode
-            and await asyncio.to_thread(is_staff_swipe, self.setup.engine, swipe.text, self.rules)
-        ):
+        outcome = await self.desk.handle_swipe(swipe, staff_mode=self.in_staff_mode)
+        if outcome.kind == "staff":
             self.back_to_student_screen()
             self.open_staff_menu()
             return
         self.show_outcome(outcome, swipe.reader)
-
-    async def answer(self, call: Callable[..., CheckInOutcome], *args: object) -> CheckInOutcome:
-        """Run a check-in service call in a thread, its answer due within ANSWER_DEADLINE_S.
-        Late, the student is told to see a staff member; the call goes on in its thread, and
-        a check-in it still records shows in staff mode's Recent list (and as "already")."""
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(call, *args), ANSWER_DEADLINE_S)
-        except TimeoutError:
-            log.error("check-in not confirmed: no answer from the database in time")
-            return NOT_SAVED
 
     def show_outcome(self, outcome: CheckInOutcome, source: str | None = None) -> None:
         """Put an answer in front of the student (staff mode: as a notification);
@@ -273,42 +226,17 @@ class KioskApp(App[None]):
         self.run_worker(self._update_count(), group="count")
 
     async def _update_count(self) -> None:
-        assert self.event.id is not None
         try:
-            count = await asyncio.to_thread(live_count, self.setup.engine, self.event.id)
-        except SQLAlchemyError as exc:  # database trouble: the last count stays on screen
-            log.warning("check-in count not refreshed (%s)", type(exc).__name__)
+            count = await self.desk.live_count()
+        except DatabaseUnavailable:  # database trouble: the last count stays on screen
             return
         self.student_screen.set_count(count)
 
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""
-        await self.ready.wait()
-        service = await asyncio.to_thread(self._service_for, event)
-        self._service = service
-        self.event = event
+        await self.desk.switch_event(event)
         self.student_screen.set_event_name(event.name)
         self.refresh_count()
-
-    def _service_for(self, event: Event) -> CheckInService:
-        assert event.id is not None
-        return CheckInService(
-            self.setup.engine,
-            event.id,
-            self.rules,
-            kiosk_id=self.setup.kiosk_id,
-            archived_policy=self.setup.archived_policy,  # type: ignore[arg-type]
-            manual_checkin=self.setup.manual_checkin,
-        )
-
-    def apply_rules(self, rules: RuleSet) -> None:
-        """Use ``rules`` for every swipe from now on."""
-        self.rules = rules
-        self.service.set_rules(rules)
-
-    @property
-    def rules_path(self) -> Path | None:
-        return self.setup.rules_path
 
     # --- navigation -----------------------------------------------------------------------
 
@@ -334,16 +262,11 @@ class KioskApp(App[None]):
 
     def _manual_checkin_off(self) -> bool:
         """Under manual_checkin "off", F2 and F3 answer so instead of opening a form."""
-        if self.setup.manual_checkin != "off":
+        refusal = self.desk.manual_refusal()
+        if refusal is None:
             return False
-        self.show_outcome(MANUAL_OFF)
+        self.show_outcome(refusal)
         return True
-
-    def set_manual_checkin(self, mode: ManualCheckin) -> None:
-        """Staff mode: who may check in without a card, until the kiosk restarts."""
-        self.setup.manual_checkin = mode
-        if self._service is not None:
-            self._service.set_manual_checkin(mode)
 
     def request_staff_mode(self) -> None:
         from kiosk.tui.screens.pin import PinScreen
@@ -363,7 +286,7 @@ class KioskApp(App[None]):
     async def _open_staff_menu(self) -> None:
         from kiosk.tui.screens.staff_menu import StaffMenuScreen
 
-        await self.ready.wait()  # staff screens use the check-in service
+        await self.desk.ready.wait()  # staff screens use the check-in service
         self.student_screen.show_idle()
         await self.push_screen(StaffMenuScreen())
 
@@ -373,5 +296,4 @@ class KioskApp(App[None]):
 
 def make_app(setup: KioskSetup) -> KioskApp:
     """The kiosk app for ``setup``; the roster is loaded in a thread once the app starts."""
-    assert setup.event.id is not None, "the event must be saved first"
     return KioskApp(setup)

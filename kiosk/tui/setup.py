@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from sqlalchemy.engine import Engine
 
 from drivers.base import Reader
 from drivers.replay import QueueReader
-from kiosk.cards.rules import RuleSet
-from kiosk.checkin.manual import ManualCheckin
-from kiosk.db.models import Event
+from kiosk.desk import KioskDesk
 
 
 @dataclass(frozen=True)
@@ -38,21 +33,11 @@ class DemoInfo:
 
 @dataclass
 class KioskSetup:
-    engine: Engine
-    event: Event
-    rules: RuleSet
-    rules_path: Path | None = None
+    """The desk (the domain, see kiosk.desk), the readers, and how the screen behaves."""
+
+    desk: KioskDesk
     readers: Sequence[Reader] = ()
     idle_seconds: float = 4.0
-    archived_policy: str = "allow"
-    # kiosk.toml's manual_checkin for `kiosk run` (default "staff-confirm"); built in code
-    # (the demo, tests) the kiosk keeps the old behaviour unless told otherwise.
-    manual_checkin: ManualCheckin = "anyone"
-    kiosk_id: str = "kiosk"
     # A result shows at least this long before a queued one replaces it.
     min_result_seconds: float = 1.0
     demo: DemoInfo | None = None
-
-    @property
-    def database_label(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)

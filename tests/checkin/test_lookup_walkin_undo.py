@@ -56,7 +56,7 @@ def test_lookup_failures_all_give_the_same_neutral_message(
         for query in ("nobody", "", "   ", "nobody@example.edu", "atest", "dold", "%", "a%")
     ]
     assert {(a.kind, a.message, a.display_name, a.card_id) for a in answers} == {
-        ("unknown", NOT_FOUND_MESSAGE, None, None)
+        ("not_found", NOT_FOUND_MESSAGE, None, None)
     }
     assert rows(engine) == []
 

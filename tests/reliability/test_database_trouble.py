@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, col, select
 
 import kiosk.db.engine
-import kiosk.tui.app
+import kiosk.desk
 from drivers.base import Swipe
 from drivers.replay import QueueReader
 from kiosk.checkin import CheckInNotSaved, CheckInService
@@ -59,7 +59,15 @@ from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.setup import KioskSetup
 from tests.conftest import PG_URL_ENV
 from tests.netproxy import NetProxy
-from tests.tui.conftest import ALEX_CARD, MARIA_CARD, screen_text, showing, type_text, wait_until
+from tests.tui.conftest import (
+    ALEX_CARD,
+    MARIA_CARD,
+    screen_text,
+    setup_for_event,
+    showing,
+    type_text,
+    wait_until,
+)
 
 SEE_STAFF = "please see a staff member"
 MARIA_EMAIL = "maria.garcia@example.edu"
@@ -203,7 +211,7 @@ def _kiosk(demo: KioskSetup) -> KioskSetup:
 
 
 # A blackholed server takes the query and never answers: only the kiosk's answer deadline
-# (kiosk.tui.app.ANSWER_DEADLINE_S) bounds that wait, so it is tested on the screen only.
+# (kiosk.desk.ANSWER_DEADLINE_S) bounds that wait, so it is tested on the screen only.
 SERVICE_TROUBLES = ["locked", "disk-full", "pg-locked", "pg-cut"]
 SCREEN_TROUBLES = ["locked", "disk-full", "pg-locked", "pg-cut", "pg-blackhole"]
 ANSWER_DEADLINE_S = 3.0
@@ -217,13 +225,15 @@ def troubled(
     kind: str = request.param
     monkeypatch.setattr(kiosk.db.engine, "SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
     monkeypatch.setattr(kiosk.db.engine, "PG_LOCK_TIMEOUT_MS", BUSY_TIMEOUT_MS)
-    monkeypatch.setattr(kiosk.tui.app, "ANSWER_DEADLINE_S", ANSWER_DEADLINE_S)
+    monkeypatch.setattr(kiosk.desk, "ANSWER_DEADLINE_S", ANSWER_DEADLINE_S)
     if kind == "locked":
         setup = _kiosk(prepare_demo(tmp_path, idle_seconds=60))
         holder = LockHolder(tmp_path / "demo.sqlite3")
-        yield TroubledKiosk(setup, Trouble(kind, holder.begin, holder.end), str(setup.engine.url))
+        yield TroubledKiosk(
+            setup, Trouble(kind, holder.begin, holder.end), str(setup.desk.engine.url)
+        )
         holder.end()
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
     elif kind == "disk-full":
         mounted = tmp_path / "tmpfs"
         _mount_tmpfs(mounted)
@@ -231,9 +241,9 @@ def troubled(
             setup = _kiosk(prepare_demo(mounted, idle_seconds=60))
             ballast = Ballast(mounted / "demo.sqlite3")
             yield TroubledKiosk(
-                setup, Trouble(kind, ballast.begin, ballast.end), str(setup.engine.url)
+                setup, Trouble(kind, ballast.begin, ballast.end), str(setup.desk.engine.url)
             )
-            setup.engine.dispose()
+            setup.desk.engine.dispose()
         finally:
             _umount(mounted)
     else:
@@ -256,7 +266,7 @@ def troubled(
                     trouble = Trouble(kind, cause, proxy.restore)
                 yield TroubledKiosk(setup, trouble, direct_url)
                 proxy.restore()
-                setup.engine.dispose()
+                setup.desk.engine.dispose()
 
 
 def _live_check_ins(url: str) -> list[tuple[int, int | None]]:
@@ -293,11 +303,11 @@ def _figure(label: str, seconds: float) -> None:
 @pytest.mark.parametrize("troubled", SERVICE_TROUBLES, indirect=True)
 def test_the_service_records_nothing_in_trouble_and_recovers(troubled: TroubledKiosk) -> None:
     setup, trouble = troubled.setup, troubled.trouble
-    assert setup.event.id is not None
-    service = CheckInService(setup.engine, setup.event.id, setup.rules)
+    assert setup.desk.event.id is not None
+    service = CheckInService(setup.desk.engine, setup.desk.event.id, setup.desk.rules)
     alex = service.handle_swipe(Swipe(text=ALEX_CARD, reader="left"))
     assert alex.kind == "checked_in" and alex.check_in_id is not None
-    maria_id = _student_id(setup.engine, "stu10002")
+    maria_id = _student_id(setup.desk.engine, "stu10002")
 
     trouble.begin()
     try:
@@ -449,7 +459,7 @@ def read_only_case() -> Iterator[ReadOnlyCase]:
     folder.chmod(0o755)
     try:
         demo = prepare_demo(folder, idle_seconds=60)
-        demo.engine.dispose()
+        demo.desk.engine.dispose()
         yield ReadOnlyCase(folder, _kiosk(demo), user)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -461,19 +471,24 @@ async def test_a_kiosk_started_on_a_read_only_database_recovers_when_it_is_writa
     case = read_only_case
     # A first run checks Alex in (acknowledged), then the kiosk stops. (It runs as root:
     # that also imports everything the second run needs.)
-    first = replace(case.demo, engine=open_database(case.url), readers=[QueueReader("left")])
+    first = replace(
+        setup_for_event(case.demo, engine=open_database(case.url)), readers=[QueueReader("left")]
+    )
     app = make_app(first)
     async with app.run_test(size=(100, 30)) as pilot:
         app.readers[0].push(ALEX_CARD)  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         alex = app.student_screen.current
-    first.engine.dispose()
+    first.desk.engine.dispose()
     assert alex is not None and alex.check_in_id is not None
     _hand_over(case.folder, case.user)
 
     with _acting_as(case.user):
         case.database.chmod(0o444)  # e.g. root ran a command that left the file root-owned
-        second = replace(case.demo, engine=open_database(case.url), readers=[QueueReader("left")])
+        second = replace(
+            setup_for_event(case.demo, engine=open_database(case.url)),
+            readers=[QueueReader("left")],
+        )
         app = make_app(second)
         try:
             async with app.run_test(size=(100, 30)) as pilot:
@@ -496,7 +511,7 @@ async def test_a_kiosk_started_on_a_read_only_database_recovers_when_it_is_writa
                 maria = app.student_screen.current
                 assert maria is not None
         finally:
-            second.engine.dispose()
+            second.desk.engine.dispose()
     assert [row_id for row_id, _ in _live_check_ins(case.url)] == [
         alex.check_in_id,
         maria.check_in_id,
@@ -507,10 +522,10 @@ def test_the_service_recovers_once_a_read_only_database_is_writable_again(
     read_only_case: ReadOnlyCase,
 ) -> None:
     case = read_only_case
-    event_id = case.demo.event.id
+    event_id = case.demo.desk.event.id
     assert event_id is not None
     engine = open_database(case.url)
-    alex = CheckInService(engine, event_id, case.demo.rules).handle_swipe(
+    alex = CheckInService(engine, event_id, case.demo.desk.rules).handle_swipe(
         Swipe(text=ALEX_CARD, reader="left")
     )
     assert alex.kind == "checked_in"
@@ -520,7 +535,7 @@ def test_the_service_recovers_once_a_read_only_database_is_writable_again(
         case.database.chmod(0o444)
         engine = open_database(case.url)  # ...and starts again on a read-only database
         try:
-            service = CheckInService(engine, event_id, case.demo.rules)
+            service = CheckInService(engine, event_id, case.demo.desk.rules)
             assert service.handle_swipe(Swipe(text=MARIA_CARD, reader="left")) == NOT_SAVED
             assert service.check_in_by_lookup(MARIA_EMAIL) == NOT_SAVED
             _give_back(case.folder)
@@ -584,9 +599,9 @@ def test_a_filesystem_forced_read_only_is_see_staff_and_keeps_what_was_acknowled
 ) -> None:
     folder, break_it, repair = ext4_disk
     demo = prepare_demo(folder, idle_seconds=60)
-    assert demo.event.id is not None
-    url = str(demo.engine.url)
-    service = CheckInService(demo.engine, demo.event.id, demo.rules)
+    assert demo.desk.event.id is not None
+    url = str(demo.desk.engine.url)
+    service = CheckInService(demo.desk.engine, demo.desk.event.id, demo.desk.rules)
     alex = service.handle_swipe(Swipe(text=ALEX_CARD, reader="left"))
     assert alex.kind == "checked_in"
 
@@ -595,13 +610,13 @@ def test_a_filesystem_forced_read_only_is_see_staff_and_keeps_what_was_acknowled
         assert service.handle_swipe(Swipe(text=MARIA_CARD, reader="left")) == NOT_SAVED
         assert service.check_in_by_lookup(MARIA_EMAIL) == NOT_SAVED
     finally:
-        demo.engine.dispose()  # the kiosk is stopped for the repair: it needs an unmount
+        demo.desk.engine.dispose()  # the kiosk is stopped for the repair: it needs an unmount
         gc.collect()  # (a connection a garbage cycle still holds would keep the disk busy)
 
     repair()
     engine = open_database(url)  # ...and started again
     try:
-        service = CheckInService(engine, demo.event.id, demo.rules)
+        service = CheckInService(engine, demo.desk.event.id, demo.desk.rules)
         maria = service.handle_swipe(Swipe(text=MARIA_CARD, reader="left"))
         assert maria.kind == "checked_in"
     finally:

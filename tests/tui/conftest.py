@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.screen import Screen
 
 from drivers.replay import QueueReader
+from kiosk.db.models import Event
 from kiosk.demo import prepare_demo
+from kiosk.desk import KioskDesk
 from kiosk.tui.app import KioskApp
 from kiosk.tui.setup import KioskSetup
 
@@ -41,13 +44,24 @@ def demo_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kios
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))  # default export folder
     setup = prepare_demo(tmp_path, idle_seconds=60)
     yield setup
-    setup.engine.dispose()
+    setup.desk.engine.dispose()
 
 
 @pytest.fixture
 def kiosk_setup(demo_setup: KioskSetup) -> KioskSetup:
     """A plain kiosk (no demo legend) with one in-memory reader named "left"."""
     return replace(demo_setup, readers=[QueueReader("left")], demo=None, min_result_seconds=0.0)
+
+
+def setup_for_event(
+    setup: KioskSetup, event: Event | None = None, engine: Engine | None = None
+) -> KioskSetup:
+    """The same kiosk, checking students in to ``event`` or on another ``engine``."""
+    desk = setup.desk
+    other = KioskDesk(
+        engine or desk.engine, event or desk.event, desk.rules, rules_path=desk.rules_file
+    )
+    return replace(setup, desk=other)
 
 
 def push(app: KioskApp, text: str) -> None:

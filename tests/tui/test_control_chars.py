@@ -39,10 +39,12 @@ async def test_an_old_name_with_escape_sequences_is_shown_without_them(
     kiosk_setup: KioskSetup,
 ) -> None:
     # a row stored before the import refused control characters, written straight to SQLite
-    with kiosk_setup.engine.begin() as connection:
+    with kiosk_setup.desk.engine.begin() as connection:
         connection.execute(
-            text("UPDATE student SET first_name = :first, last_name = :last, "
-                 "preferred_name = NULL WHERE username = 'stu10001'"),
+            text(
+                "UPDATE student SET first_name = :first, last_name = :last, "
+                "preferred_name = NULL WHERE username = 'stu10001'"
+            ),
             {"first": "Al" + CLEAR_SCREEN + "ex\x1bc", "last": "\u202eTester"},
         )
     app = make_app(kiosk_setup)
@@ -74,7 +76,7 @@ async def test_a_walk_in_name_holding_esc_is_refused_with_a_sentence(
             screen_text(app)
         )
         assert isinstance(app.screen, WalkInScreen)
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         assert session.exec(select(WalkIn)).all() == []
         assert session.exec(select(CheckIn)).all() == []
 
@@ -118,8 +120,9 @@ async def test_the_staff_events_screen_refuses_an_event_name_holding_esc(
         box.value = "Expo" + CLEAR_SCREEN  # and past the box, the domain refuses it
         screen.query_one("#event-create", Button).press()
         sentence = "The event name contains a control character (U+001B ESC)"
-        await wait_until(pilot, lambda: sentence in str(screen.query_one("#event-message")
-                                                        .render()))
-        assert app.event.name == "Demo Career Fair"
-    with Session(kiosk_setup.engine) as session:
+        await wait_until(
+            pilot, lambda: sentence in str(screen.query_one("#event-message").render())
+        )
+        assert app.desk.event.name == "Demo Career Fair"
+    with Session(kiosk_setup.desk.engine) as session:
         assert [e.name for e in session.exec(select(Event)).all()] == ["Demo Career Fair"]

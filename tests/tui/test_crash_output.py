@@ -67,7 +67,7 @@ async def test_a_swipe_that_cannot_be_saved_says_so_and_the_kiosk_goes_on(
 
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        service = await app.service_ready()
+        service = (await app.desk.ready.wait(), app.desk.service)[1]
         real = service.handle_swipe
         calls = []
 

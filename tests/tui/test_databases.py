@@ -47,11 +47,11 @@ async def test_swipe_duplicate_lookup_and_undo(db_url: str, tmp_path: Path) -> N
             await wait_until(pilot, lambda: table.row_count == 1)
             await pilot.press("escape", "escape")
             await wait_until(pilot, lambda: "1 checked in so far" in screen_text(app))
-        with Session(setup.engine) as session:
+        with Session(setup.desk.engine) as session:
             rows = session.exec(select(CheckIn).order_by(CheckIn.id)).all()
         assert [(row.method, row.undone_at is None) for row in rows] == [
             ("swipe", True),
             ("manual", False),
         ]
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()

@@ -22,14 +22,14 @@ from tests.tui.conftest import result_message, screen_text, showing, wait_until
 
 
 def test_the_demo_setup_is_complete_and_throwaway(demo_setup: KioskSetup, tmp_path: Path) -> None:
-    with Session(demo_setup.engine) as session:
+    with Session(demo_setup.desk.engine) as session:
         assert session.exec(select(func.count()).select_from(Student)).one() == 40
-    assert demo_setup.event.name == "Demo Career Fair"
-    assert PinGate(demo_setup.engine).check(DEMO_PIN).ok
+    assert demo_setup.desk.event.name == "Demo Career Fair"
+    assert PinGate(demo_setup.desk.engine).check(DEMO_PIN).ok
     # staff mode may save rules: a copy in the demo's folder, never the packaged file
-    assert demo_setup.rules_path == tmp_path / "card-rules.toml"
-    assert demo_setup.rules_path.read_text() == DEMO_RULES.read_text()
-    assert str(demo_setup.engine.url).endswith(str(tmp_path / "demo.sqlite3"))
+    assert demo_setup.desk.rules_path == tmp_path / "card-rules.toml"
+    assert demo_setup.desk.rules_path.read_text() == DEMO_RULES.read_text()
+    assert str(demo_setup.desk.engine.url).endswith(str(tmp_path / "demo.sqlite3"))
     assert [reader.spec for reader in demo_setup.readers] == ["queue", "terminal"]
 
 
@@ -67,7 +67,7 @@ async def test_a_swipe_typed_into_the_terminal_checks_in(demo_setup: KioskSetup)
         _type_burst(app, ";90181590801?")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert "Welcome, Mari G." in result_message(app)
-    with Session(demo_setup.engine) as session:
+    with Session(demo_setup.desk.engine) as session:
         (row,) = session.exec(select(CheckIn)).all()
     assert (row.reader, row.card_id) == ("keyboard", "901815908")
 
@@ -94,9 +94,9 @@ async def test_the_demo_exports_handshake_attendees(demo_setup: KioskSetup, tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("1")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-    assert demo_setup.event.id is not None
+    assert demo_setup.desk.event.id is not None
     out = tmp_path / "attendees.csv"
-    summary = export_to_file(demo_setup.engine, demo_setup.event.id, "handshake", out)
+    summary = export_to_file(demo_setup.desk.engine, demo_setup.desk.event.id, "handshake", out)
     assert summary.rows == 1
     with out.open(newline="", encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))

@@ -41,7 +41,7 @@ ALEX = "Welcome, Alex T. — you're checked in"
 
 
 def _check_ins(setup: KioskSetup) -> list[tuple[str, str | None]]:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         return [(row.card_id or "", row.reader) for row in session.exec(select(CheckIn)).all()]
 
 

@@ -3,8 +3,6 @@ manual_checkin mode (the kiosk_setup fixture's is "anyone")."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import text
 from sqlmodel import Session, select
 from textual.pilot import Pilot
@@ -45,7 +43,7 @@ async def test_check_in_by_username_from_the_idle_screen(kiosk_setup: KioskSetup
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert app.screen is app.student_screen
         assert "Welcome, Mari G. — you're checked in" in result_message(app)
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         (row,) = session.exec(select(CheckIn)).all()
     assert row.method == "manual"
 
@@ -82,12 +80,12 @@ async def test_typing_shows_no_other_students_data_and_no_match_is_neutral(
                 await pilot.press("f2")
             app.screen.query_one("#lookup-query", Input).value = query
             await pilot.press("enter")
-            await wait_until(pilot, lambda: showing(app, "unknown") or showing(app, "archived"))
+            await wait_until(pilot, lambda: showing(app, "not_found") or showing(app, "archived"))
             answers.append(result_message(app))
             app.student_screen.show_idle()
         # whatever the reason (no such user, partial username, a first name), the same words
         assert len(set(answers)) == 1 and NOT_FOUND_MESSAGE in answers[0]
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         assert session.exec(select(CheckIn)).all() == []
 
 
@@ -98,7 +96,7 @@ async def test_escape_leaves_the_lookup_and_checks_in_nobody(kiosk_setup: KioskS
         await type_text(pilot, "stu10001")
         await pilot.press("escape")
         assert app.screen is app.student_screen
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         assert session.exec(select(CheckIn)).all() == []
 
 
@@ -119,7 +117,7 @@ async def test_register_an_unknown_card_as_a_walk_in(kiosk_setup: KioskSetup) ->
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         assert "Jordan K." in result_message(app)
         assert "555123456" not in screen_text(app)
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         (walk_in,) = session.exec(select(WalkIn)).all()
         (check_in,) = session.exec(select(CheckIn)).all()
     assert (walk_in.name, walk_in.email_address) == ("Jordan Kim", "jordan.kim@gmail.com")
@@ -153,7 +151,7 @@ async def test_a_failed_lookup_does_not_blame_a_card(kiosk_setup: KioskSetup) ->
         await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
         await type_text(pilot, "nobody")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: showing(app, "unknown"))
+        await wait_until(pilot, lambda: showing(app, "not_found"))
         assert "CARD" not in result_message(app)
         assert "NOT FOUND" in result_message(app)
         app.student_screen.show_idle()
@@ -184,7 +182,7 @@ async def test_enter_on_the_idle_screen_opens_nothing(kiosk_setup: KioskSetup) -
 
 
 def _check_ins(setup: KioskSetup) -> list[CheckIn]:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         return list(session.exec(select(CheckIn)).all())
 
 
@@ -196,7 +194,8 @@ async def _look_up(pilot: Pilot[None], query: str) -> None:
 
 
 async def test_staff_confirm_asks_for_the_pin_before_recording(kiosk_setup: KioskSetup) -> None:
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await _look_up(pilot, "stu10002")
@@ -216,7 +215,8 @@ async def test_staff_confirm_asks_for_the_pin_before_recording(kiosk_setup: Kios
 
 
 async def test_staff_confirm_cancelled_records_nothing(kiosk_setup: KioskSetup) -> None:
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await _look_up(pilot, "stu10002")
@@ -230,8 +230,9 @@ async def test_staff_confirm_cancelled_records_nothing(kiosk_setup: KioskSetup) 
 
 
 async def test_staff_confirm_by_the_staff_card(kiosk_setup: KioskSetup) -> None:
-    set_staff_card(kiosk_setup.engine, "777000111")
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    set_staff_card(kiosk_setup.desk.engine, "777000111")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await _look_up(pilot, "alex.tester@example.edu")
@@ -246,7 +247,8 @@ async def test_staff_confirm_by_the_staff_card(kiosk_setup: KioskSetup) -> None:
 async def test_a_students_card_during_the_confirmation_checks_them_in(
     kiosk_setup: KioskSetup,
 ) -> None:
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await _look_up(pilot, "stu10002")
@@ -259,7 +261,8 @@ async def test_a_students_card_during_the_confirmation_checks_them_in(
 
 
 async def test_staff_confirm_for_a_walk_in(kiosk_setup: KioskSetup) -> None:
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         push(app, UNKNOWN_CARD)
@@ -280,7 +283,8 @@ async def test_staff_confirm_for_a_walk_in(kiosk_setup: KioskSetup) -> None:
 
 
 async def test_off_f2_and_f3_say_to_see_a_staff_member(kiosk_setup: KioskSetup) -> None:
-    setup = replace(kiosk_setup, manual_checkin="off")
+    kiosk_setup.desk.set_manual_checkin("off")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: "Swipe your student ID" in screen_text(app))
@@ -316,7 +320,7 @@ async def test_staff_choose_the_mode_and_see_how_many_manual_check_ins(
         modes.highlighted = modes.get_option_index("off")
         await pilot.press("enter")
         await wait_until(pilot, lambda: "now 'off' on this kiosk" in screen_text(app))
-        assert app.setup.manual_checkin == "off" and app.service.manual_checkin == "off"
+        assert app.desk.manual_checkin == "off" and app.desk.service.manual_checkin == "off"
         await pilot.press("escape")  # back to the menu
         await pilot.press("escape")  # back to the kiosk
         await wait_until(pilot, lambda: app.screen is app.student_screen)
@@ -327,13 +331,14 @@ async def test_staff_choose_the_mode_and_see_how_many_manual_check_ins(
 
 
 async def test_database_trouble_while_confirming_is_one_sentence(kiosk_setup: KioskSetup) -> None:
-    set_staff_card(kiosk_setup.engine, "777000111")
-    setup = replace(kiosk_setup, manual_checkin="staff-confirm")
+    set_staff_card(kiosk_setup.desk.engine, "777000111")
+    kiosk_setup.desk.set_manual_checkin("staff-confirm")
+    setup = kiosk_setup
     app = make_app(setup)
     async with app.run_test(size=(100, 30)) as pilot:
         await _look_up(pilot, "stu10002")
         await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
-        with setup.engine.begin() as connection:  # the staff card cannot be read
+        with setup.desk.engine.begin() as connection:  # the staff card cannot be read
             connection.execute(text("ALTER TABLE staff_secret RENAME TO staff_secret_away"))
         push(app, ";77700011101?")
         await wait_until(pilot, lambda: "database is unavailable" in screen_text(app))

@@ -32,7 +32,7 @@ from tests.tui.conftest import (
 
 
 def _check_ins(setup: KioskSetup) -> list[CheckIn]:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         return list(session.exec(select(CheckIn).order_by(CheckIn.id)).all())
 
 
@@ -61,8 +61,8 @@ async def test_rule_tester_explains_a_swipe_and_records_nothing(kiosk_setup: Kio
 async def test_disable_reorder_and_save_rules_keeps_the_previous_file(
     kiosk_setup: KioskSetup,
 ) -> None:
-    assert kiosk_setup.rules_path is not None
-    before = kiosk_setup.rules_path.read_text()
+    assert kiosk_setup.desk.rules_path is not None
+    before = kiosk_setup.desk.rules_path.read_text()
     app = make_app(kiosk_setup)
     answers: list[str] = []
     app.result_hooks.append(lambda outcome: answers.append(outcome.kind))
@@ -81,23 +81,23 @@ async def test_disable_reorder_and_save_rules_keeps_the_previous_file(
         await pilot.press("d")  # disable campus-iso-number
         await pilot.press("ctrl+down")  # and move it below
         assert "unsaved changes" in screen_text(app)
-        assert app.rules.rules[0].enabled  # nothing in effect before saving
+        assert app.desk.rules.rules[0].enabled  # nothing in effect before saving
         await pilot.press("s")
         await wait_until(pilot, lambda: "Saved; in use from the next swipe" in screen_text(app))
         await pilot.press("escape", "escape")
         push(app, VALID_CARD)  # an ISO campus card: only the disabled rule reads it
         # no rule reads it now; containment finds Alex, who is already in
         await wait_until(pilot, lambda: answers == ["checked_in", "already"])
-    saved = load_rules(kiosk_setup.rules_path)
+    saved = load_rules(kiosk_setup.desk.rules_path)
     assert [(r.name, r.enabled) for r in saved.rules] == [
         ("id-plus-issue-code", True),
         ("campus-iso-number", False),
     ]
     assert saved.campus_prefixes == ("600999",)
-    after = kiosk_setup.rules_path.read_text()
+    after = kiosk_setup.desk.rules_path.read_text()
     comments = [line for line in before.splitlines() if line.startswith("#")]
     assert comments and all(line in after for line in comments)  # the file's notes stay
-    kept = list(kiosk_setup.rules_path.parent.glob("card-rules.toml.*.bak"))
+    kept = list(kiosk_setup.desk.rules_path.parent.glob("card-rules.toml.*.bak"))
     assert len(kept) == 1 and kept[0].read_text() == before
     assert all(row.rule != "campus-iso-number" for row in _check_ins(kiosk_setup))
 
@@ -128,12 +128,12 @@ async def test_create_a_rule_by_swiping_cards_and_typing_their_ids(
         wizard.query_one("#wizard-save", Button).press()
         await wait_until(pilot, lambda: isinstance(app.screen, RulesScreen))
         await wait_until(pilot, lambda: "Saved" in screen_text(app))
-        assert [r.name for r in app.rules.rules][-1] == "facility-id"
+        assert [r.name for r in app.desk.rules.rules][-1] == "facility-id"
         await pilot.press("escape", "escape")
         push(app, ";4821=0060123456=1=290630?")
         await wait_until(pilot, lambda: showing(app, "checked_in"))
-    assert kiosk_setup.rules_path is not None
-    assert "facility-id" in [r.name for r in load_rules(kiosk_setup.rules_path).rules]
+    assert kiosk_setup.desk.rules_path is not None
+    assert "facility-id" in [r.name for r in load_rules(kiosk_setup.desk.rules_path).rules]
     (row,) = _check_ins(kiosk_setup)
     assert (row.rule, row.card_id) == ("facility-id", "60123456")
 
@@ -179,7 +179,7 @@ def _roster_with_a_new_student(tmp_path: Path) -> Path:
 
 
 def _has_zed(setup: KioskSetup) -> bool:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         found = session.exec(select(Student).where(Student.username == "stu19999")).first()
     return found is not None
 

@@ -81,20 +81,20 @@ def test_a_settings_file_gives_event_readers_rules_and_timing(
     )
     setup = build_setup(load_config(settings), database)
     try:
-        assert setup.event.name == "Spring Expo"
+        assert setup.desk.event.name == "Spring Expo"
         assert [(r.name, r.spec) for r in setup.readers] == [("left", "queue")]
-        assert [rule.name for rule in setup.rules.rules] == [
+        assert [rule.name for rule in setup.desk.rules.rules] == [
             "campus-iso-number",
             "id-plus-issue-code",
         ]
-        assert setup.rules_path == DEMO_RULES
-        assert (setup.idle_seconds, setup.archived_policy, setup.kiosk_id) == (
+        assert setup.desk.rules_path == DEMO_RULES
+        assert (setup.idle_seconds, setup.desk.archived_policy, setup.desk.kiosk_id) == (
             2.0,
             "refuse",
             "east-door",
         )
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
 
 
 def test_without_readers_or_rules_it_uses_the_terminal_and_containment(
@@ -104,11 +104,11 @@ def test_without_readers_or_rules_it_uses_the_terminal_and_containment(
     setup = build_setup(parse_config('event = "Spring Expo"'), database)
     try:
         assert [r.spec for r in setup.readers] == ["terminal"]
-        assert setup.rules.rules == ()
+        assert setup.desk.rules.rules == ()
         # staff mode saves new rules to the default file in the configuration directory
-        assert setup.rules_path == tmp_path / "etc" / "card-rules.toml"
+        assert setup.desk.rules_path == tmp_path / "etc" / "card-rules.toml"
     finally:
-        setup.engine.dispose()
+        setup.desk.engine.dispose()
 
 
 def test_database_precedence(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,7 +49,7 @@ def _after(*steps: tuple[str, str]) -> Callable[[Pilot[Any]], Any]:
         for text, kind in steps:
             _swipe(app, text)
             await wait_until(pilot, lambda kind=kind: showing(app, kind))  # type: ignore[misc]
-        await wait_until(pilot, lambda: app.student_screen.count == app.service.count())
+        await wait_until(pilot, lambda: app.student_screen.count == app.desk.service.count())
 
     return run_before
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from tests.tui.conftest import (
     open_staff_screen,
     push,
     screen_text,
+    setup_for_event,
     showing,
     type_text,
     wait_until,
@@ -61,7 +61,7 @@ async def test_wrong_pin_keeps_the_student_screen_right_pin_opens_staff_mode(
 
 def _wrong_pins_so_far(setup: KioskSetup, count: int, seconds_ago: float) -> None:
     """As if ``count`` wrong PINs had been typed, the last ``seconds_ago`` seconds ago."""
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         row = session.exec(select(StaffSecret).where(StaffSecret.kind == "pin")).one()
         row.failed_attempts = count
         row.last_failed_at = utcnow() - timedelta(seconds=seconds_ago)
@@ -83,7 +83,7 @@ async def test_repeated_wrong_pins_slow_down_with_a_countdown(kiosk_setup: Kiosk
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f10")
         pin_input = app.screen.query_one("#pin-input", Input)
-        gate = PinGate(kiosk_setup.engine)
+        gate = PinGate(kiosk_setup.desk.engine)
         for attempt in range(1, 3):
             await type_text(pilot, "1111")
             await pilot.press("enter")
@@ -122,7 +122,7 @@ async def test_the_right_pin_opens_staff_mode_once_the_wait_is_over(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f10")
         pin_input = app.screen.query_one("#pin-input", Input)
-        gate = PinGate(kiosk_setup.engine)
+        gate = PinGate(kiosk_setup.desk.engine)
         await wait_until(pilot, lambda: gate.retry_after() == 0)
         await wait_until(pilot, lambda: not pin_input.disabled and pin_input.has_focus)
         await type_text(pilot, PIN)
@@ -132,7 +132,7 @@ async def test_the_right_pin_opens_staff_mode_once_the_wait_is_over(
 
 
 async def test_the_staff_card_opens_staff_mode_without_the_pin(kiosk_setup: KioskSetup) -> None:
-    set_staff_card(kiosk_setup.engine, "777000111")
+    set_staff_card(kiosk_setup.desk.engine, "777000111")
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         push(app, ";77700011101?")  # the demo rule reads card_id 777000111
@@ -147,7 +147,7 @@ async def test_swipes_in_staff_mode_are_still_checked_in(kiosk_setup: KioskSetup
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: "Welcome, Alex T." in screen_text(app))
         assert isinstance(app.screen, StaffMenuScreen)
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         assert len(session.exec(select(CheckIn)).all()) == 1
 
 
@@ -172,7 +172,7 @@ async def test_recent_check_ins_and_undo(kiosk_setup: KioskSetup) -> None:
         assert "Undone: Alex T.'s check-in is out of the count and the exports." in screen_text(app)
         await pilot.press("escape", "escape")
         await wait_until(pilot, lambda: "1 checked in so far" in screen_text(app))
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         rows = session.exec(select(CheckIn).order_by(CheckIn.id)).all()
         assert [row.undone_at is not None for row in rows] == [True, False]
         assert rows[0].undone_by == "staff"
@@ -192,7 +192,7 @@ async def test_create_an_event_and_check_in_to_it(kiosk_setup: KioskSetup) -> No
         screen.query_one("#event-kind-select", Select).value = "fair"
         screen.query_one("#event-handshake-input", Input).value = "4242"
         screen.query_one("#event-create", Button).press()
-        await wait_until(pilot, lambda: app.event.name == "Spring Expo")
+        await wait_until(pilot, lambda: app.desk.event.name == "Spring Expo")
         assert "Now checking in to: Spring Expo" in screen_text(app)
         await pilot.press("escape", "escape")
         assert "Spring Expo" in screen_text(app)
@@ -206,8 +206,8 @@ async def test_create_an_event_and_check_in_to_it(kiosk_setup: KioskSetup) -> No
         table.move_cursor(row=1)  # newest date first: the demo event (today) is below
         table.focus()
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.event.name == "Demo Career Fair")
-    with Session(kiosk_setup.engine) as session:
+        await wait_until(pilot, lambda: app.desk.event.name == "Demo Career Fair")
+    with Session(kiosk_setup.desk.engine) as session:
         expo = session.exec(select(Event).where(Event.name == "Spring Expo")).one()
         assert (expo.date, expo.kind, expo.handshake_id) == ("2027-03-04", "fair", "4242")
 
@@ -220,11 +220,11 @@ async def test_bad_event_input_is_one_sentence_and_creates_nothing(
         await open_staff_screen(pilot, "events", EventsScreen)
         app.screen.query_one("#event-create", Button).press()
         await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
-        assert app.event.name == "Demo Career Fair"
+        assert app.desk.event.name == "Demo Career Fair"
 
 
 def _events_named(setup: KioskSetup, name: str) -> list[Event]:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         return list(session.exec(select(Event).where(Event.name == name)).all())
 
 
@@ -236,7 +236,7 @@ async def test_enter_in_any_event_field_creates_the_event(kiosk_setup: KioskSetu
         screen.query_one("#event-name-input", Input).focus()
         await type_text(pilot, "Spring Expo")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.event.name == "Spring Expo")
+        await wait_until(pilot, lambda: app.desk.event.name == "Spring Expo")
         assert "Now checking in to: Spring Expo" in screen_text(app)
         # Enter in the date field, then in the Handshake-id field
         for field, value in (("#event-date-input", "2027-03-04"), ("#event-handshake-input", "77")):
@@ -244,7 +244,7 @@ async def test_enter_in_any_event_field_creates_the_event(kiosk_setup: KioskSetu
             screen.query_one(field, Input).focus()
             await type_text(pilot, value)
             await pilot.press("enter")
-            await wait_until(pilot, lambda value=value: app.event.name == f"Expo {value}")
+            await wait_until(pilot, lambda value=value: app.desk.event.name == f"Expo {value}")
     (dated,) = _events_named(kiosk_setup, "Expo 2027-03-04")
     (with_id,) = _events_named(kiosk_setup, "Expo 77")
     assert (dated.date, with_id.handshake_id) == ("2027-03-04", "77")
@@ -266,7 +266,7 @@ async def test_enter_in_an_event_field_checks_the_input_like_the_button(
         screen.query_one("#event-handshake-input", Input).focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: "The event needs a name" in screen_text(app))
-        assert app.event.name == "Demo Career Fair"
+        assert app.desk.event.name == "Demo Career Fair"
     assert _events_named(kiosk_setup, "Winter Expo") == []
 
 
@@ -281,8 +281,8 @@ def _handshake_ids(path: Path) -> list[tuple[str, str, str]]:
 async def test_export_asks_for_the_handshake_id_and_saves_it_to_the_event(
     kiosk_setup: KioskSetup, tmp_path: Path
 ) -> None:
-    event = create_event(kiosk_setup.engine, "No Handshake id yet", kind="fair")
-    app = make_app(replace(kiosk_setup, event=event))
+    event = create_event(kiosk_setup.desk.engine, "No Handshake id yet", kind="fair")
+    app = make_app(setup_for_event(kiosk_setup, event))
     out = tmp_path / "hs.csv"
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
@@ -308,7 +308,7 @@ async def test_export_asks_for_the_handshake_id_and_saves_it_to_the_event(
         await wait_until(pilot, lambda: out.exists() and "Wrote 1 row" in screen_text(app))
         assert _handshake_ids(out) == [("alex.tester@example.edu", "CareerFairSession", "4242")]
         assert event.id is not None
-        assert get_event(kiosk_setup.engine, event.id).handshake_id == "4242"
+        assert get_event(kiosk_setup.desk.engine, event.id).handshake_id == "4242"
         # the event keeps it: the next visit shows it, and the Events table lists it
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, StaffMenuScreen))
@@ -329,7 +329,7 @@ async def test_export_changes_a_wrong_handshake_id_and_refuses_one_that_is_not_a
 ) -> None:
     app = make_app(kiosk_setup)  # the demo event has Handshake id 12345
     out = tmp_path / "hs.csv"
-    assert kiosk_setup.event.id is not None
+    assert kiosk_setup.desk.event.id is not None
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: showing(app, "checked_in"))
@@ -341,19 +341,19 @@ async def test_export_changes_a_wrong_handshake_id_and_refuses_one_that_is_not_a
         await click_when_ready(pilot, "#export-go")
         await wait_until(pilot, lambda: "is not a number" in screen_text(app))
         assert not out.exists()
-        assert get_event(kiosk_setup.engine, kiosk_setup.event.id).handshake_id == "12345"
+        assert get_event(kiosk_setup.desk.engine, kiosk_setup.desk.event.id).handshake_id == "12345"
         field.value = "999"
         await click_when_ready(pilot, "#export-go")
         await wait_until(pilot, lambda: out.exists() and "Wrote 1 row" in screen_text(app))
     assert _handshake_ids(out) == [("alex.tester@example.edu", "CareerFairSession", "999")]
-    assert get_event(kiosk_setup.engine, kiosk_setup.event.id).handshake_id == "999"
+    assert get_event(kiosk_setup.desk.engine, kiosk_setup.desk.event.id).handshake_id == "999"
 
 
 async def test_the_full_export_needs_no_handshake_id_and_hides_its_field(
     kiosk_setup: KioskSetup, tmp_path: Path
 ) -> None:
-    event = create_event(kiosk_setup.engine, "No Handshake id yet")
-    app = make_app(replace(kiosk_setup, event=event))
+    event = create_event(kiosk_setup.desk.engine, "No Handshake id yet")
+    app = make_app(setup_for_event(kiosk_setup, event))
     out = tmp_path / "full.csv"
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await open_staff_screen(pilot, "export", ExportScreen)
@@ -363,12 +363,12 @@ async def test_the_full_export_needs_no_handshake_id_and_hides_its_field(
         await click_when_ready(pilot, "#export-go")
         await wait_until(pilot, lambda: out.exists() and "Wrote 0 row" in screen_text(app))
     assert event.id is not None
-    assert get_event(kiosk_setup.engine, event.id).handshake_id is None
+    assert get_event(kiosk_setup.desk.engine, event.id).handshake_id is None
 
 
 async def test_export_from_staff_mode(kiosk_setup: KioskSetup, tmp_path: Path) -> None:
-    event = create_event(kiosk_setup.engine, "No Handshake id yet", kind="fair")
-    app = make_app(replace(kiosk_setup, event=event))
+    event = create_event(kiosk_setup.desk.engine, "No Handshake id yet", kind="fair")
+    app = make_app(setup_for_event(kiosk_setup, event))
     out = tmp_path / "full.csv"
     async with app.run_test(size=(120, 30)) as pilot:
         push(app, ALEX_CARD)
@@ -415,7 +415,7 @@ async def test_database_trouble_at_the_pin_prompt_is_one_sentence_not_a_crash(
     kiosk_setup: KioskSetup,
 ) -> None:
     def staff_table(name_from: str, name_to: str) -> None:
-        with kiosk_setup.engine.begin() as connection:
+        with kiosk_setup.desk.engine.begin() as connection:
             connection.execute(text(f"ALTER TABLE {name_from} RENAME TO {name_to}"))
 
     app = make_app(kiosk_setup)

@@ -29,7 +29,7 @@ from tests.tui.conftest import (
 
 
 def _check_ins(setup: KioskSetup) -> list[CheckIn]:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         return list(session.exec(select(CheckIn)).all())
 
 
@@ -88,14 +88,13 @@ async def test_unknown_misread_and_payment_cards_are_red_and_record_no_check_in(
         assert "Please swipe again" in result_message(app)
         push(app, PAYMENT_CARD)
         await wait_until(pilot, lambda: showing(app, "refused"))
-        assert (
-            "That looks like a payment card — please swipe your student ID"
-            in result_message(app)
+        assert "That looks like a payment card — please swipe your student ID" in result_message(
+            app
         )
         assert app.student_screen.query_one("#result").has_class("outcome-red")
         assert "4111" not in screen_text(app)
     assert _check_ins(kiosk_setup) == []
-    with Session(kiosk_setup.engine) as session:
+    with Session(kiosk_setup.desk.engine) as session:
         audits = session.exec(select(AuditEvent)).all()
     # the refused payment card left only the fact, never its number
     assert all("4111" not in (audit.detail or "") for audit in audits)
@@ -159,7 +158,7 @@ async def test_quit_keys_do_not_leave_the_student_screen(kiosk_setup: KioskSetup
 
 
 def _archive(setup: KioskSetup, username: str) -> None:
-    with Session(setup.engine) as session:
+    with Session(setup.desk.engine) as session:
         student = session.exec(select(Student).where(Student.username == username)).one()
         student.archived = True
         session.add(student)
@@ -170,7 +169,7 @@ async def test_an_archived_student_is_refused_under_the_refuse_policy(
     kiosk_setup: KioskSetup,
 ) -> None:
     _archive(kiosk_setup, "stu10001")
-    kiosk_setup.archived_policy = "refuse"
+    kiosk_setup.desk.archived_policy = "refuse"
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30)) as pilot:
         push(app, ALEX_CARD)

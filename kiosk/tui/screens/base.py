@@ -49,9 +49,3 @@ class StaffScreen(Screen[Any]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def run_blocking(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Awaitable: ``function(*args)`` in a thread (database work off the UI loop)."""
-        import asyncio
-
-        return asyncio.to_thread(function, *args, **kwargs)

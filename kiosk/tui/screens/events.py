@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-from kiosk.db.models import Event
+from kiosk.desk import Event
 from kiosk.errors import UserError
-from kiosk.events import EVENT_KINDS, create_event, list_events, live_check_in_counts
+from kiosk.events import EVENT_KINDS
 from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StaffScreen
 
@@ -28,8 +28,9 @@ class EventsScreen(StaffScreen):
         with Vertical(id="event-form", classes="staff-form"):
             yield Static("New event", classes="form-title")
             with Horizontal(classes="form-row"):
-                yield Input(placeholder="name", id="event-name-input",
-                            restrict=safe_input_pattern())  # no pasted ESC is shown
+                yield Input(
+                    placeholder="name", id="event-name-input", restrict=safe_input_pattern()
+                )  # no pasted ESC is shown
                 yield Input(placeholder="date YYYY-MM-DD (optional)", id="event-date-input")
             with Horizontal(classes="form-row"):
                 yield Select(
@@ -49,23 +50,22 @@ class EventsScreen(StaffScreen):
         table.focus()
 
     async def reload(self) -> None:
-        engine = self.app.setup.engine
-        events = await self.run_blocking(list_events, engine)
-        counts = await self.run_blocking(live_check_in_counts, engine)
+        lines = await self.app.desk.events()
         table = self.query_one("#events-table", DataTable)
         table.clear()
         self._events = {}
-        for event in events:
+        for line in lines:
+            event = line.event
             key = str(event.id)
             self._events[key] = event
-            current = "← in use" if event.id == self.app.event.id else ""
+            current = "← in use" if event.id == self.app.desk.event.id else ""
             table.add_row(
                 key,
                 event.name,
                 event.date or "",
                 event.kind,
                 event.handshake_id or "",
-                str(counts.get(event.id or 0, 0)),
+                str(line.live_check_ins),
                 current,
                 key=key,
             )
@@ -92,9 +92,7 @@ class EventsScreen(StaffScreen):
     async def create(self) -> None:
         kind = self.query_one("#event-kind-select", Select).value
         try:
-            created = await self.run_blocking(
-                create_event,
-                self.app.setup.engine,
+            created = await self.app.desk.create_event(
                 self.query_one("#event-name-input", Input).value,
                 self.query_one("#event-date-input", Input).value.strip() or None,
                 str(kind),

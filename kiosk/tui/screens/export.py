@@ -7,7 +7,6 @@ they export in that format.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -15,19 +14,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from kiosk.errors import UserError
-from kiosk.events import get_event, set_handshake_id
-from kiosk.export import EXPORT_FORMATS, export_to_file
-from kiosk.paths import data_dir
+from kiosk.export import EXPORT_FORMATS
 from kiosk.tui.screens.base import StaffScreen
 
 NO_HANDSHAKE_ID = (
     "Handshake's attendees import needs this event's Handshake id: type it in the Handshake id "
     "field (the digits at the end of the event's Handshake URL), or choose the full format."
 )
-
-
-def default_export_path(event_id: int, fmt: str) -> Path:
-    return data_dir() / f"checkins-event{event_id}-{fmt}-{date.today():%Y%m%d}.csv"
 
 
 class ExportScreen(StaffScreen):
@@ -60,16 +53,12 @@ class ExportScreen(StaffScreen):
 
     async def on_mount(self) -> None:
         self._suggest_path("handshake")
-        assert self.app.event.id is not None
-        # from the database, not the app's copy: the CLI may have set it since the kiosk started
-        event = await self.run_blocking(get_event, self.app.setup.engine, self.app.event.id)
+        # from the database, not the desk's copy: the CLI may have set it since the kiosk started
+        event = await self.app.desk.fresh_event()
         self.query_one("#export-handshake-id", Input).value = event.handshake_id or ""
 
     def _suggest_path(self, fmt: str) -> None:
-        assert self.app.event.id is not None
-        self.query_one("#export-path", Input).value = str(
-            default_export_path(self.app.event.id, fmt)
-        )
+        self.query_one("#export-path", Input).value = str(self.app.desk.default_export_path(fmt))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         fmt = str(event.value)
@@ -95,13 +84,9 @@ class ExportScreen(StaffScreen):
             message.update(NO_HANDSHAKE_ID)
             field.focus()
             return None
-        event = self.app.event
-        if typed != (event.handshake_id or ""):
-            assert event.id is not None
+        if typed != (self.app.desk.event.handshake_id or ""):
             try:
-                self.app.event = await self.run_blocking(
-                    set_handshake_id, self.app.setup.engine, event.id, typed
-                )
+                await self.app.desk.set_handshake_id(typed)
             except UserError as exc:
                 message.update(str(exc))
                 field.focus()
@@ -112,21 +97,13 @@ class ExportScreen(StaffScreen):
         fmt = str(self.query_one("#export-format", Select).value)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         message = self.query_one("#export-message", Static)
-        assert self.app.event.id is not None
         handshake_id = None
         if fmt == "handshake":
             handshake_id = await self._saved_handshake_id()
             if handshake_id is None:
                 return
         try:
-            summary = await self.run_blocking(
-                export_to_file,
-                self.app.setup.engine,
-                self.app.event.id,
-                fmt,
-                path,
-                handshake_id=handshake_id,
-            )
+            summary = await self.app.desk.export(fmt, path, handshake_id)
         except UserError as exc:
             message.update(str(exc))
             return

@@ -10,7 +10,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Static
 
 from kiosk.errors import UserError
-from kiosk.roster import import_roster, preflight
 from kiosk.roster.report import ImportReport, render_text
 from kiosk.tui.screens.base import StaffScreen
 
@@ -83,19 +82,13 @@ class ImportScreen(StaffScreen):
         if report is None:
             return
         self.show(report, "Imported" if report.refused is None else "Not imported")
-        if report.refused is None:
-            await self.run_blocking(self.app.service.reload_roster)
 
     async def _run(self, path: Path, *, dry_run: bool, archive: bool) -> ImportReport | None:
-        engine = self.app.setup.engine
+        desk = self.app.desk
         try:
             if dry_run:
-                if archive:
-                    return await self.run_blocking(
-                        import_roster, engine, path, dry_run=True, archive_missing=True
-                    )
-                return await self.run_blocking(preflight, engine, path)
-            return await self.run_blocking(import_roster, engine, path, archive_missing=archive)
+                return await desk.preflight(path, archive_missing=archive)
+            return await desk.import_roster(path, archive_missing=archive)
         except UserError as exc:
             self.query_one("#import-report", Static).update(str(exc))
             return None

@@ -19,8 +19,9 @@ class LookupScreen(StudentFacingScreen):
             yield Static("Check in with your username or email", classes="form-title")
             # restrict: what is typed is echoed; a paste holding ESC or a bidi override is
             # refused, never shown
-            yield Input(placeholder="username or email", id="lookup-query",
-                        restrict=safe_input_pattern())
+            yield Input(
+                placeholder="username or email", id="lookup-query", restrict=safe_input_pattern()
+            )
             yield Static("Press Enter to check in, Escape to go back.", classes="form-hint")
 
     def on_mount(self) -> None:
@@ -34,11 +35,11 @@ class LookupScreen(StudentFacingScreen):
         self.run_worker(self._check_in(query, event.input), group="lookup")
 
     async def _check_in(self, query: str, field: Input) -> None:
-        service = await self.app.service_ready()
-        go_on, confirmed_by = await staff_confirmation(self.app, service.manual_checkin)
+        desk = self.app.desk
+        go_on, confirmed_by = await staff_confirmation(self.app, desk.manual_checkin)
         if not go_on:  # staff did not confirm: the student may correct or leave
             field.disabled = False
             field.focus()
             return
-        outcome = await self.app.answer(service.check_in_by_lookup, query, confirmed_by)
+        outcome = await desk.lookup(query, confirmed_by)
         self.app.show_outcome(outcome)

@@ -7,13 +7,11 @@ off and a countdown says for how long ("Too many wrong PINs: try again in 12 s")
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from kiosk.staff import PinGate, wait_message
+from kiosk.errors import DatabaseUnavailable
+from kiosk.staff import wait_message
 
 if TYPE_CHECKING:
     from kiosk.tui.app import KioskApp
@@ -56,13 +55,12 @@ class PinPrompt(ModalScreen[Any]):
             yield Static(self.HINT, markup=False, id="pin-message")
 
     def on_mount(self) -> None:
-        self._gate = PinGate(self.app.setup.engine)
         self.query_one("#pin-input", Input).focus()
         self.run_worker(self._wait_left_from_before(), group="pin")
 
     async def _wait_left_from_before(self) -> None:
         """A wait still running (an earlier prompt, another kiosk, before a restart)."""
-        wait = await self._ask_gate(self._gate.retry_after)
+        wait = await self._ask_gate(self.app.desk.pin_retry_after())
         if wait is not None and wait > 0 and self._ticker is None:
             self._start_wait(wait)
 
@@ -79,7 +77,7 @@ class PinPrompt(ModalScreen[Any]):
         event.input.disabled = True
         message = self.query_one("#pin-message", Static)
         message.update("Checking…")
-        check = await self._ask_gate(self._gate.check, pin)
+        check = await self._ask_gate(self.app.desk.check_pin(pin))
         if check is None:
             event.input.disabled = False
             event.input.focus()
@@ -96,13 +94,12 @@ class PinPrompt(ModalScreen[Any]):
         event.input.focus()
         message.update(f"{check.message}. Escape to cancel.")
 
-    async def _ask_gate(self, function: Callable[..., T], *args: Any) -> T | None:
-        """The gate's answer, or None when the database cannot give one (the kiosk keeps
+    async def _ask_gate(self, question: Awaitable[T]) -> T | None:
+        """The PIN gate's answer, or None when the database cannot give one (the kiosk keeps
         running; the PIN is simply not checked)."""
         try:
-            return await asyncio.to_thread(function, *args)
-        except SQLAlchemyError as exc:
-            log.warning("PIN not checked: database unavailable (%s)", type(exc).__name__)
+            return await question
+        except DatabaseUnavailable:
             return None
 
     def _start_wait(self, wait: float, prefix: str = "") -> None:

@@ -38,9 +38,9 @@ class RecentScreen(StaffScreen):
         table.focus()
 
     async def action_reload(self) -> None:
-        service = self.app.service
-        rows = await self.run_blocking(service.recent, RECENT_LIMIT)
-        count = await self.run_blocking(service.count)
+        desk = self.app.desk
+        rows = await desk.recent(RECENT_LIMIT)
+        count = await desk.live_count()
         table = self.query_one("#recent-table", DataTable)
         table.clear()
         self._rows = {}
@@ -58,7 +58,7 @@ class RecentScreen(StaffScreen):
                 key=key,
             )
         self.query_one("#recent-summary", Static).update(
-            f"{self.app.event.name}: {count} checked in. Select a row and press u twice to undo it."
+            f"{desk.event.name}: {count} checked in. Select a row and press u twice to undo it."
         )
 
     async def action_undo(self) -> None:
@@ -76,7 +76,7 @@ class RecentScreen(StaffScreen):
             return
         self._armed = None
         try:
-            await self.run_blocking(self.app.service.undo, row.id, "staff")
+            await self.app.desk.undo(row.id, "staff")
         except UserError as exc:
             message.update(str(exc))
             return

@@ -37,9 +37,8 @@ class RuleTesterScreen(StaffScreen, SwipeTaker):
             await self._explain(swipe)
 
     async def _explain(self, swipe: Swipe) -> None:
-        explanation = explain_swipe(swipe.text, self.app.rules, swipe.reader)
-        service = await self.app.service_ready()
-        identified = await self.run_blocking(service.identify, swipe.text, explanation.result)
+        explanation = explain_swipe(swipe.text, self.app.desk.rules, swipe.reader)
+        identified = await self.app.desk.identify(swipe.text, explanation.result)
         student = describe(identified)
         self.query_one("#tester-help", Static).update(f"Last swipe from {swipe.reader}. {WAITING}")
         self.query_one("#tester-result", Static).update(explanation_text(explanation, student))

@@ -12,9 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from kiosk.cards.rules import Rule, RuleSet
-from kiosk.config import default_rules_path
 from kiosk.errors import UserError
-from kiosk.cards.rules_file import save_rules
 from kiosk.tui.screens.base import StaffScreen
 from kiosk.tui.screens.rule_wizard import NewRule, RuleWizardScreen
 
@@ -43,13 +41,13 @@ class RulesScreen(StaffScreen):
 
     @property
     def path(self) -> Path:
-        return self.app.rules_path or default_rules_path()
+        return self.app.desk.rules_path
 
     async def on_mount(self) -> None:
-        self.draft = self.app.rules
+        self.draft = self.app.desk.rules
         table = self.query_one("#rules-table", DataTable)
         table.add_columns("#", "name", "enabled", "track", "pattern", "today")
-        self._counts = await self.run_blocking(self.app.service.rule_counts)
+        self._counts = await self.app.desk.rule_counts()
         self.render_rules()
         table.focus()
 
@@ -113,11 +111,10 @@ class RulesScreen(StaffScreen):
     async def action_save(self) -> None:
         message = self.query_one("#rules-message", Static)
         try:
-            kept = await self.run_blocking(save_rules, self.path, self.draft)
+            kept = await self.app.desk.save_rules(self.draft)
         except UserError as exc:
             message.update(str(exc))
             return
-        self.app.apply_rules(self.draft)
         self.unsaved = False
         self.render_rules(self._selected())
         message.update(

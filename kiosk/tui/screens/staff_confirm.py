@@ -7,16 +7,14 @@ their card after all is not kept waiting.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual.widgets import Static
 
 from drivers.base import Swipe
 from kiosk.checkin.manual import Confirmation, ManualCheckin
-from kiosk.staff import is_staff_swipe
+from kiosk.errors import DatabaseUnavailable
 from kiosk.tui.screens.base import SwipeTaker
 from kiosk.tui.screens.pin import DATABASE_TROUBLE, PinPrompt
 
@@ -41,9 +39,8 @@ class StaffConfirmScreen(PinPrompt, SwipeTaker):
     async def _swiped(self, swipe: Swipe) -> None:
         app = self.app
         try:
-            staff = await asyncio.to_thread(is_staff_swipe, app.setup.engine, swipe.text, app.rules)
-        except SQLAlchemyError as exc:
-            log.warning("staff card not checked: database unavailable (%s)", type(exc).__name__)
+            staff = await app.desk.is_staff_card(swipe, strict=True)
+        except DatabaseUnavailable:
             self.query_one("#pin-message", Static).update(DATABASE_TROUBLE)
             return
         if staff:

@@ -49,12 +49,13 @@ class StatusScreen(StaffScreen):
                     "(too many at once, or too old)\n"
                 )
         text.append("\nDatabase\n", style="bold")
-        text.append(f"  {app.setup.database_label}\n")
+        desk = app.desk
+        text.append(f"  {desk.database_label}\n")
         text.append("\nEvent\n", style="bold")
-        text.append(f"  {app.event.name} (id {app.event.id})\n")
+        text.append(f"  {desk.event.name} (id {desk.event.id})\n")
         text.append("\nCard rules\n", style="bold")
-        text.append(f"  {app.rules_path or 'none: matching by card_id containment'}\n")
-        text.append(f"  {len(app.rules.rules)} rule(s)\n")
+        text.append(f"  {desk.rules_file or 'none: matching by card_id containment'}\n")
+        text.append(f"  {len(desk.rules.rules)} rule(s)\n")
         text.append("\nKiosk\n", style="bold")
-        text.append(f"  id {app.setup.kiosk_id}\n")
+        text.append(f"  id {desk.kiosk_id}\n")
         self.query_one("#status-body", Static).update(text)

@@ -17,13 +17,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Static
 
 from kiosk.checkin import CheckInOutcome
-from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
 from kiosk.tui.answers import AnswerQueue
+from kiosk.tui.presentation import UNKNOWN_HINT, presentation_of
 from kiosk.tui.widgets.legend import DemoLegend
 from kiosk.tui.widgets.reader_status import ReaderStatusBar
 
@@ -32,25 +33,16 @@ if TYPE_CHECKING:
 
 STAFF_KEY = "f10"
 LOOKUP_HINT = "No card with you? Press F2 to check in with your username or email."
-HEADLINES = {
-    "checked_in": "✔  CHECKED IN",
-    "already": "✔  ALREADY CHECKED IN",
-    "unknown": "✖  CARD NOT RECOGNIZED",
-    "archived": "✖  PLEASE SEE A STAFF MEMBER",
-    "refused": "✖  NOT A STUDENT ID",
-    "misread": "↻  PLEASE SWIPE AGAIN",
-    "not_saved": "✖  PLEASE SEE A STAFF MEMBER",
-    "see_staff": "✖  PLEASE SEE A STAFF MEMBER",
-}
-# A failed username/email lookup is "unknown" too, but no card was swiped.
-LOOKUP_FAILED_HEADLINE = "✖  NOT FOUND"
-UNKNOWN_HINT = "Press F2 to check in with your username or email, or F3 to register as a walk-in."
 
 
 class StudentScreen(Screen[None]):
-    """The screen students see. Leaving it for staff mode needs the staff PIN or card."""
+    """The screen students see. Leaving it for staff mode needs the staff PIN or card.
+
+    It renders from one reactive value, ``current``: the answer on screen, or None for the
+    idle screen (``watch_current``); the answer queue decides what ``current`` is next."""
 
     app: KioskApp
+    current: reactive[CheckInOutcome | None] = reactive(None, always_update=True, init=False)
 
     # The answer's buttons are hidden most of the time: none may hold the focus and take
     # Enter or space (F2/F3, a click or a touch use them).
@@ -68,7 +60,6 @@ class StudentScreen(Screen[None]):
         self.event_name = event_name
         self.idle_seconds = idle_seconds
         self.min_result_seconds = min_result_seconds
-        self.current: CheckInOutcome | None = None
         self.count: int | None = None
         self._pending: AnswerQueue[CheckInOutcome] = AnswerQueue()
         self._shown_at = 0.0
@@ -127,7 +118,7 @@ class StudentScreen(Screen[None]):
     def present(self, outcome: CheckInOutcome, source: str | None = None) -> None:
         """Queue ``outcome`` (from reader ``source``; None: typed at the kiosk); it shows now,
         or once the one on screen has had its time, unless newer ones replace it."""
-        if outcome.kind == "noise":
+        if not presentation_of(outcome.kind).shown:
             return
         self._pending.put(outcome, source, time.monotonic())
         self._advance()
@@ -174,21 +165,27 @@ class StudentScreen(Screen[None]):
     def _show(self, outcome: CheckInOutcome) -> None:
         if self._idle_timer is not None:
             self._idle_timer.stop()
-        self.current = outcome
         self._shown_at = time.monotonic()
-        result = self.query_one("#result", Vertical)
-        result.set_classes(f"outcome-{outcome_colour(outcome)}")
-        headline = headline_for(outcome)
-        self.query_one("#result-message", Static).update(f"{headline}\n\n{outcome.message}")
-        # Under manual_checkin "off" F2/F3 are not offered (they would only say so).
-        unknown = outcome.kind == "unknown" and self.app.setup.manual_checkin != "off"
-        self.query_one("#result-hint", Static).update(UNKNOWN_HINT if unknown else "")
-        self.query_one("#result-actions").display = unknown
-        self.query_one("#student-view", ContentSwitcher).current = "result"
+        self.current = outcome
         self._idle_timer = self.set_timer(self.idle_seconds, self._idle_due)
         self.app.result_shown(outcome)
         if self._pending:
             self._advance()
+
+    def watch_current(self, outcome: CheckInOutcome | None) -> None:
+        """Draw the idle screen (None) or an answer, from the presentation table alone."""
+        view = self.query_one("#student-view", ContentSwitcher)
+        if outcome is None:
+            view.current = "idle"
+            return
+        look = presentation_of(outcome.kind)
+        self.query_one("#result", Vertical).set_classes(f"outcome-{look.colour}")
+        self.query_one("#result-message", Static).update(f"{look.headline}\n\n{outcome.message}")
+        # Under manual_checkin "off" F2/F3 are not offered (they would only say so).
+        offers = look.offers_manual_checkin and self.app.desk.manual_checkin != "off"
+        self.query_one("#result-hint", Static).update(UNKNOWN_HINT if offers else "")
+        self.query_one("#result-actions").display = offers
+        view.current = "result"
 
     def _idle_due(self) -> None:
         self._idle_timer = None
@@ -201,15 +198,14 @@ class StudentScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """The idle F2 hint shows only while manual check-in is on (staff may switch it)."""
         for hint in self.query("#idle-hint").results(Static):
-            hint.display = self.app.setup.manual_checkin != "off"
+            hint.display = self.app.desk.manual_checkin != "off"
 
     def show_idle(self) -> None:
         if self._idle_timer is not None:
             self._idle_timer.stop()
             self._idle_timer = None
-        self.current = None
         self.set_focus(None)
-        self.query_one("#student-view", ContentSwitcher).current = "idle"
+        self.current = None
         self._advance()
 
     # --- actions -------------------------------------------------------------------------
@@ -218,7 +214,7 @@ class StudentScreen(Screen[None]):
         self.app.open_lookup()
 
     def action_walk_in(self) -> None:
-        if self.current is not None and self.current.kind == "unknown":
+        if self.current is not None and presentation_of(self.current.kind).offers_manual_checkin:
             self.app.open_walk_in(self.current.card_id)
 
     def action_staff(self) -> None:
@@ -243,19 +239,3 @@ class StudentScreen(Screen[None]):
                 event.stop()
                 self.app.demo_swipe(demo_key)
                 return
-
-
-def headline_for(outcome: CheckInOutcome) -> str:
-    """The large first line of an answer."""
-    if outcome.kind == "unknown" and outcome.message == NOT_FOUND_MESSAGE:
-        return LOOKUP_FAILED_HEADLINE
-    return HEADLINES.get(outcome.kind, "")
-
-
-def outcome_colour(outcome: CheckInOutcome) -> str:
-    """green (in), yellow (already in), red (anything that needs the student to act)."""
-    if outcome.kind == "checked_in":
-        return "green"
-    if outcome.kind == "already":
-        return "yellow"
-    return "red"

@@ -22,10 +22,10 @@ class WalkInScreen(StudentFacingScreen):
         with Vertical(classes="student-form"):
             yield Static("Register as a walk-in", classes="form-title")
             # restrict: a paste holding ESC or a bidi override is refused, never shown
-            yield Input(placeholder="your full name", id="walk-in-name",
-                        restrict=safe_input_pattern())
-            yield Input(placeholder="your email", id="walk-in-email",
-                        restrict=safe_input_pattern())
+            yield Input(
+                placeholder="your full name", id="walk-in-name", restrict=safe_input_pattern()
+            )
+            yield Input(placeholder="your email", id="walk-in-email", restrict=safe_input_pattern())
             yield Static("", markup=False, id="walk-in-error", classes="form-error")
             yield Button("Register and check in", id="walk-in-submit", variant="success")
             yield Static("Escape to go back.", classes="form-hint")
@@ -55,14 +55,12 @@ class WalkInScreen(StudentFacingScreen):
             error.update("Please type your name and your email.")
             self.query_one("#walk-in-name" if not name else "#walk-in-email", Input).focus()
             return
-        service = self.app.service
-        go_on, confirmed_by = await staff_confirmation(self.app, service.manual_checkin)
+        desk = self.app.desk
+        go_on, confirmed_by = await staff_confirmation(self.app, desk.manual_checkin)
         if not go_on:
             return
         try:
-            outcome = await self.app.answer(
-                service.register_walk_in, name, email, self._card_id, confirmed_by
-            )
+            outcome = await desk.walk_in(name, email, self._card_id, confirmed_by)
         except UserError as exc:
             error.update(str(exc))
             return

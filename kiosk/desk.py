@@ -1,0 +1,344 @@
+"""The kiosk's one front desk: everything the screens ask of the domain, in one place.
+
+``kiosk run`` and ``kiosk demo`` build one ``KioskDesk``; the Textual app and its screens talk
+to it and to nothing else of the domain (no engine, no SQL, no service of their own). It owns
+the database engine, the event being checked in to, the card rules and their file, the
+check-in service (with the roster's card_id index), the staff PIN gate and the policies
+(archived students, manual check-in), and it decides what a swipe means for the kiosk as a
+whole — a student's check-in, or the staff card opening staff mode. When several kiosks share
+a database, this is also the one place that knows whether it is reachable.
+
+Every method that touches the database is a coroutine that runs the work in a thread, so a
+screen has one idiom for it: ``await desk.something(...)``. A student's answer never waits
+more than ``ANSWER_DEADLINE_S``. Errors a user can cause arrive as ``UserError`` with the
+sentence to show; database trouble outside a check-in arrives as ``DatabaseUnavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ParamSpec, TypeVar, cast
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from drivers.base import Swipe
+from kiosk.cards.parse import SwipeResult
+from kiosk.cards.rules import RuleSet
+from kiosk.cards.rules_file import save_rules
+from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
+from kiosk.checkin.manual import MANUAL_OFF, Confirmation, ManualCheckin, validate_mode
+from kiosk.checkin.outcome import NOT_SAVED, STAFF_CARD, IdentifiedStudent
+from kiosk.checkin.queries import live_count
+from kiosk.checkin.recording import ArchivedPolicy
+from kiosk.config import default_rules_path
+from kiosk.db.models import Event
+from kiosk.errors import DatabaseUnavailable, UserError
+from kiosk.events import create_event, get_event, list_events, live_check_in_counts
+from kiosk.events import set_handshake_id as store_handshake_id
+from kiosk.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
+from kiosk.paths import data_dir
+from kiosk.roster import import_roster
+from kiosk.roster.report import ImportReport
+from kiosk.staff import PinCheck, PinGate, is_staff_swipe
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ANSWER_DEADLINE_S", "Event", "EventLine", "KioskDesk"]  # Event: for screens' types
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# No student waits longer than this for the database: past it the answer is "please see a
+# staff member" (a frozen server or network). Longer than SQLite's busy timeout (10 s), so a
+# swipe during a roster import waits for the import instead.
+ANSWER_DEADLINE_S = 12.0
+UNAVAILABLE = "The database is unavailable right now; try again in a moment."
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One event as the staff Events screen lists it."""
+
+    event: Event
+    live_check_ins: int
+
+
+async def _blocking(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Database and file work off the event loop: the desk's one way to block. Database
+    trouble becomes ``DatabaseUnavailable`` (one sentence), never a crash of the kiosk."""
+    try:
+        return await asyncio.to_thread(function, *args, **kwargs)
+    except SQLAlchemyError as error:
+        log.warning("database unavailable (%s)", type(error).__name__)
+        raise DatabaseUnavailable(UNAVAILABLE) from None
+
+
+async def _answer(function: Callable[P, CheckInOutcome], *args: P.args, **kwargs: P.kwargs
+                  ) -> CheckInOutcome:  # fmt: skip
+    """A student's answer, due within ``ANSWER_DEADLINE_S``. Late, the student is told to see
+    a staff member; the call goes on in its thread, and a check-in it still records shows in
+    staff mode's Recent list (and as "already")."""
+    try:
+        return await asyncio.wait_for(_blocking(function, *args, **kwargs), ANSWER_DEADLINE_S)
+    except TimeoutError:
+        log.error("check-in not confirmed: no answer from the database in time")
+        return NOT_SAVED
+    except DatabaseUnavailable:
+        return NOT_SAVED
+
+
+class KioskDesk:
+    """The application facade between the kiosk's screens and its domain (see module doc)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        event: Event,
+        rules: RuleSet,
+        *,
+        rules_path: Path | None = None,
+        kiosk_id: str = "kiosk",
+        archived_policy: ArchivedPolicy = "allow",
+        manual_checkin: ManualCheckin = "anyone",
+    ) -> None:
+        assert event.id is not None, "the event must be saved first"
+        self.engine = engine  # for the commands that build the desk and for tests: screens
+        # never touch it (tests/test_architecture.py)
+        self._event = event
+        self._rules = rules
+        self._rules_path = rules_path
+        self.kiosk_id = kiosk_id
+        self.archived_policy: ArchivedPolicy = archived_policy
+        self._manual_checkin = validate_mode(manual_checkin)
+        self._service: CheckInService | None = None
+        self._pin_gate = PinGate(engine)
+        self.ready = asyncio.Event()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def event(self) -> Event:
+        return self._event
+
+    @property
+    def event_id(self) -> int:
+        assert self._event.id is not None
+        return self._event.id
+
+    @property
+    def rules(self) -> RuleSet:
+        return self._rules
+
+    @property
+    def rules_file(self) -> Path | None:
+        """The rules file the kiosk was started with (None: no rules file)."""
+        return self._rules_path
+
+    @property
+    def rules_path(self) -> Path:
+        """The rules file staff edit: the one the kiosk was started with, else the default."""
+        return self._rules_path or default_rules_path()
+
+    @property
+    def manual_checkin(self) -> ManualCheckin:
+        return self._manual_checkin
+
+    @property
+    def database_label(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def service(self) -> CheckInService:
+        """The check-in service once ``start`` has loaded it (benchmarks and tests)."""
+        if self._service is None:
+            raise RuntimeError("the check-in service is still loading")
+        return self._service
+
+    def _service_for(self, event: Event) -> CheckInService:
+        assert event.id is not None
+        return CheckInService(
+            self.engine,
+            event.id,
+            self._rules,
+            kiosk_id=self.kiosk_id,
+            archived_policy=self.archived_policy,
+            manual_checkin=self._manual_checkin,
+        )
+
+    async def start(self) -> None:
+        """Load the roster's card_id index (a moment for a large roster); swipes wait for it."""
+        if self._service is None:
+            self._service = await _blocking(self._service_for, self._event)
+        self.ready.set()
+
+    async def _ready_service(self) -> CheckInService:
+        await self.ready.wait()
+        return self.service
+
+    # -------------------------------------------------------------- students
+
+    async def handle_swipe(self, swipe: Swipe, *, staff_mode: bool = False) -> CheckInOutcome:
+        """What a swipe means: a check-in (recorded before this returns), or ``STAFF_CARD``
+        when it is the staff card outside staff mode."""
+        service = await self._ready_service()
+        outcome = await _answer(service.handle_swipe, swipe)
+        # The staff card is not a student's: only an unknown card is checked against it
+        # (a hash comparison, too slow to pay on every student's swipe).
+        if outcome.kind == "unknown" and not staff_mode and await self.is_staff_card(swipe):
+            return STAFF_CARD
+        return outcome
+
+    async def is_staff_card(self, swipe: Swipe, *, strict: bool = False) -> bool:
+        """True when the swipe is the staff card. When the database cannot say: False, or
+        with ``strict`` ``DatabaseUnavailable`` (a staff confirmation must not guess)."""
+        try:
+            return await _blocking(is_staff_swipe, self.engine, swipe.text, self._rules)
+        except DatabaseUnavailable:
+            if strict:
+                raise
+            return False
+
+    async def lookup(self, query: str, confirmed_by: Confirmation | None = None) -> CheckInOutcome:
+        """Check a student in by the username or email they typed (manual check-in)."""
+        service = await self._ready_service()
+        return await _answer(service.check_in_by_lookup, query, confirmed_by)
+
+    async def walk_in(
+        self,
+        name: str,
+        email: str | None,
+        card_id: str | None,
+        confirmed_by: Confirmation | None = None,
+    ) -> CheckInOutcome:
+        """Register someone not on the roster and check them in (manual check-in)."""
+        service = await self._ready_service()
+        return await _answer(service.register_walk_in, name, email, card_id, confirmed_by)
+
+    def manual_refusal(self) -> CheckInOutcome | None:
+        """The answer to F2/F3 when manual check-in is off, else None."""
+        return MANUAL_OFF if self._manual_checkin == "off" else None
+
+    def set_manual_checkin(self, mode: ManualCheckin) -> None:
+        """Staff mode: who may check in without a card, until the kiosk restarts."""
+        self._manual_checkin = validate_mode(mode)
+        if self._service is not None:
+            self._service.set_manual_checkin(self._manual_checkin)
+
+    async def identify(self, text: str, result: SwipeResult) -> IdentifiedStudent | None:
+        """Whose card a swipe is, for the staff rule tester (nothing is recorded)."""
+        service = await self._ready_service()
+        return await _blocking(service.identify, text, result)
+
+    # ----------------------------------------------------------------- counts
+
+    async def live_count(self) -> int:
+        """Students checked in to the current event (undone ones not counted)."""
+        return await _blocking(live_count, self.engine, self.event_id)
+
+    async def recent(self, limit: int) -> list[CheckInRow]:
+        service = await self._ready_service()
+        return await _blocking(service.recent, limit)
+
+    async def undo(self, check_in_id: int, by: str = "staff") -> None:
+        service = await self._ready_service()
+        await _blocking(service.undo, check_in_id, by)
+
+    async def manual_counts(self) -> dict[str, int]:
+        """The current event's live manual check-ins per method."""
+        service = await self._ready_service()
+        return await _blocking(service.manual_counts)
+
+    async def rule_counts(self) -> dict[str, int]:
+        """Today's check-ins by the card rule that read them."""
+        service = await self._ready_service()
+        return await _blocking(service.rule_counts)
+
+    # ----------------------------------------------------------------- events
+
+    async def events(self) -> list[EventLine]:
+        events = await _blocking(list_events, self.engine)
+        counts = await _blocking(live_check_in_counts, self.engine)
+        return [EventLine(event, counts.get(event.id or 0, 0)) for event in events]
+
+    async def create_event(
+        self, name: str, when: str | None, kind: str, handshake_id: str | None
+    ) -> Event:
+        return await _blocking(create_event, self.engine, name, when, kind, handshake_id)
+
+    async def switch_event(self, event: Event) -> None:
+        """Check students in to ``event`` from now on."""
+        await self.ready.wait()
+        self._service = await _blocking(self._service_for, event)
+        self._event = event
+
+    async def fresh_event(self) -> Event:
+        """The current event as the database has it now (the CLI may have changed it)."""
+        self._event = await _blocking(get_event, self.engine, self.event_id)
+        return self._event
+
+    async def set_handshake_id(self, handshake_id: str) -> Event:
+        self._event = await _blocking(store_handshake_id, self.engine, self.event_id, handshake_id)
+        return self._event
+
+    # ---------------------------------------------------------------- exports
+
+    def default_export_path(self, fmt: str) -> Path:
+        """Where an export goes unless staff choose another file."""
+        return data_dir() / f"checkins-event{self.event_id}-{fmt}-{date.today():%Y%m%d}.csv"
+
+    async def export(self, fmt: str, path: Path, handshake_id: str | None = None) -> ExportSummary:
+        """Write the event's check-ins to ``path`` in ``fmt`` (``handshake`` or ``full``)."""
+        if fmt not in EXPORT_FORMATS:
+            raise UserError(
+                f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}."
+            )
+        chosen = cast(ExportFormat, fmt)
+        return await _blocking(
+            export_to_file, self.engine, self.event_id, chosen, path, handshake_id=handshake_id
+        )
+
+    # ---------------------------------------------------------------- roster
+
+    async def preflight(self, path: Path, *, archive_missing: bool) -> ImportReport:
+        """What importing ``path`` would do (nothing written)."""
+        return await _blocking(
+            import_roster, self.engine, path, dry_run=True, archive_missing=archive_missing
+        )
+
+    async def import_roster(self, path: Path, *, archive_missing: bool) -> ImportReport:
+        """Import the roster; the kiosk reads the new card_ids from the next swipe on."""
+        report = await _blocking(import_roster, self.engine, path, archive_missing=archive_missing)
+        if report.refused is None:
+            service = await self._ready_service()
+            await _blocking(service.reload_roster)
+        return report
+
+    # ----------------------------------------------------------------- rules
+
+    def apply_rules(self, rules: RuleSet) -> None:
+        """Use ``rules`` for every swipe from now on (not saved)."""
+        self._rules = rules
+        if self._service is not None:
+            self._service.set_rules(rules)
+
+    async def save_rules(self, rules: RuleSet) -> Path | None:
+        """Save ``rules`` to the rules file (comments kept, the old file kept as ``.bak``) and
+        use them from now on; the kept previous version's path, if there was one."""
+        kept = await _blocking(save_rules, self.rules_path, rules)
+        self.apply_rules(rules)
+        return kept
+
+    # ----------------------------------------------------------------- staff
+
+    async def check_pin(self, pin: str) -> PinCheck:
+        return await _blocking(self._pin_gate.check, pin)
+
+    async def pin_retry_after(self) -> float:
+        """Seconds until the next PIN may be tried (0: now)."""
+        return await _blocking(self._pin_gate.retry_after)
