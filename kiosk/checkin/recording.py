@@ -50,6 +50,9 @@ class Attempt:
     rule: str | None = None
     card_id: str | None = None
     at: datetime | None = None
+    # The idempotency key: a check-in made twice with one key (sent again after a network
+    # drop, or made offline after an online attempt that did commit) is stored once.
+    client_key: str | None = None
 
     def check_in(self, **fields: Any) -> CheckIn:
         return CheckIn(
@@ -60,6 +63,7 @@ class Attempt:
             reader=self.reader,
             kiosk_id=self.kiosk_id,
             checked_in_at=self.at or utcnow(),
+            client_key=self.client_key,
             **fields,
         )
 
@@ -68,7 +72,7 @@ class Attempt:
 
 
 def _live(event_id: int) -> Any:
-    return select(CheckIn).where(CheckIn.event_id == event_id, col(CheckIn.undone_at).is_(None))
+    return select(CheckIn).where(CheckIn.event_id == event_id, CheckIn.live())
 
 
 def _earliest(engine: Engine, statement: Any) -> CheckIn | None:
@@ -152,6 +156,22 @@ def _checked_in(name: str, check_in: CheckIn, staff_note: str | None) -> CheckIn
     )
 
 
+def _rival(engine: Engine, check_in: CheckIn) -> CheckIn | None:
+    """What a check-in that could not be inserted collided with: the same idempotency key
+    (made before), or the student's or walk-in email's live check-in for the event."""
+    if check_in.client_key is not None:
+        same = _earliest(engine, select(CheckIn).where(CheckIn.client_key == check_in.client_key))
+        if same is not None:
+            return same
+    if check_in.student_id is not None:
+        return _student_live_check_in(engine, check_in.event_id, check_in.student_id)
+    if check_in.walk_in_key is not None:
+        return _earliest(
+            engine, _live(check_in.event_id).where(CheckIn.walk_in_key == check_in.walk_in_key)
+        )
+    return None
+
+
 def _insert_or_already(
     engine: Engine,
     check_in: CheckIn,
@@ -162,8 +182,10 @@ def _insert_or_already(
     for _ in range(2):
         if _insert(engine, check_in, walk_in):
             return _checked_in(name, check_in, staff_note)
-        assert check_in.student_id is not None  # only a student's check-in can collide
-        existing = _student_live_check_in(engine, check_in.event_id, check_in.student_id)
+        existing = _rival(engine, check_in)
+        ours = check_in.client_key is not None and existing is not None
+        if ours and existing is not None and existing.client_key == check_in.client_key:
+            return _checked_in(name, existing, staff_note)  # ours, made before: not "already"
         if existing is not None:
             return _already(name, existing, staff_note)
         # Undone between our insert and our read: try once more.
@@ -219,7 +241,10 @@ def record_walk_in(
         if existing is not None:
             return _already(shown, existing)
     walk_in = WalkIn(name=clean_name, email_address=clean_email, card_id=attempt.card_id)
-    check_in = attempt.check_in(student_id=student_id)
+    # A walk-in's email is live-unique per event (uq_check_in_live_walk_in), so kiosks
+    # registering the same walk-in at once check them in once.
+    walk_in_key = clean_email.lower() if clean_email and student_id is None else None
+    check_in = attempt.check_in(student_id=student_id, walk_in_key=walk_in_key)
     note = "Walk-in: reconcile with the roster after the event."
     return _insert_or_already(engine, check_in, shown, note, walk_in)
 

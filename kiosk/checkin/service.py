@@ -131,7 +131,10 @@ class CheckInService:
         kiosk_id: str = "kiosk",
         archived_policy: ArchivedPolicy = "allow",
         manual_checkin: ManualCheckin = "anyone",
+        matcher: RosterMatcher | None = None,
     ) -> None:
+        """``matcher``: the roster's card_id index when the caller has it already (a kiosk's
+        local replica shares the shared database's student ids, and so its index)."""
         if archived_policy not in ARCHIVED_POLICIES:
             raise UserError(
                 f'archived_policy {archived_policy!r} is unknown; use "allow" or "refuse".'
@@ -143,7 +146,7 @@ class CheckInService:
         self.kiosk_id = kiosk_id
         self.archived_policy: ArchivedPolicy = archived_policy
         self.manual_checkin: ManualCheckin = validate_mode(manual_checkin)
-        self._matcher = RosterMatcher.load(engine)
+        self._matcher = matcher if matcher is not None else RosterMatcher.load(engine)
 
     # -- configuration -------------------------------------------------------------------
 
@@ -166,9 +169,18 @@ class CheckInService:
 
     # -- checking in ---------------------------------------------------------------------
 
+    @property
+    def matcher(self) -> RosterMatcher:
+        return self._matcher
+
+    def set_matcher(self, matcher: RosterMatcher) -> None:
+        """Use this roster index from now on (loaded by the caller, e.g. after an import)."""
+        self._matcher = matcher
+
     @_answering
-    def handle_swipe(self, swipe: Swipe) -> CheckInOutcome:
-        """Parse, match and record one swipe; committed before this returns."""
+    def handle_swipe(self, swipe: Swipe, client_key: str | None = None) -> CheckInOutcome:
+        """Parse, match and record one swipe; committed before this returns. ``client_key``
+        is its idempotency key (see ``recording.Attempt``)."""
         result = parse_swipe(swipe.text, self.rules, reader=swipe.reader)
         if result.status == "noise":
             return NOISE
@@ -194,6 +206,7 @@ class CheckInService:
             rule=result.rule if result.status == "ok" else None,
             card_id=match.card_id,
             at=swipe.wall,
+            client_key=client_key,
         )
         outcome = record_student(self.engine, match.student_id, attempt, self.archived_policy)
         if outcome is None:  # the student left the roster since it was loaded
@@ -241,7 +254,7 @@ class CheckInService:
 
     @_answering
     def check_in_by_lookup(
-        self, query: str, confirmed_by: Confirmation | None = None
+        self, query: str, confirmed_by: Confirmation | None = None, client_key: str | None = None
     ) -> CheckInOutcome:
         """Check in by username or email (case-insensitive), method ``manual``. Any failure
         gives the same neutral message, so the lookup reveals nothing about who is on the
@@ -253,7 +266,9 @@ class CheckInService:
         student_id = self._find_student_id(query)
         if student_id is None:
             return NOT_FOUND
-        attempt = Attempt(event_id=self.event_id, method="manual", kiosk_id=self.kiosk_id)
+        attempt = Attempt(
+            event_id=self.event_id, method="manual", kiosk_id=self.kiosk_id, client_key=client_key
+        )
         outcome = record_student(self.engine, student_id, attempt, self.archived_policy)
         if outcome is None or outcome.kind == "archived":
             return NOT_FOUND
@@ -287,6 +302,7 @@ class CheckInService:
         email: str | None,
         card_id: str | None,
         confirmed_by: Confirmation | None = None,
+        client_key: str | None = None,
     ) -> CheckInOutcome:
         """Register someone not on the roster (name and email typed at the kiosk) and check
         them in; ``card_id`` is the one an unknown outcome carried, if any. A manual
@@ -295,7 +311,11 @@ class CheckInService:
         if refused is not None:
             return refused
         attempt = Attempt(
-            event_id=self.event_id, method="walk-in", kiosk_id=self.kiosk_id, card_id=card_id
+            event_id=self.event_id,
+            method="walk-in",
+            kiosk_id=self.kiosk_id,
+            card_id=card_id,
+            client_key=client_key,
         )
         return record_walk_in(self.engine, name, email, attempt)
 
