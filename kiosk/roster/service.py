@@ -13,10 +13,9 @@ kiosks notice. All or nothing, as before: the plan is written in one transaction
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,7 +105,7 @@ def import_roster(
     read = report
     try:
         for _ in range(PLAN_ATTEMPTS):
-            report = copy.deepcopy(read)
+            report = _fresh_copy(read)
             planned = _plan(engine, content, report, archive_missing=archive_missing,
                             force=force)
             if report.refused is not None or dry_run:
@@ -123,6 +122,13 @@ def import_roster(
         f"Other imports changed the roster {PLAN_ATTEMPTS} times while this one was being "
         "planned; nothing was written. Import again when the other imports are done."
     )
+
+
+def _fresh_copy(report: ImportReport) -> ImportReport:
+    """The report as reading the file left it, for one plan to fill (findings are frozen)."""
+    return replace(report, errors=list(report.errors), warnings=list(report.warnings),
+                   new_values=list(report.new_values),
+                   rejected_reasons=dict(report.rejected_reasons))
 
 
 def _read(source: Path, report: ImportReport, progress: Progress | None) -> _FileContent:
