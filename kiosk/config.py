@@ -1,72 +1,197 @@
-"""Kiosk settings from ``kiosk.toml``: validated, with one clear sentence per mistake.
+"""Kiosk settings from ``kiosk.toml``: a declarative schema, one clear sentence per mistake.
 
 The file is optional: without it the kiosk runs with the defaults below. The default path is
 ``kiosk.toml`` in the configuration directory (platformdirs, or ``$CONFIGURATION_DIRECTORY``
-under systemd). See ``config/kiosk.example.toml`` for every key.
+under systemd). See ``config/kiosk.example.toml`` for every key, and ``docs/settings.md`` for
+the reference table :func:`settings_reference` renders from the field descriptions.
+
+The schema is pydantic (strict types, ``extra="forbid"``); :func:`explain` is the one
+translator from a ``ValidationError`` to the project's one-sentence style.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from drivers.spec import parse_spec, short_reader_name
-from kiosk.checkin.manual import DEFAULT_MANUAL_CHECKIN, ManualCheckin, validate_mode
+from kiosk.checkin.manual import DEFAULT_MANUAL_CHECKIN, MANUAL_CHECKIN_MODES, ManualCheckin
 from kiosk.checkin.recording import ARCHIVED_POLICIES, ArchivedPolicy
-from kiosk.db.engine import DB_ENV_VAR
-from kiosk.errors import UserError
+from kiosk.db.url import resolve_database_url
+from kiosk.errors import UserError, reading_file
 from kiosk.paths import config_dir
 
 CONFIG_FILE_NAME = "kiosk.toml"
 RULES_FILE_NAME = "card-rules.toml"
 DEFAULT_IDLE_SECONDS = 4.0
+MIN_IDLE_SECONDS = 0.5
+MAX_IDLE_SECONDS = 120.0
 
-_TOP_LEVEL_KEYS = {
-    "event",
-    "database",
-    "rules_file",
-    "idle_seconds",
-    "archived_policy",
-    "manual_checkin",
-    "kiosk_id",
-    "terminal_reader",
-    "readers",
-}
-_READER_KEYS = {"name", "spec", "options"}
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class ConfigError(UserError):
     """The settings file is missing, unreadable or holds a value the kiosk cannot use."""
 
 
-@dataclass(frozen=True)
-class ReaderConfig:
+def _field(default: Any = ..., *, must: str, description: str, **kwargs: Any) -> Any:
+    """A documented field; ``must`` completes "KEY must be …" in error sentences and docs."""
+    extra = {"must": must, **kwargs.pop("extra", {})}
+    return Field(default, description=description, json_schema_extra=extra, **kwargs)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return "one of " + ", ".join(repr(value) for value in values)
+
+
+class ReaderConfig(BaseModel):
     """One card reader: its name on screen, its driver spec, and driver options."""
 
-    name: str
-    spec: str
-    options: dict[str, Any] = field(default_factory=dict)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    spec: Text = _field(
+        must="a driver spec in quotes",
+        description="The driver spec, as for `--reader` (docs/readers.md).",
+        extra={"needs": 'a spec such as "hid:/dev/input/by-id/…"'},
+    )
+    name: Text = _field(
+        must="a non-empty text",
+        description="Its name on the status line; without one, named after its device.",
+        extra={"default_text": "its device's name"},
+    )
+    options: dict[str, Any] = _field(
+        default_factory=dict,
+        must="a table of driver settings",
+        description="Driver settings: the same keys as the spec's `?key=value` part.",
+    )
 
 
-@dataclass(frozen=True)
-class KioskConfig:
-    """Everything ``kiosk run`` needs besides the database and the roster."""
+class KioskConfig(BaseModel):
+    """Everything ``kiosk run`` needs besides the roster: the schema of ``kiosk.toml``."""
 
-    event: str | None = None
-    database: str | None = None
-    readers: tuple[ReaderConfig, ...] = ()
-    rules_file: Path | None = None
-    idle_seconds: float = DEFAULT_IDLE_SECONDS
-    archived_policy: ArchivedPolicy = "allow"
-    # Check-in by username, email or walk-in: "anyone", "staff-confirm" or "off". The
-    # default asks a staff member: a typed name could otherwise check in anyone.
-    manual_checkin: ManualCheckin = DEFAULT_MANUAL_CHECKIN
-    kiosk_id: str = "kiosk"
-    terminal_reader: bool = False
-    source: Path | None = None  # the file these settings came from, if any
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    event: Text | None = _field(
+        None,
+        must="an event id or a non-empty name in quotes",
+        description="The event students check in to: its id or exact name "
+        "(`kiosk events list`). `--event` overrides it.",
+    )
+    database: Text | None = _field(
+        None,
+        must="a database URL in quotes",
+        description="The database, any SQLAlchemy URL. `--db` and `$KIOSK_DB` take "
+        "precedence; without any, the SQLite file in the state directory.",
+    )
+    rules_file: Path | None = _field(
+        None,
+        must="a non-empty text in quotes",
+        description="The card rules file; a relative path is taken from kiosk.toml's folder. "
+        "Without rules the kiosk matches by card_id containment.",
+    )
+    idle_seconds: Annotated[float, Field(ge=MIN_IDLE_SECONDS, le=MAX_IDLE_SECONDS)] = _field(
+        DEFAULT_IDLE_SECONDS,
+        must=f"a number of seconds between {MIN_IDLE_SECONDS:g} and {MAX_IDLE_SECONDS:g}",
+        description="Seconds a result stays on screen before the idle screen returns.",
+    )
+    archived_policy: ArchivedPolicy = _field(
+        "allow",
+        must=_one_of(ARCHIVED_POLICIES),
+        description="A student the roster marks archived: 'allow' (checked in, with a note "
+        "to staff) or 'refuse'.",
+    )
+    manual_checkin: ManualCheckin = _field(
+        DEFAULT_MANUAL_CHECKIN,
+        must=_one_of(MANUAL_CHECKIN_MODES),
+        description="Check-in without a card (username, email, walk-in): 'anyone', "
+        "'staff-confirm' (a staff member confirms each) or 'off' (cards only).",
+    )
+    kiosk_id: Text = _field(
+        "kiosk",
+        must="a non-empty text",
+        description="This kiosk's name in check-in records and exports.",
+    )
+    terminal_reader: bool = _field(
+        False,
+        must="true or false",
+        description="Also take swipes typed into the terminal (keyboard-wedge readers "
+        "without evdev access).",
+    )
+    readers: tuple[ReaderConfig, ...] = _field(
+        (),
+        strict=False,  # TOML gives a list
+        must="a list of [[readers]] tables",
+        description="One `[[readers]]` table per reader (keys below). `--reader` replaces "
+        "the list.",
+        extra={"item": "reader", "item_must": "a [[readers]] table with name and spec"},
+    )
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file these settings came from, if any."""
+        return self._source
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def _event_id_as_text(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("rules_file", mode="before")
+    @classmethod
+    def _path_from_the_files_folder(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value  # the strict Path check refuses it with the field's sentence
+        candidate = Path(value.strip()).expanduser()
+        base = (info.context or {}).get("base") or Path.cwd()
+        return candidate if candidate.is_absolute() else base / candidate
+
+    @field_validator("readers", mode="before")
+    @classmethod
+    def _name_readers_after_their_device(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        named: list[Any] = []
+        taken: set[str] = set()
+        for entry in value:
+            if isinstance(entry, dict) and "name" not in entry:
+                spec = entry.get("spec")
+                if isinstance(spec, str) and spec.strip():
+                    name = _unique(short_reader_name(parse_spec(spec.strip())), taken)
+                    entry = {**entry, "name": name}
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                taken.add(entry["name"].strip())
+            named.append(entry)
+        return named
+
+    @field_validator("readers")
+    @classmethod
+    def _names_told_apart(cls, readers: tuple[ReaderConfig, ...]) -> tuple[ReaderConfig, ...]:
+        seen: set[str] = set()
+        for number, reader in enumerate(readers, start=1):
+            if reader.name in seen:
+                raise ValueError(
+                    f"reader {number}: the name {reader.name!r} is used twice; give each its own"
+                )
+            seen.add(reader.name)
+        return readers
 
     def with_overrides(
         self,
@@ -76,16 +201,16 @@ class KioskConfig:
         rules_file: Path | None = None,
     ) -> KioskConfig:
         """These settings with command-line values put in place of the file's."""
-        updated = self
+        update: dict[str, Any] = {}
         if event is not None:
-            updated = replace(updated, event=event)
+            update["event"] = event
         if rules_file is not None:
-            updated = replace(updated, rules_file=rules_file)
+            update["rules_file"] = rules_file
         if reader_specs:
             readers = tuple(readers_from_specs(reader_specs))
-            terminal = any(reader.spec == "terminal" for reader in readers)
-            updated = replace(updated, readers=readers, terminal_reader=terminal)
-        return updated
+            update["readers"] = readers
+            update["terminal_reader"] = any(reader.spec == "terminal" for reader in readers)
+        return self.model_copy(update=update) if update else self
 
     def reader_configs(self) -> tuple[ReaderConfig, ...]:
         """The readers to open, the terminal reader included when it is switched on."""
@@ -94,9 +219,9 @@ class KioskConfig:
         return self.readers
 
 
-def database_url(explicit: str | None, config: KioskConfig) -> str | None:
-    """``--db``, then ``$KIOSK_DB``, then the settings file (None: the default file)."""
-    return explicit or os.environ.get(DB_ENV_VAR) or config.database
+def database_url(explicit: str | None, config: KioskConfig) -> str:
+    """``--db``, then ``$KIOSK_DB``, then the settings file, then the default file."""
+    return resolve_database_url(explicit, config.database)
 
 
 def default_config_path() -> Path:
@@ -145,18 +270,13 @@ def load_config(path: Path | None = None) -> KioskConfig:
         path = default_config_path()
         if not path.exists():
             return KioskConfig()
-    try:
+    with reading_file(
+        path,
+        "settings file",
+        ConfigError,
+        missing_hint="check the --config path or copy config/kiosk.example.toml there.",
+    ):
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"The settings file {path} does not exist; check the --config path "
-            "or copy config/kiosk.example.toml there."
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"Cannot read the settings file {path} ({exc.__class__.__name__}); "
-            "check that it is a UTF-8 text file the kiosk may read."
-        ) from None
     return parse_config(text, path)
 
 
@@ -167,106 +287,113 @@ def parse_config(text: str, path: Path | None = None) -> KioskConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where} is not valid TOML ({exc}); fix that line.") from None
-    unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{where} has an unknown key {unknown[0]!r}; "
-            f"the known keys are {', '.join(sorted(_TOP_LEVEL_KEYS))}."
-        )
     base = path.parent if path else Path.cwd()
-    return KioskConfig(
-        event=_optional_text(data, "event", where),
-        database=_optional_text(data, "database", where),
-        readers=_readers(data.get("readers", []), where),
-        rules_file=_optional_path(data, "rules_file", where, base),
-        idle_seconds=_idle_seconds(data, where),
-        archived_policy=_archived_policy(data, where),
-        manual_checkin=_manual_checkin(data, where),
-        kiosk_id=_optional_text(data, "kiosk_id", where) or "kiosk",
-        terminal_reader=_boolean(data, "terminal_reader", where),
-        source=path,
-    )
-
-
-def _optional_text(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool) and key == "event":
-        return str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: {key} must be a non-empty text in quotes.")
-    return value.strip()
-
-
-def _optional_path(data: dict[str, Any], key: str, where: str, base: Path) -> Path | None:
-    value = _optional_text(data, key, where)
-    if value is None:
-        return None
-    candidate = Path(value).expanduser()
-    return candidate if candidate.is_absolute() else base / candidate
-
-
-def _idle_seconds(data: dict[str, Any], where: str) -> float:
-    value = data.get("idle_seconds", DEFAULT_IDLE_SECONDS)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 120:
-        raise ConfigError(
-            f"{where}: idle_seconds must be a number of seconds between 0.5 and 120 "
-            f"(got {value!r})."
-        )
-    return float(value)
-
-
-def _archived_policy(data: dict[str, Any], where: str) -> ArchivedPolicy:
-    value = data.get("archived_policy", "allow")
-    if value not in ARCHIVED_POLICIES:
-        raise ConfigError(
-            f"{where}: archived_policy must be one of {', '.join(ARCHIVED_POLICIES)} "
-            f"(got {value!r})."
-        )
-    return cast(ArchivedPolicy, value)
-
-
-def _manual_checkin(data: dict[str, Any], where: str) -> ManualCheckin:
     try:
-        return validate_mode(data.get("manual_checkin", DEFAULT_MANUAL_CHECKIN))
-    except UserError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        config = KioskConfig.model_validate(data, context={"base": base})
+    except ValidationError as error:
+        raise ConfigError(explain(error, where)) from None
+    config._source = path
+    return config
 
 
-def _boolean(data: dict[str, Any], key: str, where: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where}: {key} must be true or false (got {value!r}).")
-    return value
+# --- the one translator: ValidationError -> one sentence -------------------------------------
 
 
-def _readers(value: Any, where: str) -> tuple[ReaderConfig, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: readers must be a list of [[readers]] tables.")
-    readers: list[ReaderConfig] = []
-    for number, entry in enumerate(value, start=1):
-        label = f"{where}: reader {number}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{label} must be a [[readers]] table with name and spec.")
-        unknown = sorted(set(entry) - _READER_KEYS)
-        if unknown:
-            raise ConfigError(
-                f"{label} has an unknown key {unknown[0]!r}; use name, spec and options."
-            )
-        spec = entry.get("spec")
-        if not isinstance(spec, str) or not spec.strip():
-            raise ConfigError(f"{label} needs a spec such as \"hid:/dev/input/by-id/…\".")
-        if "name" in entry:
-            name = entry["name"]
-        else:  # named after its device, as --reader readers are
-            name = _unique(short_reader_name(parse_spec(spec)), {r.name for r in readers})
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{label}: name must be a non-empty text.")
-        options = entry.get("options", {})
-        if not isinstance(options, dict):
-            raise ConfigError(f"{label}: options must be a table of driver settings.")
-        if any(r.name == name.strip() for r in readers):
-            raise ConfigError(f"{label}: the name {name!r} is used twice; give each its own.")
-        readers.append(ReaderConfig(name=name.strip(), spec=spec.strip(), options=dict(options)))
-    return tuple(readers)
+def explain(error: ValidationError, where: str) -> str:
+    """One sentence for the first problem in ``error``: ``where`` (the file), the key, what is
+    wrong and what to write instead."""
+    details = error.errors(include_url=False)[0]
+    loc, kind = details["loc"], details["type"]
+    if kind == "value_error":  # a validator's own words, which name the place
+        return f"{where}: {details['ctx']['error']}."
+    owner, owner_label, _, _ = _place(loc[:-1])
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = sorted(owner.model_fields)
+        close = get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        place = f"{where}: {owner_label}" if owner_label else where
+        return f"{place} has an unknown key {key!r}{hint}; the known keys are {', '.join(known)}."
+    _, label, must, field = _place(loc)
+    if kind == "missing" and field is not None:
+        return f"{where}: {owner_label} needs {_extra(field).get('needs', repr(loc[-1]))}."
+    return f"{where}: {label} must be {must} (got {_shown(details)})."
+
+
+def _place(loc: tuple[int | str, ...]) -> tuple[type[BaseModel], str, str, FieldInfo | None]:
+    """For a place in the settings: the model holding its last key, the words naming it
+    ("idle_seconds", "reader 2", "reader 2: name"), what it must be, and its field."""
+    model: type[BaseModel] = KioskConfig
+    label, must = "", ""
+    field: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int) and field is not None:  # an item of a list of tables
+            extra = _extra(field)
+            label = f"{extra.get('item', 'item')} {part + 1}"
+            must = str(extra.get("item_must", "a table"))
+            model = _item_model(field)
+        else:
+            field = model.model_fields.get(str(part))
+            label = f"{label}: {part}" if label else str(part)
+            must = str(_extra(field).get("must", "")) if field else ""
+    return model, label, must, field
+
+
+def _item_model(field: FieldInfo) -> type[BaseModel]:
+    for arg in get_args(field.annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    raise LookupError(f"no model inside {field.annotation!r}")  # a schema bug, not the user's
+
+
+def _extra(field: FieldInfo) -> dict[str, Any]:
+    extra = field.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _shown(details: ErrorDetails) -> str:
+    value = details["input"]
+    if isinstance(value, bool):  # as TOML writes it
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+# --- the reference table in docs/settings.md --------------------------------------------------
+
+REFERENCE_START = "<!-- kiosk.toml reference: generated by kiosk.config.settings_reference -->"
+REFERENCE_END = "<!-- end of kiosk.toml reference -->"
+
+
+def settings_reference() -> str:
+    """The kiosk.toml reference (Markdown), rendered from the schema's field descriptions."""
+    lines = [REFERENCE_START, "", *_reference_table(KioskConfig), ""]
+    lines += ["Each `[[readers]]` table:", "", *_reference_table(ReaderConfig), "", REFERENCE_END]
+    return "\n".join(lines) + "\n"
+
+
+def _reference_table(model: type[BaseModel]) -> list[str]:
+    rows = ["| Key | Value | Default | What it does |", "| --- | --- | --- | --- |"]
+    for key, field in model.model_fields.items():
+        extra = _extra(field)
+        rows.append(f"| `{key}` | {extra['must']} | {_default_text(field)} | {field.description} |")
+    return rows
+
+
+def _default_text(field: FieldInfo) -> str:
+    extra = _extra(field)
+    if "default_text" in extra:
+        return str(extra["default_text"])
+    if field.is_required():
+        return "required"
+    value = field.get_default(call_default_factory=True)
+    if value is None or value == () or value == {}:
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float):
+        return f"`{value:g}`"
+    return f'`"{value}"`'

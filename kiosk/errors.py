@@ -35,17 +35,22 @@ class UsageError(UserError):
 
 @contextmanager
 def reading_file(
-    path: Path, what: str, error: type[UserError], utf8_hint: str = "save it as UTF-8."
+    path: Path,
+    what: str,
+    error: type[UserError],
+    utf8_hint: str = "save it as UTF-8.",
+    missing_hint: str = "check the path.",
 ) -> Iterator[None]:
     """Turn the ways reading a user's file can fail into ``error`` with one sentence.
 
     ``what`` names the file for the user ("roster file", "rules file"); ``utf8_hint`` says
-    how to fix a file that is not UTF-8 text.
+    how to fix a file that is not UTF-8 text, ``missing_hint`` what to do when it is absent.
+    Any other OSError (an I/O error, a file that vanished mid-read) is one sentence too.
     """
     try:
         yield
     except FileNotFoundError:
-        raise error(f"The {what} {path} does not exist; check the path.") from None
+        raise error(f"The {what} {path} does not exist; {missing_hint}") from None
     except IsADirectoryError:
         raise error(f"{path} is a directory; give the {what} itself.") from None
     except PermissionError:
@@ -54,6 +59,11 @@ def reading_file(
         ) from None
     except UnicodeDecodeError as exc:
         raise error(f"The {what} {path} is not UTF-8 text {_where(exc)}; {utf8_hint}") from None
+    except OSError as exc:
+        raise error(
+            f"Cannot read the {what} {path} ({exc.strerror or exc.__class__.__name__}); "
+            "check the disk and that the kiosk may read it."
+        ) from None
 
 
 def _where(exc: UnicodeDecodeError) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.db.engine import resolve_database_url
 from kiosk.db.migrate import current_revision, head_revision
 from kiosk.db.session import open_database
+from kiosk.db.url import resolve_database_url
 
 
 def register(subparsers: Any) -> None:

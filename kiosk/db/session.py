@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from kiosk.db.engine import make_engine, resolve_database_url
+from kiosk.db.engine import make_engine
 from kiosk.db.migrate import upgrade
+from kiosk.db.url import resolve_database_url
 from kiosk.errors import UserError
 
 
