@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 from evdev import ecodes
 
-from kiosk.errors import UsageError
+from kiosk.errors import UsageError, reading_file
 
 ENTER = "\n"
 _SHIFT_KEYS = frozenset({ecodes.KEY_LEFTSHIFT, ecodes.KEY_RIGHTSHIFT})
@@ -136,10 +136,14 @@ def load_layout(name_or_path: str) -> Layout:
             f"Keyboard layout '{name_or_path}' is neither a built-in layout "
             f"({', '.join(BUILTIN_LAYOUTS)}) nor a layout file; check the reader's layout= option."
         )
+    with reading_file(path, "layout file", UsageError):
+        text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"The layout file {path} cannot be read as TOML ({error}).") from None
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(
+            f"The layout file {path} is not valid TOML ({error}); fix that line."
+        ) from None
     base_name = str(data.get("base", "us"))
     if base_name.lower() not in BUILTIN_LAYOUTS:
         raise UsageError(f"The layout file {path} has base = '{base_name}'; use 'us' or 'de'.")
