@@ -275,6 +275,14 @@ def test_any_table_with_an_extra_key_is_refused_naming_it(
     assert ("reader 1 has" in message) is in_reader
 
 
+def test_every_setting_is_described_for_the_reference_and_the_error_sentences() -> None:
+    for model in (KioskConfig, ReaderConfig):
+        for key, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{key} has no description"
+            extra = field.json_schema_extra
+            assert isinstance(extra, dict) and extra.get("must"), f"{key} has no 'must' phrase"
+
+
 def test_docs_hold_the_current_settings_reference() -> None:
     text = (REPO_ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     start, end = text.index(REFERENCE_START), text.index(REFERENCE_END) + len(REFERENCE_END)
