@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -42,9 +43,13 @@ from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.events import create_event, get_event, list_events, live_check_in_counts
 from kiosk.events import set_handshake_id as store_handshake_id
 from kiosk.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
+from kiosk.fair.link import SharedLink
+from kiosk.fair.replica import Replica
+from kiosk.fair.route import Call, FairRoute
 from kiosk.paths import data_dir
 from kiosk.roster import import_roster
 from kiosk.roster.report import ImportReport
+from kiosk.roster.version import roster_version
 from kiosk.staff import PinCheck, PinGate, is_staff_swipe
 
 log = logging.getLogger(__name__)
@@ -106,7 +111,11 @@ class KioskDesk:
         kiosk_id: str = "kiosk",
         archived_policy: ArchivedPolicy = "allow",
         manual_checkin: ManualCheckin = "anyone",
+        replica: Replica | None = None,
+        link: SharedLink | None = None,
     ) -> None:
+        """``replica`` and ``link``: fair mode (kiosk.fair), where the database is shared by
+        several kiosks and this one goes on from its replica when it cannot reach it."""
         assert event.id is not None, "the event must be saved first"
         self.engine = engine  # for the commands that build the desk and for tests: screens
         # never touch it (tests/test_architecture.py)
@@ -117,7 +126,12 @@ class KioskDesk:
         self.archived_policy: ArchivedPolicy = archived_policy
         self._manual_checkin = validate_mode(manual_checkin)
         self._service: CheckInService | None = None
+        self._fair: FairRoute | None = None
+        if replica is not None and link is not None:
+            self._fair = FairRoute(link, replica, self._shared_service, self._local_service)
+        self._roster_version: int | None = None
         self._pin_gate = PinGate(engine)
+        self._offline_gate = PinGate(replica.engine if replica is not None else engine)
         self.ready = asyncio.Event()
 
     # ------------------------------------------------------------------ state
@@ -155,10 +169,36 @@ class KioskDesk:
 
     @property
     def service(self) -> CheckInService:
-        """The check-in service once ``start`` has loaded it (benchmarks and tests)."""
-        if self._service is None:
+        """The check-in service in use once ``start`` has loaded it: in fair mode the shared
+        database's while it answers, else the replica's."""
+        if self._fair is not None:
+            current = self._fair.shared if self._fair.link.online else None
+            service = current or self._fair.local
+        else:
+            service = self._service
+        if service is None:
             raise RuntimeError("the check-in service is still loading")
-        return self._service
+        return service
+
+    def _services(self) -> list[CheckInService]:
+        if self._fair is not None:
+            return self._fair.services()
+        return [self._service] if self._service is not None else []
+
+    def _shared_service(self) -> CheckInService:
+        return self._service_for(self._event)
+
+    def _local_service(self, shared: CheckInService | None) -> CheckInService:
+        assert self._fair is not None
+        return CheckInService(
+            self._fair.replica.engine,
+            self.event_id,
+            self._rules,
+            kiosk_id=self.kiosk_id,
+            archived_policy=self.archived_policy,
+            manual_checkin=self._manual_checkin,
+            matcher=shared.matcher if shared is not None else None,
+        )
 
     def _service_for(self, event: Event) -> CheckInService:
         assert event.id is not None
@@ -173,7 +213,9 @@ class KioskDesk:
 
     async def start(self) -> None:
         """Load the roster's card_id index (a moment for a large roster); swipes wait for it."""
-        if self._service is None:
+        if self._fair is not None:
+            await asyncio.to_thread(self._fair.start, self.event_id)
+        elif self._service is None:
             self._service = await _blocking(self._service_for, self._event)
         self.ready.set()
 
@@ -186,8 +228,7 @@ class KioskDesk:
     async def handle_swipe(self, swipe: Swipe, *, staff_mode: bool = False) -> CheckInOutcome:
         """What a swipe means: a check-in (recorded before this returns), or ``STAFF_CARD``
         when it is the staff card outside staff mode."""
-        service = await self._ready_service()
-        outcome = await _answer(service.handle_swipe, swipe)
+        outcome = await self._check_in(lambda service: service.handle_swipe, swipe)
         # The staff card is not a student's: only an unknown card is checked against it
         # (a hash comparison, too slow to pay on every student's swipe).
         if outcome.kind == "unknown" and not staff_mode and await self.is_staff_card(swipe):
@@ -197,8 +238,11 @@ class KioskDesk:
     async def is_staff_card(self, swipe: Swipe, *, strict: bool = False) -> bool:
         """True when the swipe is the staff card. When the database cannot say: False, or
         with ``strict`` ``DatabaseUnavailable`` (a staff confirmation must not guess)."""
+        engine = self.engine
+        if self._fair is not None and not self._fair.link.online:
+            engine = self._fair.replica.engine
         try:
-            return await _blocking(is_staff_swipe, self.engine, swipe.text, self._rules)
+            return await _blocking(is_staff_swipe, engine, swipe.text, self._rules)
         except DatabaseUnavailable:
             if strict:
                 raise
@@ -206,8 +250,7 @@ class KioskDesk:
 
     async def lookup(self, query: str, confirmed_by: Confirmation | None = None) -> CheckInOutcome:
         """Check a student in by the username or email they typed (manual check-in)."""
-        service = await self._ready_service()
-        return await _answer(service.check_in_by_lookup, query, confirmed_by)
+        return await self._check_in(lambda service: service.check_in_by_lookup, query, confirmed_by)
 
     async def walk_in(
         self,
@@ -217,8 +260,18 @@ class KioskDesk:
         confirmed_by: Confirmation | None = None,
     ) -> CheckInOutcome:
         """Register someone not on the roster and check them in (manual check-in)."""
-        service = await self._ready_service()
-        return await _answer(service.register_walk_in, name, email, card_id, confirmed_by)
+        return await self._check_in(
+            lambda service: service.register_walk_in, name, email, card_id, confirmed_by
+        )
+
+    async def _check_in(self, call: Call, *args: object) -> CheckInOutcome:
+        """Every check-in goes through here with a new idempotency key: in fair mode the
+        route decides online or offline; else the one service answers."""
+        await self.ready.wait()
+        key = str(uuid.uuid4())
+        if self._fair is not None:
+            return await self._fair.check_in(call, args, key)
+        return await _answer(call(self.service), *args, client_key=key)
 
     def manual_refusal(self) -> CheckInOutcome | None:
         """The answer to F2/F3 when manual check-in is off, else None."""
@@ -227,8 +280,8 @@ class KioskDesk:
     def set_manual_checkin(self, mode: ManualCheckin) -> None:
         """Staff mode: who may check in without a card, until the kiosk restarts."""
         self._manual_checkin = validate_mode(mode)
-        if self._service is not None:
-            self._service.set_manual_checkin(self._manual_checkin)
+        for service in self._services():
+            service.set_manual_checkin(self._manual_checkin)
 
     async def identify(self, text: str, result: SwipeResult) -> IdentifiedStudent | None:
         """Whose card a swipe is, for the staff rule tester (nothing is recorded)."""
@@ -238,8 +291,33 @@ class KioskDesk:
     # ----------------------------------------------------------------- counts
 
     async def live_count(self) -> int:
-        """Students checked in to the current event (undone ones not counted)."""
-        return await _blocking(live_count, self.engine, self.event_id)
+        """Students checked in to the current event (undone ones not counted); offline in
+        fair mode, as far as this kiosk's replica knows."""
+        engine = self.engine
+        if self._fair is not None and not self._fair.link.online:
+            engine = self._fair.replica.engine
+        return await _blocking(live_count, engine, self.event_id)
+
+    def link_status(self) -> str:
+        """``offline — 3 queued`` in fair mode while the shared database does not answer (or
+        its queue is being sent), else empty."""
+        return self._fair.state().text() if self._fair is not None else ""
+
+    async def tick(self) -> None:
+        """Upkeep every few seconds: in fair mode the replica, the queue and coming back
+        online; always, a roster changed by an import (elsewhere) read again."""
+        if not self.ready.is_set():
+            return
+        if self._fair is not None:
+            await asyncio.to_thread(self._fair.tick, self.event_id)
+            return
+        try:
+            version = await _blocking(roster_version, self.engine)
+        except DatabaseUnavailable:
+            return
+        if self._roster_version is not None and version != self._roster_version:
+            await _blocking(self.service.reload_roster)
+        self._roster_version = version
 
     async def recent(self, limit: int) -> list[CheckInRow]:
         service = await self._ready_service()
@@ -274,6 +352,14 @@ class KioskDesk:
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""
         await self.ready.wait()
+        if self._fair is not None:
+            previous, self._event = self._event, event
+            try:
+                await asyncio.to_thread(self._fair.start, self.event_id)
+            except Exception:
+                self._event = previous
+                raise
+            return
         self._service = await _blocking(self._service_for, event)
         self._event = event
 
@@ -315,8 +401,8 @@ class KioskDesk:
         """Import the roster; the kiosk reads the new card_ids from the next swipe on."""
         report = await _blocking(import_roster, self.engine, path, archive_missing=archive_missing)
         if report.refused is None:
-            service = await self._ready_service()
-            await _blocking(service.reload_roster)
+            await self.ready.wait()
+            await _blocking(self.service.reload_roster)
         return report
 
     # ----------------------------------------------------------------- rules
@@ -324,8 +410,8 @@ class KioskDesk:
     def apply_rules(self, rules: RuleSet) -> None:
         """Use ``rules`` for every swipe from now on (not saved)."""
         self._rules = rules
-        if self._service is not None:
-            self._service.set_rules(rules)
+        for service in self._services():
+            service.set_rules(rules)
 
     async def save_rules(self, rules: RuleSet) -> Path | None:
         """Save ``rules`` to the rules file (comments kept, the old file kept as ``.bak``) and
@@ -336,9 +422,15 @@ class KioskDesk:
 
     # ----------------------------------------------------------------- staff
 
+    def _gate(self) -> PinGate:
+        """The PIN gate of the database in use (fair mode offline: the replica's copy)."""
+        if self._fair is not None and not self._fair.link.online:
+            return self._offline_gate
+        return self._pin_gate
+
     async def check_pin(self, pin: str) -> PinCheck:
-        return await _blocking(self._pin_gate.check, pin)
+        return await _blocking(self._gate().check, pin)
 
     async def pin_retry_after(self) -> float:
         """Seconds until the next PIN may be tried (0: now)."""
-        return await _blocking(self._pin_gate.retry_after)
+        return await _blocking(self._gate().retry_after)

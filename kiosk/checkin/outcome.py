@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kiosk.db.models import CheckIn
 
 OutcomeKind = Literal[
     "checked_in",
@@ -70,6 +73,9 @@ class CheckInOutcome:
     first_checked_in_at: datetime | None = None
     card_id: str | None = field(default=None, repr=False)
     staff_note: str | None = None
+    # The live check-in this answer is about, as stored (fair mode copies it to the kiosk's
+    # replica); never shown.
+    record: CheckIn | None = field(default=None, repr=False, compare=False)
 
     @property
     def accepted(self) -> bool:

@@ -142,6 +142,7 @@ def _already(name: str, existing: CheckIn, staff_note: str | None = None) -> Che
         check_in_id=existing.id,
         first_checked_in_at=existing.checked_in_at,
         staff_note=staff_note,
+        record=existing,
     )
 
 
@@ -153,6 +154,7 @@ def _checked_in(name: str, check_in: CheckIn, staff_note: str | None) -> CheckIn
         check_in_id=check_in.id,
         first_checked_in_at=check_in.checked_in_at,
         staff_note=staff_note,
+        record=check_in,
     )
 
 

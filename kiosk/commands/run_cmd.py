@@ -8,10 +8,12 @@ from typing import Any
 from kiosk.cards.rules import RuleSet, load_rules
 from kiosk.commands.kiosk_args import add_kiosk_arguments, config_from_args
 from kiosk.config import KioskConfig, database_url, default_rules_path
+from kiosk.db.engine import resolve_database_url
 from kiosk.db.session import open_database
 from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
 from kiosk.events import find_event
+from kiosk.fair.start import SharedStart, default_replica_path, open_shared, uses_fair_mode
 from kiosk.staff import has_pin
 from kiosk.tui.setup import KioskSetup
 
@@ -30,8 +32,14 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
     """Open the database, event, rules and readers ``config`` names; UserError if one fails."""
     from drivers.readers import open_reader
 
-    engine = open_database(database_url(db, config))
-    if not has_pin(engine):
+    url = resolve_database_url(database_url(db, config))
+    shared: SharedStart | None = None
+    if uses_fair_mode(url):  # several kiosks share it: go on from a replica when it is away
+        shared = open_shared(url, default_replica_path(config.kiosk_id))
+        engine, local = shared.shared, shared.local
+    else:
+        engine = local = open_database(url)
+    if not has_pin(local):
         raise UserError(
             "No staff PIN is set, so staff could not leave the kiosk: "
             "run `kiosk staff set-pin` first."
@@ -41,7 +49,7 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
             "Which event? Give --event ID|NAME or event in kiosk.toml "
             "(`kiosk events list`; `kiosk events create NAME` makes one)."
         )
-    event = find_event(engine, config.event)
+    event = find_event(local, config.event)
     rules_path = config.rules_file or default_rules_path()
     if config.rules_file is not None or rules_path.exists():
         rules = load_rules(rules_path)
@@ -60,6 +68,8 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
         kiosk_id=config.kiosk_id,
         archived_policy=config.archived_policy,
         manual_checkin=config.manual_checkin,
+        replica=shared.replica if shared else None,
+        link=shared.link if shared else None,
     )
     return KioskSetup(desk=desk, readers=readers, idle_seconds=config.idle_seconds)
 

@@ -15,6 +15,7 @@ made here can be sent as it is. Nothing in the replica is raw swipe text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,19 @@ STUDENT_COLUMNS = (
     "updated_at",
 )
 _CHUNK = 5_000
+#: What a shared check-in brings to the replica (its id stays the shared database's business).
+_COPIED_CHECK_IN = (
+    "event_id",
+    "student_id",
+    "method",
+    "card_id",
+    "rule",
+    "reader",
+    "kiosk_id",
+    "note",
+    "checked_in_at",
+    "walk_in_key",
+)
 
 
 @dataclass(frozen=True)
@@ -165,31 +179,31 @@ class Replica:
         if not rows:
             return 0
         with self.engine.begin() as local:
-            for row in rows:
-                key = shared_key(row["id"], row["client_key"])
-                fields = {
-                    name: row[name]
-                    for name in (
-                        "event_id",
-                        "student_id",
-                        "method",
-                        "card_id",
-                        "rule",
-                        "reader",
-                        "kiosk_id",
-                        "note",
-                        "checked_in_at",
-                        "walk_in_key",
-                    )
-                }
-                # A check-in this replica already holds (it made it, or a live one for the
-                # same student) is left as it is.
-                local.execute(
-                    sqlite_insert(table).values(client_key=key, **fields).on_conflict_do_nothing()
-                )
-                local.execute(sqlite_insert(SENT).values(client_key=key).on_conflict_do_nothing())
+            self._insert_copies(local, rows)
             self._set_state(local, f"last_check_in:{event_id}", str(rows[-1]["id"]))
         return len(rows)
+
+    def mirror(self, check_in: CheckIn) -> None:
+        """Copy one live check-in the shared database just answered about (made here, or the
+        one that made this swipe "already"), so that if the network drops now the replica
+        still knows the student is in (the next refresh would bring it too)."""
+        row = {name: getattr(check_in, name) for name in (*_COPIED_CHECK_IN, "id", "client_key")}
+        with self.engine.begin() as local:
+            self._insert_copies(local, [row])
+
+    @staticmethod
+    def _insert_copies(local: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
+        """Shared check-ins into the replica, each noted as one the shared database has. A
+        check-in the replica already holds (it made it, or a live one for the same student)
+        is left as it is."""
+        table = _table(CheckIn)
+        for row in rows:
+            key = shared_key(row["id"], row["client_key"])
+            fields = {name: row[name] for name in _COPIED_CHECK_IN}
+            local.execute(
+                sqlite_insert(table).values(client_key=key, **fields).on_conflict_do_nothing()
+            )
+            local.execute(sqlite_insert(SENT).values(client_key=key).on_conflict_do_nothing())
 
     # ---------------------------------------------------------------- queue
 

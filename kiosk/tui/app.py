@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 ResultHook = Callable[[CheckInOutcome], None]
 COUNT_DELAY_S = 0.2
+# Upkeep (fair mode's replica and queue, a roster changed elsewhere) and the count from other
+# kiosks: every few seconds, so event-wide counts are at most this old.
+TICK_S = 3.0
 
 
 class KioskApp(App[None]):
@@ -99,6 +102,7 @@ class KioskApp(App[None]):
             self.run_worker(self._pump(reader), name=f"reader {reader.name}", group="readers")
         self.run_worker(self._process_swipes(), name="swipes", group="swipes")
         self.set_interval(1.0, self._settle_floods)
+        self.set_interval(TICK_S, self._tick_due)
         self.refresh_count()
 
     async def on_unmount(self) -> None:
@@ -226,11 +230,22 @@ class KioskApp(App[None]):
         self.run_worker(self._update_count(), group="count")
 
     async def _update_count(self) -> None:
+        self.student_screen.set_link_status(self.desk.link_status())
         try:
             count = await self.desk.live_count()
         except DatabaseUnavailable:  # database trouble: the last count stays on screen
             return
         self.student_screen.set_count(count)
+
+    def _tick_due(self) -> None:
+        self.run_worker(self._tick(), group="tick", exclusive=True)
+
+    async def _tick(self) -> None:
+        try:
+            await self.desk.tick()
+        except Exception as exc:  # upkeep must never take the kiosk down
+            log.warning("upkeep failed (%s)", type(exc).__name__)
+        self.refresh_count()
 
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""

@@ -67,15 +67,16 @@ async def test_a_swipe_that_cannot_be_saved_says_so_and_the_kiosk_goes_on(
 
     app = make_app(kiosk_setup)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        service = (await app.desk.ready.wait(), app.desk.service)[1]
+        await app.desk.ready.wait()
+        service = app.desk.service
         real = service.handle_swipe
         calls = []
 
-        def database_down_once(swipe: Swipe):  # type: ignore[no-untyped-def]
+        def database_down_once(swipe: Swipe, client_key: str | None = None):  # type: ignore[no-untyped-def]
             calls.append(swipe.reader)
             if len(calls) == 1:
                 raise CheckInNotSaved("The check-in could not be saved.")
-            return real(swipe)
+            return real(swipe, client_key)
 
         service.handle_swipe = database_down_once  # type: ignore[method-assign]
         push(app, ALEX_CARD)

@@ -61,6 +61,7 @@ class StudentScreen(Screen[None]):
         self.idle_seconds = idle_seconds
         self.min_result_seconds = min_result_seconds
         self.count: int | None = None
+        self.link_status = ""
         self._pending: AnswerQueue[CheckInOutcome] = AnswerQueue()
         self._shown_at = 0.0
         self._idle_timer: Timer | None = None
@@ -108,8 +109,17 @@ class StudentScreen(Screen[None]):
         if self.is_mounted:
             self._render_count()
 
+    def set_link_status(self, text: str) -> None:
+        """Fair mode: ``offline — 3 queued`` while the shared database does not answer."""
+        if text != self.link_status:
+            self.link_status = text
+            if self.is_mounted:
+                self._render_count()
+
     def _render_count(self) -> None:
         text = "" if self.count is None else f"{self.count} checked in so far"
+        if self.link_status:
+            text = f"{text}  ·  {self.link_status}" if text else self.link_status
         # Before the screen's widgets are composed there is nothing to update yet:
         # on_mount renders the count once they are.
         for label in self.query("#count").results(Static):
