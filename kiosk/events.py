@@ -165,7 +165,7 @@ def live_check_in_counts(engine: Engine) -> dict[int, int]:
     with Session(engine) as session:
         statement = (
             select(CheckIn.event_id, func.count())
-            .where(col(CheckIn.undone_at).is_(None))
+            .where(CheckIn.live())
             .group_by(col(CheckIn.event_id))
         )
         return {event_id: count for event_id, count in session.exec(statement).all()}

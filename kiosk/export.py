@@ -32,17 +32,16 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, TextIO
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
 from kiosk.checkin.manual import MANUAL_METHODS
-from kiosk.db.models import CheckIn, Event, Student, WalkIn
+from kiosk.checkin.queries import joined_check_ins
+from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
 from kiosk.events import get_event
 from kiosk.names import split_full_name
@@ -69,6 +68,7 @@ FULL_COLUMNS = (
     "reader",
     "kiosk_id",
     "undone",
+    "duplicate",
 )
 WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id", "method")
 
@@ -101,22 +101,6 @@ def _bool(value: bool) -> str:
     return "TRUE" if value else "FALSE"
 
 
-def _check_ins(
-    engine: Engine, event_id: int, include_undone: bool
-) -> Sequence[tuple[CheckIn, Student | None, WalkIn | None]]:
-    statement = (
-        select(CheckIn, Student, WalkIn)
-        .join(Student, col(Student.id) == col(CheckIn.student_id), isouter=True)
-        .join(WalkIn, col(WalkIn.id) == col(CheckIn.walk_in_id), isouter=True)
-        .where(CheckIn.event_id == event_id)
-        .order_by(col(CheckIn.checked_in_at), col(CheckIn.id))
-    )
-    if not include_undone:
-        statement = statement.where(col(CheckIn.undone_at).is_(None))
-    with Session(engine) as session:
-        return session.exec(statement).all()
-
-
 def _identifiable(event: Event, handshake_id: str | None) -> tuple[str, str]:
     identifiable_id = (handshake_id or event.handshake_id or "").strip()
     if not identifiable_id:
@@ -142,7 +126,7 @@ def _write_handshake(
     unmatched: list[tuple[CheckIn, WalkIn]] = []
     seen: set[str] = set()
     manual = 0
-    for check_in, student, walk_in in _check_ins(engine, event.id, include_undone=False):
+    for check_in, student, walk_in in joined_check_ins(engine, event.id, live_only=True):
         if student is None:
             if walk_in is not None:
                 unmatched.append((check_in, walk_in))
@@ -152,8 +136,7 @@ def _write_handshake(
         seen.add(student.email_key)
         manual += check_in.method in MANUAL_METHODS
         writer.writerow(
-            [_safe(student.email_address), "TRUE", "TRUE", identifiable_type, identifiable_id,
-             ""]
+            [_safe(student.email_address), "TRUE", "TRUE", identifiable_type, identifiable_id, ""]
         )
     if walk_ins_out is not None and unmatched:
         walk_in_writer = csv.writer(walk_ins_out)
@@ -181,7 +164,7 @@ def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
     writer = csv.writer(out)
     writer.writerow(FULL_COLUMNS)
     rows = manual = 0
-    for check_in, student, walk_in in _check_ins(engine, event_id, include_undone=True):
+    for check_in, student, walk_in in joined_check_ins(engine, event_id, live_only=False):
         if student is not None:
             username: str | None = student.username
             email: str | None = student.email_address
@@ -202,10 +185,11 @@ def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
                 _safe(check_in.reader),
                 _safe(check_in.kiosk_id),
                 _bool(check_in.undone_at is not None),
+                _bool(check_in.duplicate_of is not None),
             ]
         )
         rows += 1
-        live = check_in.undone_at is None and check_in.duplicate_of is None
+        live = check_in.undone_at is None and check_in.duplicate_of is None  # CheckIn.live
         manual += check_in.method in MANUAL_METHODS and live
     return ExportSummary(rows=rows, unmatched_walk_ins=0, walk_ins_written=False, manual=manual)
 

@@ -3,6 +3,7 @@ swipes per rule."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 
 from sqlalchemy import func
@@ -60,25 +61,47 @@ def recent_check_ins(
     engine: Engine, event_id: int, limit: int = 20, include_undone: bool = False
 ) -> list[CheckInRow]:
     """The newest check-ins of an event, newest first."""
+    found = joined_check_ins(
+        engine, event_id, live_only=not include_undone, newest_first=True, limit=limit
+    )
+    return [_row(*row) for row in found]
+
+
+JoinedCheckIn = tuple[CheckIn, Student | None, WalkIn | None]
+
+
+def joined_check_ins(
+    engine: Engine,
+    event_id: int,
+    *,
+    live_only: bool,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> Sequence[JoinedCheckIn]:
+    """An event's check-ins with their student and walk-in (the one joined-rows query the
+    staff views and the exports share); ``live_only``: those that count (``CheckIn.live``)."""
+    order = (
+        (col(CheckIn.checked_in_at).desc(), col(CheckIn.id).desc())
+        if newest_first
+        else (col(CheckIn.checked_in_at), col(CheckIn.id))
+    )
     statement = (
         select(CheckIn, Student, WalkIn)
         .join(Student, col(Student.id) == col(CheckIn.student_id), isouter=True)
         .join(WalkIn, col(WalkIn.id) == col(CheckIn.walk_in_id), isouter=True)
         .where(CheckIn.event_id == event_id)
-        .order_by(col(CheckIn.checked_in_at).desc(), col(CheckIn.id).desc())
+        .order_by(*order)
         .limit(limit)
     )
-    if not include_undone:
-        statement = statement.where(col(CheckIn.undone_at).is_(None))
+    if live_only:
+        statement = statement.where(CheckIn.live())
     with Session(engine) as session:
-        return [_row(*found) for found in session.exec(statement).all()]
+        return session.exec(statement).all()
 
 
 def live_count(engine: Engine, event_id: int) -> int:
-    """Live (not undone) check-ins of an event, walk-ins included."""
-    statement = select(func.count()).where(
-        CheckIn.event_id == event_id, col(CheckIn.undone_at).is_(None)
-    )
+    """Live check-ins of an event (``CheckIn.live``), walk-ins included."""
+    statement = select(func.count()).where(CheckIn.event_id == event_id, CheckIn.live())
     with Session(engine) as session:
         return int(session.exec(statement).one())
 
@@ -112,7 +135,7 @@ def rule_counts_since(engine: Engine, since: datetime) -> dict[str, int]:
         select(CheckIn.rule, func.count())
         .where(
             col(CheckIn.rule).is_not(None),
-            col(CheckIn.undone_at).is_(None),
+            CheckIn.live(),
             col(CheckIn.checked_in_at) >= since,
         )
         .group_by(col(CheckIn.rule))

@@ -166,3 +166,32 @@ def test_a_walk_in_registered_offline_at_two_kiosks_counts_once(
     with Session(engine) as session:
         live = session.exec(select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.live()))
         assert [row.client_key for row in live] == ["a"]
+
+
+def test_a_duplicate_is_in_the_full_export_only_and_never_counted(
+    engine: Engine, student_ids: dict[str, int], event: Event, tmp_path: Path
+) -> None:
+    import csv
+
+    from kiosk.checkin.queries import live_count
+    from kiosk.events import live_check_in_counts
+    from kiosk.export import export_to_file
+
+    alex = student_ids[ALEX.username]
+    for key, minutes in (("door-a", 0), ("door-b", 5)):
+        queued = CheckIn(
+            event_id=event.id, student_id=alex, method="swipe", kiosk_id=key,
+            checked_in_at=T0 + timedelta(minutes=minutes), client_key=key,
+        )  # fmt: skip
+        deliver(engine, queued)
+    assert event.id is not None
+    assert live_count(engine, event.id) == 1 and live_check_in_counts(engine)[event.id] == 1
+    full = tmp_path / "full.csv"
+    export_to_file(engine, event.id, "full", full)
+    rows = list(csv.DictReader(full.open(encoding="utf-8-sig")))
+    assert [(r["kiosk_id"], r["duplicate"]) for r in rows] == [
+        ("door-a", "FALSE"),
+        ("door-b", "TRUE"),
+    ]
+    handshake = tmp_path / "attendees.csv"
+    assert export_to_file(engine, event.id, "handshake", handshake, handshake_id="4321").rows == 1
