@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.commands.rules_cmd",
     "kiosk.commands.doctor_cmd",
     "kiosk.commands.init_cmd",
+    "kiosk.commands.fair_cmd",
 )
 
 
