@@ -72,7 +72,14 @@ def prepare_demo(
     copy_private(DEMO_RULES, rules_path)
     simulated = QueueReader("demo reader")
     keyboard = TerminalReader("keyboard")
-    desk = KioskDesk(engine, event, load_rules(rules_path), rules_path=rules_path, kiosk_id="demo")
+    desk = KioskDesk(
+        engine,
+        event,
+        load_rules(rules_path),
+        rules_path=rules_path,
+        kiosk_id="demo",
+        export_dir=directory,  # everything the demo writes stays in its folder
+    )
     return KioskSetup(
         desk=desk,
         readers=[simulated, keyboard],

@@ -113,10 +113,12 @@ class KioskDesk:
         manual_checkin: ManualCheckin = "anyone",
         replica: Replica | None = None,
         link: SharedLink | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         """``replica`` and ``link``: fair mode (kiosk.fair), where the database is shared by
         several kiosks and this one goes on from its replica when it cannot reach it."""
         assert event.id is not None, "the event must be saved first"
+        self._export_dir = export_dir
         self.engine = engine  # for the commands that build the desk and for tests: screens
         # never touch it (tests/test_architecture.py)
         self._event = event
@@ -375,8 +377,9 @@ class KioskDesk:
     # ---------------------------------------------------------------- exports
 
     def default_export_path(self, fmt: str) -> Path:
-        """Where an export goes unless staff choose another file."""
-        return data_dir() / f"checkins-event{self.event_id}-{fmt}-{date.today():%Y%m%d}.csv"
+        """Where an export goes unless staff choose another file (the demo: its folder)."""
+        folder = self._export_dir or data_dir()
+        return folder / f"checkins-event{self.event_id}-{fmt}-{date.today():%Y%m%d}.csv"
 
     async def export(self, fmt: str, path: Path, handshake_id: str | None = None) -> ExportSummary:
         """Write the event's check-ins to ``path`` in ``fmt`` (``handshake`` or ``full``)."""

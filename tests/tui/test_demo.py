@@ -128,3 +128,10 @@ async def test_a_key_typed_right_after_tab_lands_in_the_next_field(demo_setup: K
             await pilot.pause(0.06)
         await wait_until(pilot, lambda: email.value == "pat")
         assert name.value == "Pat"
+
+
+def test_the_demo_exports_into_its_own_folder(demo_setup: KioskSetup, tmp_path: Path) -> None:
+    # Everything the demo writes stays in its (temporary) folder: the staff Export screen's
+    # default file too, never the user's data directory.
+    path = demo_setup.desk.default_export_path("handshake")
+    assert path.parent == tmp_path

@@ -163,13 +163,16 @@ async def test_recent_check_ins_and_undo(kiosk_setup: KioskSetup) -> None:
         await wait_until(pilot, lambda: table.row_count == 2)
         text = screen_text(app)
         assert "stu10002" in text and "maria.garcia@example.edu" in text  # staff may see more
+        assert "Mari (Maria) Garcia" in text  # staff see full names (the student screen: Mari G.)
         # newest first: Mari G. is row 0; undo Alex (row 1): u arms, u again undoes
         table.move_cursor(row=1)
         await pilot.press("u")
-        assert "Press u again to undo Alex T." in screen_text(app)
+        assert "Press u again to undo Alex Tester's check-in." in screen_text(app)
         await pilot.press("u")
         await wait_until(pilot, lambda: table.row_count == 1)
-        assert "Undone: Alex T.'s check-in is out of the count and the exports." in screen_text(app)
+        assert "Undone: Alex Tester's check-in is out of the count and the exports." in screen_text(
+            app
+        )
         await pilot.press("escape", "escape")
         await wait_until(pilot, lambda: "1 checked in so far" in screen_text(app))
     with Session(kiosk_setup.desk.engine) as session:

@@ -49,7 +49,7 @@ class RecentScreen(StaffScreen):
             self._rows[key] = row
             table.add_row(
                 row.checked_in_at.astimezone().strftime("%H:%M:%S"),
-                row.display_name,
+                row.full_name,  # staff see full names; the student screen keeps "Alex T."
                 row.username or "",
                 row.email or "",
                 row.method,
@@ -72,7 +72,7 @@ class RecentScreen(StaffScreen):
         message = self.query_one("#recent-message", Static)
         if self._armed != key:
             self._armed = key
-            message.update(f"Press u again to undo {row.display_name}'s check-in.")
+            message.update(f"Press u again to undo {row.full_name}'s check-in.")
             return
         self._armed = None
         try:
@@ -80,9 +80,6 @@ class RecentScreen(StaffScreen):
         except UserError as exc:
             message.update(str(exc))
             return
-        # display_name ends with the last initial's period ("Alex T."): no second one
-        message.update(
-            f"Undone: {row.display_name}'s check-in is out of the count and the exports."
-        )
+        message.update(f"Undone: {row.full_name}'s check-in is out of the count and the exports.")
         await self.action_reload()
         self.app.refresh_count()
