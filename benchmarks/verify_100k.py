@@ -41,7 +41,7 @@ from typing import Any
 import ahocorasick
 
 from drivers.capture import escape_swipe
-from kiosk.card_ids import CardIdIndex, analyze_card_ids, find_nested
+from kiosk.cards.card_ids import CardIdIndex, analyze_card_ids, find_nested
 from kiosk.cards.luhn import luhn_check_digit
 
 CAMPUS_IIN = "600999"

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from drivers.probe import probe_reader
-from kiosk.card_ids import analyze_card_ids
+from kiosk.cards.card_ids import analyze_card_ids
 from kiosk.cards.rules import load_rules
 from kiosk.config import KioskConfig, database_url, default_rules_path, load_config
 from kiosk.db.migrate import current_revision, head_revision

@@ -1,6 +1,6 @@
 """Which roster student a card_id or a swipe's text belongs to, answered from memory.
 
-Built once per roster load: a :class:`kiosk.card_ids.CardIdIndex` keyed by student id gives
+Built once per roster load: a :class:`kiosk.cards.card_ids.CardIdIndex` keyed by student id gives
 both the exact card_id -> student lookup (a dict) and Handshake-style containment (one
 pyahocorasick pass over the swipe text, whatever the roster's size).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from kiosk.card_ids import CardIdIndex
+from kiosk.cards.card_ids import CardIdIndex
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import SwipeResult
 from kiosk.db.models import Student

@@ -10,7 +10,7 @@ has nothing to lose: a damaged card_id is imported with a warning instead
 
 from __future__ import annotations
 
-from kiosk.card_ids import is_blank, is_excel_damaged
+from kiosk.cards.card_ids import is_blank, is_excel_damaged
 from kiosk.roster.schema import CLEAR
 
 SCIENTIFIC = "scientific notation"

@@ -1,4 +1,4 @@
-"""card_id quality warnings for an import, from the shared analysis in :mod:`kiosk.card_ids`.
+"""card_id quality warnings for an import, from the shared analysis in :mod:`kiosk.cards.card_ids`.
 
 The roster analysed is the one the import would leave: the file's accepted rows with their
 effective card_ids plus every stored student the file does not mention. Warnings name rows
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kiosk.card_ids import analyze_card_ids
+from kiosk.cards.card_ids import analyze_card_ids
 from kiosk.roster.card_guard import (
     DAMAGE_WARNING_SUMMARY,
     TRAILING_POINT_ZERO,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from drivers.capture import CapturedSwipe
-from kiosk.card_ids import CardIdIndex, analyze_card_ids
+from kiosk.cards.card_ids import CardIdIndex, analyze_card_ids
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import SwipeResult, decide_swipe
 from kiosk.cards.rules import RuleSet

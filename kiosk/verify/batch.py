@@ -24,7 +24,7 @@ from itertools import accumulate
 from operator import add, attrgetter, itemgetter
 
 from drivers.capture import CapturedSwipe
-from kiosk.card_ids import CardIdIndex
+from kiosk.cards.card_ids import CardIdIndex
 from kiosk.cards.guard import payment_number_patterns
 from kiosk.cards.parse import MAX_SWIPE_LENGTH, NO_MATCH, first_rule_hit
 from kiosk.cards.rules import RuleSet

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args, overload
 
-from kiosk.card_ids import CardIdQuality, Occurrence
+from kiosk.cards.card_ids import CardIdQuality, Occurrence
 
 Verdict = Literal["refused", "misread", "ambiguous", "unmatched", "rule_mismatch", "matched"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)

@@ -1,4 +1,4 @@
-"""Warnings: card_id quality (through kiosk.card_ids), username inside card_id or email,
+"""Warnings: card_id quality (through kiosk.cards.card_ids), username inside card_id or email,
 folding a warning that concerns most rows, and typo suspicions among new values."""
 
 from __future__ import annotations

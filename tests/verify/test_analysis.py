@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from drivers.capture import CapturedSwipe
-from kiosk.card_ids import CardIdIndex
+from kiosk.cards.card_ids import CardIdIndex
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.rules import RuleSet, rules_from_toml
 from kiosk.verify.analysis import CAMPUS_PREFIX_HINT, check_swipe, verify

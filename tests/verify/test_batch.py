@@ -22,7 +22,7 @@ from drivers.capture import (
     parse_capture_text,
     read_capture,
 )
-from kiosk.card_ids import CardIdIndex
+from kiosk.cards.card_ids import CardIdIndex
 from kiosk.cards.guard import find_payment_card, payment_number_patterns
 from kiosk.cards.luhn import luhn_check_digit
 from kiosk.cards.rules import RuleSet, rules_from_toml

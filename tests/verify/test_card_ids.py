@@ -1,4 +1,4 @@
-"""kiosk.card_ids: containment, nesting and quality findings over a roster's card_ids."""
+"""kiosk.cards.card_ids: containment, nesting and quality findings over a roster's card_ids."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.card_ids import (
+from kiosk.cards.card_ids import (
     CardIdIndex,
     analyze_card_ids,
     find_duplicates,
