@@ -31,9 +31,9 @@ from sqlalchemy import insert
 from drivers.base import Swipe
 from kiosk.cards.rules import Rule, RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.db.models import CheckIn, utcnow
 from kiosk.db.session import open_database
-from kiosk.events import create_event
 
 TARGET_P99_MS = 50.0
 

@@ -59,10 +59,10 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from drivers.base import Swipe  # noqa: E402
 from kiosk.cards.rules import RuleSet  # noqa: E402
 from kiosk.checkin import CheckInService  # noqa: E402
+from kiosk.checkin.events import create_event  # noqa: E402
 from kiosk.db.models import Event  # noqa: E402
 from kiosk.db.session import open_database  # noqa: E402
 from kiosk.desk import KioskDesk  # noqa: E402
-from kiosk.events import create_event  # noqa: E402
 from kiosk.fair.start import open_shared  # noqa: E402
 from tests.netproxy import NetProxy  # noqa: E402
 

@@ -39,9 +39,9 @@ from _common import percentiles  # noqa: E402
 from roster_import import generate  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from kiosk.checkin.events import create_event  # noqa: E402
 from kiosk.db.engine import make_engine  # noqa: E402
 from kiosk.db.session import open_database  # noqa: E402
-from kiosk.events import create_event  # noqa: E402
 from kiosk.roster import import_roster  # noqa: E402
 from tests.roster.swiping_kiosk import SwipingKiosk  # noqa: E402
 

@@ -54,9 +54,9 @@ track = 2
 
 def prepare(directory: Path, students: int, swipes: int) -> tuple[str, Path, Path]:
     from drivers.capture import write_capture
+    from kiosk.checkin.events import create_event
+    from kiosk.checkin.staff import set_pin
     from kiosk.db.session import open_database
-    from kiosk.events import create_event
-    from kiosk.staff import set_pin
 
     url = f"sqlite:///{directory / 'kiosk.sqlite3'}"
     engine = open_database(url)
@@ -87,9 +87,9 @@ def prepare(directory: Path, students: int, swipes: int) -> tuple[str, Path, Pat
 
 def _setup(url: str, rules: Path, readers: list[Any]) -> Any:
     from kiosk.cards.rules import load_rules
+    from kiosk.checkin.events import find_event
     from kiosk.db.session import open_database
     from kiosk.desk import KioskDesk
-    from kiosk.events import find_event
     from kiosk.tui.setup import KioskSetup
 
     engine = open_database(url)
@@ -127,8 +127,8 @@ def phase_start_baseline(url: str, rules: Path) -> dict[str, float]:
     """The same database work without the UI: open, load the roster, count."""
     from kiosk.cards.rules import load_rules
     from kiosk.checkin import CheckInService
+    from kiosk.checkin.events import find_event
     from kiosk.db.session import open_database
-    from kiosk.events import find_event
 
     engine = open_database(url)
     event_id = find_event(engine, "Benchmark fair").id or 0
@@ -143,7 +143,7 @@ def phase_swipes(url: str, rules: Path, capture: Path) -> dict[str, Any]:
     from drivers.capture import read_capture
     from drivers.flood import SwipeLimiter
     from drivers.replay import QueueReader
-    from kiosk.events import find_event
+    from kiosk.checkin.events import find_event
     from kiosk.tui.app import make_app
 
     texts = [captured.text for captured in read_capture(capture)]

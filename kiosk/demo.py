@@ -13,13 +13,13 @@ from pathlib import Path
 from drivers.replay import QueueReader
 from drivers.terminal import TerminalReader
 from kiosk.cards.rules import load_rules
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.db.session import open_database
 from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
-from kiosk.events import create_event
 from kiosk.paths import copy_private
 from kiosk.roster import import_roster
-from kiosk.staff import set_pin
 from kiosk.tui.setup import DemoInfo, DemoKey, KioskSetup
 
 SAMPLES = Path(__file__).resolve().parent / "samples"

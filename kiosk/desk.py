@@ -33,16 +33,17 @@ from kiosk.cards.parse import SwipeResult
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.rules_file import save_rules
 from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
+from kiosk.checkin.events import create_event, get_event, list_events, live_check_in_counts
+from kiosk.checkin.events import set_handshake_id as store_handshake_id
+from kiosk.checkin.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
 from kiosk.checkin.manual import MANUAL_OFF, Confirmation, ManualCheckin, validate_mode
 from kiosk.checkin.outcome import NOT_SAVED, STAFF_CARD, IdentifiedStudent
 from kiosk.checkin.queries import live_count
 from kiosk.checkin.recording import ArchivedPolicy
+from kiosk.checkin.staff import PinCheck, PinGate, is_staff_swipe
 from kiosk.config import default_rules_path
 from kiosk.db.models import Event
 from kiosk.errors import DatabaseUnavailable, UserError
-from kiosk.events import create_event, get_event, list_events, live_check_in_counts
-from kiosk.events import set_handshake_id as store_handshake_id
-from kiosk.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
 from kiosk.fair.link import SharedLink
 from kiosk.fair.replica import Replica
 from kiosk.fair.route import Call, FairRoute
@@ -50,7 +51,6 @@ from kiosk.paths import data_dir
 from kiosk.roster import import_roster
 from kiosk.roster.report import ImportReport
 from kiosk.roster.version import roster_version
-from kiosk.staff import PinCheck, PinGate, is_staff_swipe
 
 log = logging.getLogger(__name__)
 

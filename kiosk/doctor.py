@@ -18,13 +18,13 @@ from sqlmodel import Session, col, select
 from drivers.probe import probe_reader
 from kiosk.cards.card_ids import analyze_card_ids
 from kiosk.cards.rules import load_rules
+from kiosk.checkin.events import find_event
+from kiosk.checkin.staff import has_pin
 from kiosk.config import KioskConfig, database_url, default_rules_path, load_config
 from kiosk.db.migrate import current_revision, head_revision
 from kiosk.db.models import Student
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
-from kiosk.events import find_event
-from kiosk.staff import has_pin
 
 Verdict = Literal["ok", "warn", "fail"]
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
-from kiosk.events import create_event
 from kiosk.roster import import_roster
-from kiosk.staff import set_pin
 from tests.conftest import REPO_ROOT
 from tests.tui.test_e2e_tmux import Terminal
 

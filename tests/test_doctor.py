@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from drivers.probe import probe_reader
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.cli import main
 from kiosk.db.models import Student
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES
-from kiosk.events import create_event
-from kiosk.staff import set_pin
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ import pytest
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.rules_file import save_rules
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import find_event
 from kiosk.cli import main
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER, prepare_demo
-from kiosk.events import find_event
 from kiosk.logs import logs_to_file
 from kiosk.paths import copy_private, data_dir, open_private, private_dir, private_file
 from tests.conftest import FIXTURES

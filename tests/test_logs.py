@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES, SAMPLE_ROSTER
 from kiosk.errors import UserError
-from kiosk.events import create_event
 from kiosk.logs import LOG_FILE_NAME, logs_to_file, redact, redacted_traceback
 from kiosk.roster import import_roster
-from kiosk.staff import set_pin
 from tests.conftest import FIXTURES, load_corpus
 
 KEPT = [

@@ -22,12 +22,12 @@ import pytest
 from drivers.base import Swipe
 from kiosk.cards.rules import load_rules
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import find_event
 from kiosk.cli import build_parser
 from kiosk.commands.kiosk_args import config_from_args
 from kiosk.commands.run_cmd import build_setup
 from kiosk.config import database_url
 from kiosk.db.session import open_database
-from kiosk.events import find_event
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_ROSTER = REPO / "kiosk" / "samples" / "roster.csv"

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from kiosk.checkin.manual import MANUAL_METHODS
+from kiosk.checkin.names import display_name, display_name_from_full
 from kiosk.checkin.outcome import CheckInRow
 from kiosk.db.models import CheckIn, Student, WalkIn
-from kiosk.names import display_name, display_name_from_full
 from kiosk.text_safety import sanitise, sanitise_optional
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kiosk.checkin.names import display_name, display_name_from_full
 from kiosk.checkin.outcome import (
     ARCHIVED_REFUSED_MESSAGE,
     CheckInOutcome,
@@ -29,7 +30,6 @@ from kiosk.checkin.outcome import (
 )
 from kiosk.db.models import AuditEvent, CheckIn, Student, WalkIn, utcnow
 from kiosk.errors import UserError
-from kiosk.names import display_name, display_name_from_full
 from kiosk.text_safety import require_safe
 
 log = logging.getLogger(__name__)

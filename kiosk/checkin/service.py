@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from drivers.base import Swipe
 from kiosk.cards.parse import SwipeResult, parse_swipe
 from kiosk.cards.rules import RuleSet
+from kiosk.checkin.events import get_event
 from kiosk.checkin.manual import (
     UNKNOWN_CARD_OFF_MESSAGE,
     Confirmation,
@@ -25,6 +26,7 @@ from kiosk.checkin.manual import (
     validate_mode,
 )
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
+from kiosk.checkin.names import display_name
 from kiosk.checkin.outcome import (
     MISREAD,
     NOISE,
@@ -54,8 +56,6 @@ from kiosk.checkin.recording import (
 )
 from kiosk.db.models import Event, Student
 from kiosk.errors import UserError
-from kiosk.events import get_event
-from kiosk.names import display_name
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.checkin.events import find_event
+from kiosk.checkin.export import EXPORT_FORMATS, export_checkins, export_to_file
 from kiosk.checkin.manual import manual_summary
 from kiosk.checkin.queries import live_count, manual_counts, recent_check_ins
 from kiosk.db.session import open_database
-from kiosk.events import find_event
-from kiosk.export import EXPORT_FORMATS, export_checkins, export_to_file
 
 
 def register(subparsers: Any) -> None:

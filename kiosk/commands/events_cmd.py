@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kiosk.db.session import open_database
-from kiosk.events import (
+from kiosk.checkin.events import (
     EVENT_KINDS,
     create_event,
     delete_event,
@@ -16,7 +15,8 @@ from kiosk.events import (
     live_check_in_counts,
     rename_event,
 )
-from kiosk.events import set_handshake_id as store_handshake_id
+from kiosk.checkin.events import set_handshake_id as store_handshake_id
+from kiosk.db.session import open_database
 
 
 def register(subparsers: Any) -> None:

@@ -6,15 +6,15 @@ import argparse
 from typing import Any
 
 from kiosk.cards.rules import RuleSet, load_rules
+from kiosk.checkin.events import find_event
+from kiosk.checkin.staff import has_pin
 from kiosk.commands.kiosk_args import add_kiosk_arguments, config_from_args
 from kiosk.config import KioskConfig, database_url, default_rules_path
 from kiosk.db.engine import resolve_database_url
 from kiosk.db.session import open_database
 from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
-from kiosk.events import find_event
 from kiosk.fair.start import SharedStart, default_replica_path, open_shared, uses_fair_mode
-from kiosk.staff import has_pin
 from kiosk.tui.setup import KioskSetup
 
 

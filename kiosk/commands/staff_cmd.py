@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cards.rules import RuleSet, load_rules
+from kiosk.checkin.staff import set_pin, set_staff_card, set_staff_card_from_swipe, validate_pin
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
-from kiosk.staff import set_pin, set_staff_card, set_staff_card_from_swipe, validate_pin
 
 
 def register(subparsers: Any) -> None:

@@ -188,7 +188,7 @@ class StaffSecret(SQLModel, table=True):
     """A staff PIN or staff card, stored only as a salted scrypt hash.
 
     ``failed_attempts`` and ``last_failed_at`` are the PIN's wrong guesses in a row and when
-    the last one was made (kiosk.staff.PinGate): kept here, they survive a restart and are
+    the last one was made (kiosk.checkin.staff.PinGate): kept here, they survive a restart and are
     shared by every kiosk on the database.
     """
 

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.db.models import Event
-from kiosk.events import create_event
 from tests.checkin.roster import PEOPLE, add_students
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.staff import PinGate, is_staff_card, is_staff_swipe
 from kiosk.cli import main
 from kiosk.db.session import open_database
-from kiosk.staff import PinGate, is_staff_card, is_staff_swipe
 from tests.checkin.roster import PEOPLE, add_students
 
 

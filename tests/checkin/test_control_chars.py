@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import find_event, get_event, list_events
+from kiosk.checkin.export import export_to_file, walk_ins_path
 from kiosk.checkin.outcome import IdentifiedStudent
 from kiosk.cli import main
 from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
-from kiosk.events import find_event, get_event, list_events
-from kiosk.export import export_to_file, walk_ins_path
 from kiosk.text_safety import first_forbidden
 from kiosk.tui.screens.rule_tester import describe
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 
 from drivers.base import Swipe
 from kiosk.cards.rules import Rule, RuleSet, load_rules
+from kiosk.checkin.staff import set_staff_card_from_swipe
 from kiosk.db.models import Event
 from kiosk.desk import KioskDesk
-from kiosk.staff import set_staff_card_from_swipe
 from tests.checkin.roster import ALEX
 
 SAMPLE_ROSTER = Path(__file__).resolve().parents[2] / "kiosk" / "samples" / "roster.csv"

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
+from kiosk.checkin.events import create_event, find_event, list_events, set_handshake_id
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
-from kiosk.events import create_event, find_event, list_events, set_handshake_id
 
 
 def test_create_event_stores_it(engine: Engine) -> None:

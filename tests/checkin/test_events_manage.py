@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event, delete_event, find_event, list_events, rename_event
+from kiosk.checkin.export import FULL_COLUMNS
 from kiosk.cli import main
 from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
-from kiosk.events import create_event, delete_event, find_event, list_events, rename_event
-from kiosk.export import FULL_COLUMNS
 from tests.checkin.roster import PEOPLE, add_students
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
+from kiosk.checkin.export import HANDSHAKE_COLUMNS, export_checkins, export_to_file, walk_ins_path
 from kiosk.db.models import Event
 from kiosk.errors import UserError
-from kiosk.events import create_event
-from kiosk.export import HANDSHAKE_COLUMNS, export_checkins, export_to_file, walk_ins_path
 
 START = datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
 

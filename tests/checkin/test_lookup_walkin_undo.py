@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from drivers.base import Swipe
 from kiosk.cards.rules import Rule, RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
 from kiosk.db.models import AuditEvent, CheckIn, Event, WalkIn
 from kiosk.errors import UserError
-from kiosk.events import create_event
 from tests.checkin.roster import Person, add_students
 
 UNKNOWN_SWIPE = ";55555555501?"

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.checkin.manual import (
     MANUAL_CHECKIN_MODES,
     MANUAL_OFF_MESSAGE,
@@ -24,7 +25,6 @@ from kiosk.checkin.outcome import UNKNOWN_CARD_MESSAGE
 from kiosk.config import ConfigError, KioskConfig, load_config, parse_config
 from kiosk.db.models import CheckIn, Event, WalkIn
 from kiosk.errors import UserError
-from kiosk.events import create_event
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

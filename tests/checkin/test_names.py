@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.checkin.names import display_name, display_name_from_full, split_full_name
 from kiosk.db.models import Student
-from kiosk.names import display_name, display_name_from_full, split_full_name
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from kiosk import staff
 from kiosk.cards.rules import Rule, RuleSet
-from kiosk.db.engine import make_engine
-from kiosk.db.migrate import upgrade
-from kiosk.db.models import StaffSecret
-from kiosk.db.session import open_database
-from kiosk.errors import UserError
-from kiosk.staff import (
+from kiosk.checkin import staff
+from kiosk.checkin.staff import (
     PinGate,
     delay_after,
     has_pin,
@@ -28,6 +23,11 @@ from kiosk.staff import (
     staff_card_keys,
     verify_secret,
 )
+from kiosk.db.engine import make_engine
+from kiosk.db.migrate import upgrade
+from kiosk.db.models import StaffSecret
+from kiosk.db.session import open_database
+from kiosk.errors import UserError
 
 
 class FakeClock:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.checkin.staff import has_pin
 from kiosk.db.session import open_database
-from kiosk.staff import has_pin
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

@@ -17,9 +17,9 @@ from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import Rule, RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.db.models import AuditEvent, CheckIn, Event
 from kiosk.db.session import open_database
-from kiosk.events import create_event
 from tests.checkin.roster import ALEX, CARMEN, DANA, Person, add_students
 from tests.conftest import load_corpus
 

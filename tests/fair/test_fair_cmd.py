@@ -9,8 +9,8 @@ import pytest
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.cli import main
-from kiosk.events import create_event
 from kiosk.fair.replica import Replica
 from tests.checkin.roster import ALEX, BO, PEOPLE, add_students
 

@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
+from kiosk.checkin.staff import set_pin
 from kiosk.db.models import CheckIn, Event
 from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
 from kiosk.fair.link import ONLINE_WAIT_S
 from kiosk.fair.start import open_shared
-from kiosk.staff import set_pin
 from tests.checkin.roster import ALEX, BO, CARMEN
 from tests.netproxy import NetProxy
 

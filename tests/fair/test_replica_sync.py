@@ -12,10 +12,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from kiosk.checkin.staff import set_pin
 from kiosk.db.models import CheckIn, Event, RosterVersion, Student, WalkIn
 from kiosk.fair.replica import Replica
 from kiosk.fair.sync import deliver, send_pending
-from kiosk.staff import set_pin
 from tests.checkin.roster import ALEX, BO
 
 T0 = datetime(2026, 10, 14, 15, 0, tzinfo=UTC)
@@ -173,9 +173,9 @@ def test_a_duplicate_is_in_the_full_export_only_and_never_counted(
 ) -> None:
     import csv
 
+    from kiosk.checkin.events import live_check_in_counts
+    from kiosk.checkin.export import export_to_file
     from kiosk.checkin.queries import live_count
-    from kiosk.events import live_check_in_counts
-    from kiosk.export import export_to_file
 
     alex = student_ids[ALEX.username]
     for key, minutes in (("door-a", 0), ("door-b", 5)):

@@ -26,9 +26,9 @@ from drivers.keymap import DE, US, KeyDecoder
 from drivers.serialport import SerialReader
 from kiosk.cards.rules import load_rules
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
-from kiosk.events import create_event
 from tests.checkin.roster import PEOPLE, add_students
 from tests.conftest import FIXTURES, load_corpus
 from tests.drivers.evdev_recording import Recorder

@@ -21,11 +21,11 @@ from sqlmodel import Session, col
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
+from kiosk.checkin.events import create_event
 from kiosk.cli import main
 from kiosk.db.engine import make_engine
 from kiosk.db.models import CheckIn, Student
 from kiosk.errors import UserError
-from kiosk.events import create_event
 from kiosk.roster import import_roster, preflight, service
 from kiosk.roster.version import roster_version
 from tests.reliability.import_kill import generate_roster

@@ -10,10 +10,10 @@ from sqlmodel import Session, func, select
 from textual import events
 from textual.widgets import Input
 
+from kiosk.checkin.export import export_to_file
+from kiosk.checkin.staff import PinGate
 from kiosk.db.models import CheckIn, Student
 from kiosk.demo import DEMO_PIN, DEMO_RULES
-from kiosk.export import export_to_file
-from kiosk.staff import PinGate
 from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.lookup import LookupScreen
 from kiosk.tui.screens.walk_in import WalkInScreen

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_PIN, DEMO_RULES, SAMPLE_ROSTER
-from kiosk.events import create_event
 from kiosk.roster import import_roster
-from kiosk.staff import set_pin
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed: the end-to-end test needs it"

@@ -10,8 +10,8 @@ from textual.widgets import Input, OptionList
 
 from kiosk.checkin.manual import MANUAL_OFF_MESSAGE
 from kiosk.checkin.outcome import NOT_FOUND_MESSAGE
+from kiosk.checkin.staff import set_staff_card
 from kiosk.db.models import CheckIn, WalkIn
-from kiosk.staff import set_staff_card
 from kiosk.tui.app import make_app
 from kiosk.tui.screens.lookup import LookupScreen
 from kiosk.tui.screens.manual_checkin import ManualCheckinScreen

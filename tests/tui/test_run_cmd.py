@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.checkin.events import create_event
+from kiosk.checkin.staff import set_pin
 from kiosk.cli import main
 from kiosk.commands.run_cmd import build_setup
 from kiosk.config import database_url, load_config, parse_config
 from kiosk.db.session import open_database
 from kiosk.demo import DEMO_RULES
 from kiosk.errors import UserError
-from kiosk.events import create_event
-from kiosk.staff import set_pin
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from kiosk.checkin.events import create_event, get_event
+from kiosk.checkin.staff import PinGate, set_staff_card
 from kiosk.db.models import AuditEvent, CheckIn, Event, StaffSecret, utcnow
-from kiosk.events import create_event, get_event
-from kiosk.staff import PinGate, set_staff_card
 from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.events import EventsScreen
 from kiosk.tui.screens.export import ExportScreen

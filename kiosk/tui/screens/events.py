@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Select, Static
 
+from kiosk.checkin.events import EVENT_KINDS
 from kiosk.desk import Event
 from kiosk.errors import UserError
-from kiosk.events import EVENT_KINDS
 from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StaffScreen
 

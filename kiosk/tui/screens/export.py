@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from kiosk.checkin.export import EXPORT_FORMATS
 from kiosk.errors import UserError
-from kiosk.export import EXPORT_FORMATS
 from kiosk.tui.screens.base import StaffScreen
 
 NO_HANDSHAKE_ID = (

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from kiosk.checkin.staff import wait_message
 from kiosk.errors import DatabaseUnavailable
-from kiosk.staff import wait_message
 
 if TYPE_CHECKING:
     from kiosk.tui.app import KioskApp

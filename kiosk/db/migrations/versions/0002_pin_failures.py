@@ -1,6 +1,6 @@
 """staff PIN failures kept in the database
 
-The PIN's wrong guesses in a row and the time of the last one (kiosk.staff.PinGate) move
+The PIN's wrong guesses in a row and the time of the last one (kiosk.checkin.staff.PinGate) move
 from process memory to the staff_secret row, so a restart no longer clears them.
 
 Revision ID: 0002
