@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
+from kiosk.db.url import DB_ENV_VAR as DB_ENV_VAR
+from kiosk.db.url import resolve_database_url as resolve_database_url
 from kiosk.errors import UsageError
-from kiosk.paths import default_database_url, private_file
+from kiosk.paths import private_file
 
-DB_ENV_VAR = "KIOSK_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # SQLite errors after which a connection is closed rather than reused: it may have opened the
 # file read-only, or lost it (permissions, a remount), and would stay that way.
@@ -24,11 +24,6 @@ SQLITE_REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
 PG_CONNECT_TIMEOUT_S = 5
 PG_LOCK_TIMEOUT_MS = 5_000
 PG_TCP_USER_TIMEOUT_MS = 10_000
-
-
-def resolve_database_url(explicit: str | None = None) -> str:
-    """The URL to use: ``--db``, then ``$KIOSK_DB``, then the default SQLite file."""
-    return explicit or os.environ.get(DB_ENV_VAR) or default_database_url()
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -78,6 +73,12 @@ def make_engine(url: str) -> Engine:
             "database SQLAlchemy knows; use sqlite:///… or postgresql://…."
         ) from None
     except ImportError as exc:
+        if parsed.get_backend_name() == "postgresql":
+            raise UsageError(
+                f"The database URL {_shown(parsed)} needs the PostgreSQL driver "
+                f"{exc.name or 'psycopg'!r}, which is not installed; install it with "
+                "`pip install -e '.[postgres]'` in the swipe-kiosk folder."
+            ) from None
         raise UsageError(
             f"The database URL {_shown(parsed)} needs the Python module {exc.name!r}, which is "
             "not installed; install it, or use sqlite:///… or postgresql://…."
@@ -103,7 +104,10 @@ def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _emit_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Execution option sqlite_begin_immediate (the roster import's write): take the write
+    # lock at BEGIN, waiting the busy timeout for it, instead of at the first write.
+    immediate = connection.get_execution_options().get("sqlite_begin_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _reopen_after_file_trouble(context: Any) -> None:
