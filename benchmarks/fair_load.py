@@ -356,7 +356,7 @@ def main() -> int:
     parser.add_argument("--restart-server", action="store_true")
     parser.add_argument("--restart-gap", type=float, default=3.0)
     args = parser.parse_args()
-    logging.getLogger("kiosk").setLevel(logging.ERROR)  # the figures, not every going-offline
+    logging.getLogger("kiosk").setLevel(logging.CRITICAL)  # the figures, not each outage
     if not args.pg:
         parser.error("give --pg URL (a scratch PostgreSQL database: its schema is dropped)")
     return asyncio.run(run(args))
