@@ -101,6 +101,12 @@ class WalkIn(SQLModel, table=True):
 LIVE_CHECK_IN_SQL = "undone_at IS NULL AND duplicate_of IS NULL"
 
 
+def _live_unique(name: str, who: str) -> Index:
+    """At most one live check-in per event and ``who`` (when ``who`` is set)."""
+    where = text(f"{LIVE_CHECK_IN_SQL} AND {who} IS NOT NULL")
+    return Index(name, "event_id", who, unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class CheckIn(SQLModel, table=True):
     """One check-in. Undo sets ``undone_at``: the row, and so the history, stays.
 
@@ -115,22 +121,8 @@ class CheckIn(SQLModel, table=True):
     __table_args__ = (
         # At most one live check-in per student per event, and per walk-in email per event,
         # even with several kiosks sharing a PostgreSQL database.
-        Index(
-            "uq_check_in_live_student",
-            "event_id",
-            "student_id",
-            unique=True,
-            sqlite_where=text(f"{LIVE_CHECK_IN_SQL} AND student_id IS NOT NULL"),
-            postgresql_where=text(f"{LIVE_CHECK_IN_SQL} AND student_id IS NOT NULL"),
-        ),
-        Index(
-            "uq_check_in_live_walk_in",
-            "event_id",
-            "walk_in_key",
-            unique=True,
-            sqlite_where=text(f"{LIVE_CHECK_IN_SQL} AND walk_in_key IS NOT NULL"),
-            postgresql_where=text(f"{LIVE_CHECK_IN_SQL} AND walk_in_key IS NOT NULL"),
-        ),
+        _live_unique("uq_check_in_live_student", "student_id"),
+        _live_unique("uq_check_in_live_walk_in", "walk_in_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -55,8 +55,9 @@ STUDENT_COLUMNS = (
     "updated_at",
 )
 _CHUNK = 5_000
-#: What a shared check-in brings to the replica (its id stays the shared database's business).
-_COPIED_CHECK_IN = (
+#: What a check-in carries from one database to the other (its id stays each one's own):
+#: a shared check-in copied into the replica (live, so no undo fields) ...
+COPIED_CHECK_IN = (
     "event_id",
     "student_id",
     "method",
@@ -68,6 +69,8 @@ _COPIED_CHECK_IN = (
     "checked_in_at",
     "walk_in_key",
 )
+#: ... and a queued one sent to the shared database (with its undo and its key).
+SENT_CHECK_IN = (*COPIED_CHECK_IN, "undone_at", "undone_by", "client_key")
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ class Replica:
         """Copy one live check-in the shared database just answered about (made here, or the
         one that made this swipe "already"), so that if the network drops now the replica
         still knows the student is in (the next refresh would bring it too)."""
-        row = {name: getattr(check_in, name) for name in (*_COPIED_CHECK_IN, "id", "client_key")}
+        row = {name: getattr(check_in, name) for name in (*COPIED_CHECK_IN, "id", "client_key")}
         with self.engine.begin() as local:
             self._insert_copies(local, [row])
 
@@ -199,7 +202,7 @@ class Replica:
         table = _table(CheckIn)
         for row in rows:
             key = shared_key(row["id"], row["client_key"])
-            fields = {name: row[name] for name in _COPIED_CHECK_IN}
+            fields = {name: row[name] for name in COPIED_CHECK_IN}
             local.execute(
                 sqlite_insert(table).values(client_key=key, **fields).on_conflict_do_nothing()
             )

@@ -21,28 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.db.models import CheckIn, WalkIn
-from kiosk.fair.replica import Replica
+from kiosk.fair.replica import SENT_CHECK_IN, Replica
 
 log = logging.getLogger(__name__)
 
 Delivery = Literal["sent", "already_sent", "duplicate", "replaced_later"]
-
-#: What a queued check-in carries to the shared database (its id stays local).
-_COPIED = (
-    "event_id",
-    "student_id",
-    "method",
-    "card_id",
-    "rule",
-    "reader",
-    "kiosk_id",
-    "note",
-    "checked_in_at",
-    "undone_at",
-    "undone_by",
-    "client_key",
-    "walk_in_key",
-)
 
 
 @dataclass
@@ -98,7 +81,7 @@ def _queued(replica: Replica, key: str) -> tuple[CheckIn, WalkIn | None]:
 
 
 def _copy(queued: CheckIn, duplicate_of: int | None = None) -> CheckIn:
-    fields = {name: getattr(queued, name) for name in _COPIED}
+    fields = {name: getattr(queued, name) for name in SENT_CHECK_IN}
     return CheckIn(**fields, duplicate_of=duplicate_of)
 
 
