@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 #: The longest a swipe waits on the shared database before the kiosk answers from its replica.
 ONLINE_WAIT_S = 1.0
-#: How often an offline kiosk asks whether the shared database is back.
-PROBE_INTERVAL_S = 2.0
 
 
 class SharedLink:

@@ -20,7 +20,7 @@ from kiosk.checkin import CheckInOutcome, CheckInService
 from kiosk.db.models import CheckIn
 from kiosk.fair.link import ONLINE_WAIT_S, SharedLink
 from kiosk.fair.replica import Replica
-from kiosk.fair.sync import SyncReport, send_pending
+from kiosk.fair.sync import send_pending
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ class FairRoute:
         self.shared: CheckInService | None = None
         self.local: CheckInService | None = None
         self.queued = 0
-        self.last_sync: SyncReport | None = None
         self._mirrors: set[asyncio.Future[None]] = set()
 
     # ------------------------------------------------------------- services
@@ -136,7 +135,7 @@ class FairRoute:
             if self.shared is None:
                 self.shared = self._make_shared()
                 self.local = self._make_local(self.shared)
-            self.last_sync = send_pending(self.replica, self.link.shared)
+            send_pending(self.replica, self.link.shared)
             refreshed = self.replica.refresh(self.link.shared, event_id)
         except Exception as error:  # any trouble: offline again, nothing lost
             self.link.lost(type(error).__name__)
