@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ColumnElement, ForeignKey, Index, Integer, Text, and_, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel, col
 
 from kiosk.db.types import UTCDateTime
@@ -81,6 +93,14 @@ class Event(SQLModel, table=True):
     kind: str = Field(default="event", sa_column=Column(Text, nullable=False))
     handshake_id: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Only registered students may check in (walk-ins are sent to a staff member).
+    registered_only: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # A second swipe this many minutes after check-in checks out; None: check-out off.
+    checkout_after_minutes: int | None = Field(default=None, sa_column=Column(Integer))
+    # The label name tags are printed on ("30252", "30256", "4x2.3"); None: name tags off.
+    nametag_label: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class WalkIn(SQLModel, table=True):
@@ -143,11 +163,34 @@ class CheckIn(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("check_in.id"), nullable=True)
     )
     walk_in_key: str | None = Field(default=None, sa_column=Column(Text))
+    checked_out_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    checked_in_by: str | None = Field(default=None, sa_column=Column(Text))  # manual: who
 
     @classmethod
     def live(cls) -> ColumnElement[bool]:
         """The WHERE clause of a live check-in (``LIVE_CHECK_IN_SQL``)."""
         return and_(col(cls.undone_at).is_(None), col(cls.duplicate_of).is_(None))
+
+
+class Registration(SQLModel, table=True):
+    """One registrant of an event, from the CSV Handshake exports for its registrations.
+
+    ``email_key`` is the lower-cased email (one row per event and email); ``student_id`` is
+    the roster student with that email when there is one (None: not in the roster).
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_key", name="uq_registration_event_email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id"), nullable=False))
+    email_key: str = Field(sa_column=Column(Text, nullable=False))
+    email_address: str = Field(sa_column=Column(Text, nullable=False))
+    student_id: int | None = Field(default=None, foreign_key="student.id", index=True)
+    registered_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    source: str | None = Field(default=None, sa_column=Column(Text))  # the CSV's file name
 
 
 class RosterVersion(SQLModel, table=True):
