@@ -33,7 +33,15 @@ from kiosk.cards.parse import SwipeResult
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.rules_file import save_rules
 from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
-from kiosk.checkin.events import create_event, get_event, list_events, live_check_in_counts
+from kiosk.checkin.events import (
+    DeletedEvent,
+    create_event,
+    delete_event,
+    get_event,
+    list_events,
+    live_check_in_counts,
+    rename_event,
+)
 from kiosk.checkin.events import set_handshake_id as store_handshake_id
 from kiosk.checkin.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
 from kiosk.checkin.manual import MANUAL_OFF, Confirmation, ManualCheckin, validate_mode
@@ -350,6 +358,28 @@ class KioskDesk:
         self, name: str, when: str | None, kind: str, handshake_id: str | None
     ) -> Event:
         return await _blocking(create_event, self.engine, name, when, kind, handshake_id)
+
+    async def rename_event(self, event_id: int, new_name: str) -> Event:
+        """Give an event another name (a duplicate on the same date is refused with a
+        sentence); renaming the event in use renames the desk's copy too."""
+        renamed = await _blocking(rename_event, self.engine, str(event_id), new_name)
+        if renamed.id == self.event_id:
+            self._event = renamed
+        return renamed
+
+    async def delete_event(self, event_id: int) -> DeletedEvent:
+        """Delete an event staff confirmed (the screen's confirmation is the CLI's --force):
+        its check-ins, if any, are first saved to an owner-only file in the export folder
+        (``DeletedEvent.export`` says where), never lost. The event this kiosk is checking in
+        to is refused: staff choose another first."""
+        if event_id == self.event_id:
+            raise UserError(
+                f"The kiosk is checking students in to {self._event.name!r}; choose another "
+                "event first (Enter on it), then delete this one."
+            )
+        return await _blocking(
+            delete_event, self.engine, str(event_id), force=True, export_dir=self._export_dir
+        )
 
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""

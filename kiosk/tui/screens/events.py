@@ -1,9 +1,15 @@
-"""Staff: choose the event students check in to, or create one."""
+"""Staff: choose the event students check in to, create one, rename or delete one.
+
+Rename and Delete act on the highlighted row. Delete asks once more ("Delete again to
+confirm"); then the event's check-ins, if any, are saved to a file first (the screen says
+where), as ``kiosk events delete --force`` does. The event in use cannot be deleted.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from kiosk.checkin.events import EVENT_KINDS
@@ -21,10 +27,20 @@ class EventsScreen(StaffScreen):
     def __init__(self) -> None:
         super().__init__()
         self._events: dict[str, Event] = {}
+        self._counts: dict[str, int] = {}
+        self._delete_pending: str | None = None  # the row Delete was pressed on once
 
     def compose_body(self) -> ComposeResult:
         yield Static("Enter on an event to check students in to it.", classes="staff-help")
         yield DataTable(id="events-table", cursor_type="row")
+        with Horizontal(classes="form-row", id="event-actions"):
+            yield Input(
+                placeholder="new name for the highlighted event",
+                id="event-rename-input",
+                restrict=safe_input_pattern(),
+            )
+            yield Button("Rename", id="event-rename")
+            yield Button("Delete", id="event-delete", variant="error")
         with Vertical(id="event-form", classes="staff-form"):
             yield Static("New event", classes="form-title")
             with Horizontal(classes="form-row"):
@@ -54,10 +70,12 @@ class EventsScreen(StaffScreen):
         table = self.query_one("#events-table", DataTable)
         table.clear()
         self._events = {}
+        self._counts = {}
         for line in lines:
             event = line.event
             key = str(event.id)
             self._events[key] = event
+            self._counts[key] = line.live_check_ins
             current = "← in use" if event.id == self.app.desk.event.id else ""
             table.add_row(
                 key,
@@ -83,11 +101,96 @@ class EventsScreen(StaffScreen):
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "event-create":
             await self.create()
+        elif event.button.id == "event-rename":
+            await self.rename()
+        elif event.button.id == "event-delete":
+            await self.delete()
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the name, date or Handshake-id field creates the event, as the button does."""
+        """Enter in the name, date or Handshake-id field creates the event, as the button does;
+        Enter in the new-name field renames the highlighted event."""
         if event.input.id in _FORM_FIELDS:
             await self.create()
+        elif event.input.id == "event-rename-input":
+            await self.rename()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._cancel_delete()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#event-message", Static).update(text)
+
+    def _highlighted(self) -> tuple[str, Event] | None:
+        """The highlighted row's key and event (None: no events, or none highlighted)."""
+        table = self.query_one("#events-table", DataTable)
+        if not table.row_count:
+            return None
+        row_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        key = str(row_key.value)
+        event = self._events.get(key)
+        return None if event is None else (key, event)
+
+    async def rename(self) -> None:
+        chosen = self._highlighted()
+        if chosen is None:
+            self._say("There is no event to rename; create one first.")
+            return
+        key, event = chosen
+        field = self.query_one("#event-rename-input", Input)
+        assert event.id is not None
+        try:
+            renamed = await self.app.desk.rename_event(event.id, field.value)
+        except UserError as exc:
+            self._say(str(exc))
+            return
+        field.value = ""
+        if renamed.id == self.app.desk.event.id:
+            self.app.student_screen.set_event_name(renamed.name)
+        await self.reload()
+        self._move_to(key)
+        self._say(f"Event {renamed.id} is now called {renamed.name!r}.")
+
+    async def delete(self) -> None:
+        chosen = self._highlighted()
+        if chosen is None:
+            self._say("There is no event to delete.")
+            return
+        key, event = chosen
+        assert event.id is not None
+        if event.id != self.app.desk.event.id and self._delete_pending != key:
+            self._ask_to_confirm(key, event)  # the event in use: the desk refuses it
+            return
+        self._cancel_delete()
+        try:
+            deleted = await self.app.desk.delete_event(event.id)
+        except UserError as exc:
+            self._say(str(exc))
+            return
+        await self.reload()
+        message = f"Deleted event {deleted.id} ({deleted.name})."
+        if deleted.export is not None:
+            message += f" Its {deleted.check_ins} check-in(s) were first saved to {deleted.export}"
+        self._say(message)
+
+    def _ask_to_confirm(self, key: str, event: Event) -> None:
+        self._delete_pending = key
+        self.query_one("#event-delete", Button).label = "Delete: sure?"
+        count = self._counts.get(key, 0)
+        saved = f" Its {count} check-in(s) are saved to a file first." if count else ""
+        self._say(
+            f"Delete the event {event.name!r} (id {event.id})?{saved} "
+            "Press Delete again to confirm."
+        )
+
+    def _cancel_delete(self) -> None:
+        if self._delete_pending is not None:
+            self._delete_pending = None
+            self.query_one("#event-delete", Button).label = "Delete"
+
+    def _move_to(self, key: str) -> None:
+        table = self.query_one("#events-table", DataTable)
+        if key in self._events:
+            table.move_cursor(row=table.get_row_index(key))
 
     async def create(self) -> None:
         kind = self.query_one("#event-kind-select", Select).value
