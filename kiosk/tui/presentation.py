@@ -16,6 +16,11 @@ Colour = Literal["green", "yellow", "red"]
 
 UNKNOWN_HINT = "Press F2 to check in with your username or email, or F3 to register as a walk-in."
 SEE_STAFF = "✖  PLEASE SEE A STAFF MEMBER"
+SWIPE_PROMPT = "Swipe your student ID"
+# The idle screen while none of the kiosk's readers is connected (missing, unplugged, no
+# permission): in the red of a "see staff" answer, cleared by itself once one is back.
+NO_READER = "Card reader not connected — please see a staff member"
+NO_READER_COLOUR: Colour = "red"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,13 @@ from textual.widgets import Button, ContentSwitcher, Static
 
 from kiosk.checkin import CheckInOutcome
 from kiosk.tui.answers import AnswerQueue
-from kiosk.tui.presentation import UNKNOWN_HINT, presentation_of
+from kiosk.tui.presentation import (
+    NO_READER,
+    NO_READER_COLOUR,
+    SWIPE_PROMPT,
+    UNKNOWN_HINT,
+    presentation_of,
+)
 from kiosk.tui.widgets.legend import DemoLegend
 from kiosk.tui.widgets.reader_status import ReaderStatusBar
 
@@ -62,6 +68,7 @@ class StudentScreen(Screen[None]):
         self.min_result_seconds = min_result_seconds
         self.count: int | None = None
         self.link_status = ""
+        self.reader_connected = True  # what the idle prompt shows (refresh_readers)
         self._pending: AnswerQueue[CheckInOutcome] = AnswerQueue()
         self._shown_at = 0.0
         self._idle_timer: Timer | None = None
@@ -72,7 +79,7 @@ class StudentScreen(Screen[None]):
             yield Static(self.event_name, markup=False, id="event-name")
             with ContentSwitcher(initial="idle", id="student-view"):
                 with Vertical(id="idle"):
-                    yield Static("Swipe your student ID", markup=False, id="swipe-prompt")
+                    yield Static(SWIPE_PROMPT, markup=False, id="swipe-prompt")
                     yield Static(LOOKUP_HINT, id="idle-hint")
                 with Vertical(id="result"):
                     yield Static("", markup=False, id="result-message")
@@ -94,8 +101,16 @@ class StudentScreen(Screen[None]):
         self.set_interval(1.0, self.refresh_readers)
 
     def refresh_readers(self) -> None:
+        """The status line's reader dots, and the idle prompt: while no reader is connected
+        (missing, unplugged, no permission) it says so plainly instead of "Swipe"."""
         bar = self.query_one("#readers", ReaderStatusBar)
         bar.refresh_from(self.app.readers, self.app.swipe_limiter.flooding())
+        connected = any(reader.status.state == "connected" for reader in self.app.readers)
+        if connected != self.reader_connected:
+            self.reader_connected = connected
+            prompt = self.query_one("#swipe-prompt", Static)
+            prompt.update(SWIPE_PROMPT if connected else NO_READER)
+            prompt.set_class(not connected, f"no-reader-{NO_READER_COLOUR}")
 
     # --- what the app tells this screen -------------------------------------------------
 
