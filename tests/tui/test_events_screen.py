@@ -33,7 +33,7 @@ def _message(app: KioskApp) -> str:
     return " ".join(str(app.screen.query_one("#event-message").render()).split())
 
 
-async def _highlight(app: KioskApp, pilot: object, name: str) -> None:
+def _highlight(app: KioskApp, name: str) -> None:
     """Put the Events table's cursor on the row of the event called ``name``."""
     table = app.screen.query_one("#events-table", DataTable)
     for index in range(table.row_count):
@@ -58,7 +58,7 @@ async def test_rename_the_highlighted_event_and_refuse_a_duplicate(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_staff_screen(pilot, "events", EventsScreen)
         await wait_until(pilot, lambda: screen.query_one("#events-table", DataTable).row_count == 3)
-        await _highlight(app, pilot, "Spring Expo")
+        _highlight(app, "Spring Expo")
         field = screen.query_one("#event-rename-input", Input)
         field.focus()
         await type_text(pilot, "winter expo")
@@ -100,7 +100,7 @@ async def test_delete_asks_once_more_then_deletes_an_event_without_check_ins(
         screen = await open_staff_screen(pilot, "events", EventsScreen)
         table = screen.query_one("#events-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2)
-        await _highlight(app, pilot, "Spring Expo")
+        _highlight(app, "Spring Expo")
         screen.query_one("#event-delete", Button).press()
         await wait_until(pilot, lambda: "Press Delete again to confirm" in _message(app))
         assert _event_names(kiosk_setup) == ["Demo Career Fair", "Spring Expo"]
@@ -124,13 +124,13 @@ async def test_deleting_an_event_with_check_ins_saves_them_to_a_file_first(
         table = screen.query_one("#events-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2)
         # choose the demo event (Enter on it), then delete the expo
-        await _highlight(app, pilot, "Demo Career Fair")
+        _highlight(app, "Demo Career Fair")
         table.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.desk.event.name == "Demo Career Fair")
-        await _highlight(app, pilot, "Spring Expo")
+        _highlight(app, "Spring Expo")
         screen.query_one("#event-delete", Button).press()
-        await wait_until(pilot, lambda: "Its 1 check-in(s) are saved to a file first" in _message(app))
+        await wait_until(pilot, lambda: "Its 1 check-in(s) are saved to a file" in _message(app))
         screen.query_one("#event-delete", Button).press()
         await wait_until(pilot, lambda: "were first saved to" in _message(app))
         match = re.search(r"Its 1 check-in\(s\) were first saved to (\S+\.csv)", _message(app))
