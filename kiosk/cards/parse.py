@@ -13,6 +13,7 @@ from typing import Literal
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
+from kiosk.cards.parity_misread import fails_parity
 from kiosk.cards.rules import Rule, RuleMatch, RuleSet
 from kiosk.cards.tracks import START_SENTINELS, Tracks, is_clean_stripe, parse_tracks
 
@@ -82,6 +83,9 @@ MISREAD = {
         "The reader seems to type with a different keyboard layout; "
         "staff: set the reader (or its configured layout) to US.",
         "wrong_layout",
+    ),
+    "bad_parity": SwipeResult(
+        "misread", None, None, "The card was not read right; please present it again.", "bad_parity"
     ),
 }
 NO_MATCH = SwipeResult(
@@ -164,8 +168,11 @@ def decide_swipe(
         decided = _pre_rules(text, cleaned, rules)
         if decided is not None:
             return decided
-        hit = first_rule_hit(cleaned, rules.rules_for(reader))
-        return NO_MATCH if hit is None else hit
+        applicable = rules.rules_for(reader)
+        hit = first_rule_hit(cleaned, applicable)
+        if hit is None:  # a prox value with a wrong parity bit is a misread, not an unknown card
+            return MISREAD["bad_parity"] if fails_parity(cleaned, applicable) else NO_MATCH
+        return hit
     except Exception:  # a bug must not take the kiosk down or leak the swipe into a traceback
         return INTERNAL_ERROR
 

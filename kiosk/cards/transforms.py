@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from kiosk.cards.wiegand import FORMATS, WiegandFormat, decode_field
+from kiosk.cards.wiegand import h10301_encode as h10301_encode  # re-exported for callers
+
 Transform = Callable[[str], "str | None"]
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -63,40 +66,21 @@ def reverse_bytes(value: str) -> str | None:
     return "".join(value[index : index + 2] for index in range(len(value) - 2, -1, -2))
 
 
-def _h10301_bits(value: str) -> int | None:
-    """The 26 raw bits of an HID H10301 credential given in hex, when both parities hold."""
-    if not _is_hex(value):
-        return None
-    bits = int(value, 16)
-    if bits >> 26:
-        return None
-    leading = (bits >> 13) & 0x1FFF  # even parity bit + 12 bits
-    trailing = bits & 0x1FFF  # 12 bits + odd parity bit
-    if leading.bit_count() % 2 != 0 or trailing.bit_count() % 2 != 1:
-        return None
-    return bits
+def _wiegand(fmt: WiegandFormat, name: str) -> Transform:
+    def wiegand_field(value: str) -> str | None:
+        number = decode_field(fmt, name, value)
+        return None if number is None else str(number)
+
+    return wiegand_field
 
 
-def h10301_card(value: str) -> str | None:
-    """The 16-bit card number of a raw 26-bit H10301 value (hex), parity checked."""
-    bits = _h10301_bits(value)
-    return None if bits is None else str((bits >> 1) & 0xFFFF)
-
-
-def h10301_facility(value: str) -> str | None:
-    """The 8-bit facility code of a raw 26-bit H10301 value (hex), parity checked."""
-    bits = _h10301_bits(value)
-    return None if bits is None else str((bits >> 17) & 0xFF)
-
-
-def h10301_encode(facility: int, card: int) -> str:
-    """The raw 26-bit H10301 value, in hex, for a facility code and card number."""
-    payload = ((facility & 0xFF) << 16) | (card & 0xFFFF)
-    leading = payload >> 12  # facility + top 4 bits of card
-    trailing = payload & 0xFFF
-    even = leading.bit_count() % 2
-    odd = 1 - trailing.bit_count() % 2
-    return f"{(even << 25) | (payload << 1) | odd:07X}"
+#: ``h10301_card``, ``corp1000_35_company``…: one field of a raw prox value (bits or hex),
+#: parity checked, for every format of :data:`kiosk.cards.wiegand.FORMATS`.
+WIEGAND_TRANSFORMS: dict[str, Transform] = {
+    f"{fmt.name}_{part.name}": _wiegand(fmt, part.name)
+    for fmt in FORMATS.values()
+    for part in fmt.fields
+}
 
 
 def _low_bits(count: int) -> Transform:
@@ -150,13 +134,13 @@ _SIMPLE: dict[str, Transform] = {
     "hex_to_dec": hex_to_dec,
     "dec_to_hex": dec_to_hex,
     "reverse_bytes": reverse_bytes,
-    "h10301_card": h10301_card,
-    "h10301_facility": h10301_facility,
+    **WIEGAND_TRANSFORMS,
 }
 
 TRANSFORM_HELP = (
-    "strip_leading_zeros, upper, lower, hex_to_dec, dec_to_hex, reverse_bytes, h10301_card, "
-    "h10301_facility, zfill:N, low_bits:N, chars:FIRST-LAST, field:N:SEPARATOR, mask:PATTERN"
+    "strip_leading_zeros, upper, lower, hex_to_dec, dec_to_hex, reverse_bytes, "
+    + ", ".join(WIEGAND_TRANSFORMS)
+    + ", zfill:N, low_bits:N, chars:FIRST-LAST, field:N:SEPARATOR, mask:PATTERN"
 )
 
 

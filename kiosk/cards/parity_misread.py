@@ -1,0 +1,65 @@
+"""A prox swipe whose raw value a rule matched but whose parity bits are wrong: a misread.
+
+A rule with a prox transform (``h10301_card``, ``corp1000_35_card``…) simply does not match
+when the parity fails, so the next rule is tried. When no rule gives a card_id at all,
+:func:`fails_parity` tells the parser whether the reason was such a parity failure, so the
+student is asked to present the card again rather than told the card is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from kiosk.cards.rules import Rule
+from kiosk.cards.tracks import Tracks, parse_tracks
+from kiosk.cards.transforms import Transform, compile_transform
+from kiosk.cards.wiegand import FORMATS, WiegandFormat
+from kiosk.cards.wiegand import fails_parity as value_fails_parity
+
+#: Each prox transform's name and the format whose parity it checks.
+_FORMAT_OF: dict[str, WiegandFormat] = {
+    f"{fmt.name}_{part.name}": fmt for fmt in FORMATS.values() for part in fmt.fields
+}
+
+
+@lru_cache(maxsize=256)
+def _transform(spec: str) -> Transform:
+    return compile_transform(spec)
+
+
+def _chain_fails_parity(specs: Sequence[str], value: str) -> bool:
+    """True when the transforms, applied in order to ``value``, stop at a prox transform
+    because its input is a raw value of that format with a wrong parity bit."""
+    for spec in specs:
+        fmt = _FORMAT_OF.get(spec)
+        if fmt is not None and value_fails_parity(fmt, value):
+            return True
+        result = _transform(spec)(value)
+        if result is None:
+            return False
+        value = result
+    return False
+
+
+def uses_parity(rule: Rule) -> bool:
+    return any(spec in _FORMAT_OF for spec in rule.transforms)
+
+
+def fails_parity(cleaned: str, rules: Sequence[Rule]) -> bool:
+    """True when one of ``rules`` matched the cleaned swipe but a prox transform found the
+    parity wrong (call it only when no rule gave a card_id)."""
+    tracks: Tracks | None = None
+    for rule in rules:
+        if not uses_parity(rule):
+            continue
+        if tracks is None:
+            tracks = parse_tracks(cleaned)
+        found = rule.find(cleaned, tracks)
+        if (
+            found is not None
+            and found.card_id is None
+            and _chain_fails_parity(rule.transforms, found.captured)
+        ):
+            return True
+    return False
