@@ -7,7 +7,7 @@ from ``kind``); ``staff_note`` and ``card_id`` are for staff screens and walk-in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 OutcomeKind = Literal[
     "checked_in",
     "already",
+    "checked_out",
+    "not_registered",
     "unknown",
     "not_found",
     "archived",
@@ -35,6 +37,9 @@ UNKNOWN_CARD_MESSAGE = (
 NOT_FOUND_MESSAGE = "We couldn't check you in with that — please check it or ask a staff member"
 ARCHIVED_REFUSED_MESSAGE = "We can't check you in here — please see a staff member"
 NOT_SAVED_MESSAGE = "We couldn't confirm your check-in — please see a staff member"
+NOT_REGISTERED_MESSAGE = (
+    "This event is for registered students only — please see a staff member"
+)
 
 
 def local_clock(moment: datetime) -> str:
@@ -42,8 +47,35 @@ def local_clock(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
-def checked_in_message(name: str) -> str:
-    return f"Welcome, {name} — you're checked in"
+def checked_in_message(name: str, registered: bool | None = None) -> str:
+    """``registered``: None when the event has no registrants imported (nothing said)."""
+    if registered is None:
+        return f"Welcome, {name} — you're checked in"
+    if registered:
+        return f"Welcome, {name} — you're registered and checked in"
+    return f"Welcome, {name} — you're checked in as a walk-in"
+
+
+def stay_text(stay: timedelta) -> str:
+    """``1 h 05 min`` / ``45 min`` (whole minutes, rounded down)."""
+    minutes = max(0, int(stay.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def checked_out_message(name: str, stay: timedelta) -> str:
+    return f"Checked out — see you, {name} (you were here {stay_text(stay)})"
+
+
+def already_out_message(name: str, checked_out_at: datetime) -> str:
+    return f"See you, {name} — you already checked out at {local_clock(checked_out_at)}"
+
+
+def checkout_offline_message(name: str, first_checked_in_at: datetime) -> str:
+    return (
+        f"Welcome back, {name} — you checked in at {local_clock(first_checked_in_at)}; "
+        "check-out is not available right now, please see a staff member"
+    )
 
 
 def already_message(name: str, first_checked_in_at: datetime) -> str:
@@ -63,6 +95,9 @@ class CheckInOutcome:
     "refuse"), ``refused`` (payment card; nothing of it kept), ``misread`` (swipe again),
     ``noise`` (show nothing),
     ``see_staff`` (manual check-in is off or needs a staff member: nothing recorded),
+    ``checked_out`` (green; a second swipe at an event with check-out, after its time:
+    ``checked_out_at`` is set), ``not_registered`` (a registered-only event, and this person
+    is not registered: nothing recorded),
     ``staff`` (the staff card: staff mode opens, nothing recorded).
     """
 
@@ -73,6 +108,9 @@ class CheckInOutcome:
     first_checked_in_at: datetime | None = None
     card_id: str | None = field(default=None, repr=False)
     staff_note: str | None = None
+    # Whether the person is registered for the event; None: the event has no registrants.
+    registered: bool | None = None
+    checked_out_at: datetime | None = None
     # The live check-in this answer is about, as stored (fair mode copies it to the kiosk's
     # replica); never shown.
     record: CheckIn | None = field(default=None, repr=False, compare=False)

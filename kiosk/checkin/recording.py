@@ -21,14 +21,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kiosk.checkin.checkout import second_swipe
 from kiosk.checkin.names import display_name, display_name_from_full
 from kiosk.checkin.outcome import (
     ARCHIVED_REFUSED_MESSAGE,
+    NOT_REGISTERED_MESSAGE,
     CheckInOutcome,
     already_message,
     checked_in_message,
 )
-from kiosk.db.models import AuditEvent, CheckIn, Student, WalkIn, utcnow
+from kiosk.checkin.registrations import registration_status
+from kiosk.db.models import AuditEvent, CheckIn, Event, Student, WalkIn, utcnow
 from kiosk.errors import UserError
 from kiosk.text_safety import require_safe
 
@@ -53,6 +56,12 @@ class Attempt:
     # The idempotency key: a check-in made twice with one key (sent again after a network
     # drop, or made offline after an online attempt that did commit) is stored once.
     client_key: str | None = None
+    # Who (staff) made a manual check-in from staff mode: it is let in at a registered-only
+    # event too (staff decided), and stored in ``CheckIn.checked_in_by``.
+    checked_in_by: str | None = None
+    # Made on a fair-mode kiosk's replica while the shared database does not answer: no
+    # check-out then (kiosk.checkin.checkout).
+    offline: bool = False
 
     def check_in(self, **fields: Any) -> CheckIn:
         return CheckIn(
@@ -64,8 +73,45 @@ class Attempt:
             kiosk_id=self.kiosk_id,
             checked_in_at=self.at or utcnow(),
             client_key=self.client_key,
+            checked_in_by=self.checked_in_by,
             **fields,
         )
+
+
+@dataclass(frozen=True)
+class EventTerms:
+    """What an event decides about one person's check-in: are they registered (None: the
+    event has no registrants), may only registrants come in, and check-out after how long."""
+
+    registered: bool | None
+    registered_only: bool
+    checkout_after_minutes: int | None
+
+    def refuses(self, attempt: Attempt) -> bool:
+        """A registered-only event turns away whoever is not registered, unless staff check
+        them in by hand."""
+        return self.registered_only and not self.registered and attempt.checked_in_by is None
+
+    def refusal(self, staff_note: str) -> CheckInOutcome:
+        return CheckInOutcome(
+            kind="not_registered",
+            message=NOT_REGISTERED_MESSAGE,
+            registered=self.registered,
+            staff_note=staff_note,
+        )
+
+
+def event_terms(
+    engine: Engine, event_id: int, student_id: int | None, email_key: str | None
+) -> EventTerms:
+    with Session(engine) as session:
+        event = session.get(Event, event_id)
+        registered = registration_status(session, event_id, student_id, email_key)
+    return EventTerms(
+        registered=registered,
+        registered_only=bool(event and event.registered_only),
+        checkout_after_minutes=event.checkout_after_minutes if event else None,
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -134,7 +180,12 @@ def _insert(engine: Engine, check_in: CheckIn, walk_in: WalkIn | None = None) ->
     return True
 
 
-def _already(name: str, existing: CheckIn, staff_note: str | None = None) -> CheckInOutcome:
+def _already(
+    name: str,
+    existing: CheckIn,
+    staff_note: str | None = None,
+    registered: bool | None = None,
+) -> CheckInOutcome:
     return CheckInOutcome(
         kind="already",
         message=already_message(name, existing.checked_in_at),
@@ -142,18 +193,22 @@ def _already(name: str, existing: CheckIn, staff_note: str | None = None) -> Che
         check_in_id=existing.id,
         first_checked_in_at=existing.checked_in_at,
         staff_note=staff_note,
+        registered=registered,
         record=existing,
     )
 
 
-def _checked_in(name: str, check_in: CheckIn, staff_note: str | None) -> CheckInOutcome:
+def _checked_in(
+    name: str, check_in: CheckIn, staff_note: str | None, registered: bool | None = None
+) -> CheckInOutcome:
     return CheckInOutcome(
         kind="checked_in",
-        message=checked_in_message(name),
+        message=checked_in_message(name, registered),
         display_name=name,
         check_in_id=check_in.id,
         first_checked_in_at=check_in.checked_in_at,
         staff_note=staff_note,
+        registered=registered,
         record=check_in,
     )
 
@@ -180,16 +235,18 @@ def _insert_or_already(
     name: str,
     staff_note: str | None,
     walk_in: WalkIn | None = None,
+    registered: bool | None = None,
 ) -> CheckInOutcome:
     for _ in range(2):
         if _insert(engine, check_in, walk_in):
-            return _checked_in(name, check_in, staff_note)
+            return _checked_in(name, check_in, staff_note, registered)
         existing = _rival(engine, check_in)
         ours = check_in.client_key is not None and existing is not None
         if ours and existing is not None and existing.client_key == check_in.client_key:
-            return _checked_in(name, existing, staff_note)  # ours, made before: not "already"
+            # ours, made before: not "already"
+            return _checked_in(name, existing, staff_note, registered)
         if existing is not None:
-            return _already(name, existing, staff_note)
+            return _already(name, existing, staff_note, registered)
         # Undone between our insert and our read: try once more.
         check_in = CheckIn.model_validate(check_in.model_dump(exclude={"id", "walk_in_id"}))
         walk_in = WalkIn.model_validate(walk_in.model_dump(exclude={"id"})) if walk_in else None
@@ -212,10 +269,28 @@ def record_student(
                 staff_note=f"{student.username} is archived in the roster: not checked in.",
             )
         staff_note = f"{student.username} is archived in the roster: checked in anyway."
+    terms = event_terms(engine, attempt.event_id, student.id, student.email_key)
+    if terms.refuses(attempt):
+        return terms.refusal(f"{student.username} is not registered: not checked in.")
+    name = display_name(student)
+    if terms.checkout_after_minutes is not None:
+        existing = _student_live_check_in(engine, attempt.event_id, student.id)
+        if existing is not None:
+            answer = second_swipe(
+                engine,
+                existing,
+                name,
+                attempt.at or utcnow(),
+                terms.checkout_after_minutes,
+                offline=attempt.offline,
+                registered=terms.registered,
+            )
+            if answer is not None:
+                return answer
     check_in = attempt.check_in(
         student_id=student.id, note="archived student" if student.archived else None
     )
-    return _insert_or_already(engine, check_in, display_name(student), staff_note)
+    return _insert_or_already(engine, check_in, name, staff_note, registered=terms.registered)
 
 
 def _looks_like_email(text: str) -> bool:
@@ -238,17 +313,21 @@ def record_walk_in(
         raise UserError(f"{clean_email!r} does not look like an email address; check it.")
     shown = display_name_from_full(clean_name)
     student_id = _roster_student_id_by_email(engine, clean_email) if clean_email else None
+    email_key = clean_email.lower() if clean_email else None
+    terms = event_terms(engine, attempt.event_id, student_id, email_key)
+    if terms.refuses(attempt):
+        return terms.refusal("A walk-in who is not registered: not checked in.")
     if student_id is None:
         existing = _walk_in_live_check_in(engine, attempt.event_id, attempt.card_id, clean_email)
         if existing is not None:
-            return _already(shown, existing)
+            return _already(shown, existing, registered=terms.registered)
     walk_in = WalkIn(name=clean_name, email_address=clean_email, card_id=attempt.card_id)
     # A walk-in's email is live-unique per event (uq_check_in_live_walk_in), so kiosks
     # registering the same walk-in at once check them in once.
     walk_in_key = clean_email.lower() if clean_email and student_id is None else None
     check_in = attempt.check_in(student_id=student_id, walk_in_key=walk_in_key)
     note = "Walk-in: reconcile with the roster after the event."
-    return _insert_or_already(engine, check_in, shown, note, walk_in)
+    return _insert_or_already(engine, check_in, shown, note, walk_in, terms.registered)
 
 
 def record_payment_card_refused(engine: Engine, event_id: int, reader: str | None) -> None:

@@ -132,9 +132,11 @@ class CheckInService:
         archived_policy: ArchivedPolicy = "allow",
         manual_checkin: ManualCheckin = "anyone",
         matcher: RosterMatcher | None = None,
+        offline: bool = False,
     ) -> None:
         """``matcher``: the roster's card_id index when the caller has it already (a kiosk's
-        local replica shares the shared database's student ids, and so its index)."""
+        local replica shares the shared database's student ids, and so its index).
+        ``offline``: this service answers from a fair-mode kiosk's replica (no check-out)."""
         if archived_policy not in ARCHIVED_POLICIES:
             raise UserError(
                 f'archived_policy {archived_policy!r} is unknown; use "allow" or "refuse".'
@@ -146,6 +148,7 @@ class CheckInService:
         self.kiosk_id = kiosk_id
         self.archived_policy: ArchivedPolicy = archived_policy
         self.manual_checkin: ManualCheckin = validate_mode(manual_checkin)
+        self.offline = offline
         self._matcher = matcher if matcher is not None else RosterMatcher.load(engine)
 
     # -- configuration -------------------------------------------------------------------
@@ -207,6 +210,7 @@ class CheckInService:
             card_id=match.card_id,
             at=swipe.wall,
             client_key=client_key,
+            offline=self.offline,
         )
         outcome = record_student(self.engine, match.student_id, attempt, self.archived_policy)
         if outcome is None:  # the student left the roster since it was loaded
@@ -267,7 +271,11 @@ class CheckInService:
         if student_id is None:
             return NOT_FOUND
         attempt = Attempt(
-            event_id=self.event_id, method="manual", kiosk_id=self.kiosk_id, client_key=client_key
+            event_id=self.event_id,
+            method="manual",
+            kiosk_id=self.kiosk_id,
+            client_key=client_key,
+            offline=self.offline,
         )
         outcome = record_student(self.engine, student_id, attempt, self.archived_policy)
         if outcome is None or outcome.kind == "archived":

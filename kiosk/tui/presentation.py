@@ -36,6 +36,8 @@ class Presentation:
 PRESENTATION: dict[OutcomeKind, Presentation] = {
     "checked_in": Presentation("✔  CHECKED IN", "green"),
     "already": Presentation("✔  ALREADY CHECKED IN", "yellow"),
+    "checked_out": Presentation("✔  CHECKED OUT — SEE YOU", "green"),
+    "not_registered": Presentation(SEE_STAFF, "red"),
     "unknown": Presentation("✖  CARD NOT RECOGNIZED", "red", offers_manual_checkin=True),
     "not_found": Presentation("✖  NOT FOUND", "red"),
     "archived": Presentation(SEE_STAFF, "red"),
