@@ -31,7 +31,7 @@ from pydantic_core import ErrorDetails
 
 from drivers.spec import parse_spec, short_reader_name
 from kiosk.checkin.manual import DEFAULT_MANUAL_CHECKIN, MANUAL_CHECKIN_MODES, ManualCheckin
-from kiosk.checkin.recording import ARCHIVED_POLICIES, ArchivedPolicy
+from kiosk.checkin.policies import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.url import resolve_database_url
 from kiosk.errors import UserError, reading_file
 from kiosk.paths import config_dir

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +102,21 @@ def test_usage_errors_are_argparse_s_own(
     full = capsys.readouterr()
     assert lazy_exit.value.code == full_exit.value.code == 2
     assert lazy.err == full.err and lazy.err.strip()
+
+
+def test_parse_of_a_swipe_imports_no_database_or_screen_library(tmp_path: Path) -> None:
+    capture = tmp_path / "one.txt"
+    capture.write_text(";1234567890123?\n", encoding="utf-8")
+    probe = (
+        "import sys\nfrom kiosk.cli import main\n"
+        f"status = main(['parse', {str(capture)!r}])\n"
+        "print(status, ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}  # no rules file there
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert json.loads(done.stdout)["line"] == 1  # it parsed the swipe
+    status, *packages = done.stderr.split()
+    assert status == "0"
+    assert set(packages).isdisjoint({"sqlalchemy", "sqlmodel", "textual"})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -30,6 +30,7 @@ from kiosk.checkin.outcome import (
     already_message,
     checked_in_message,
 )
+from kiosk.checkin.policies import ArchivedPolicy
 from kiosk.checkin.registrations import registration_status
 from kiosk.db.models import AuditEvent, CheckIn, Event, Student, WalkIn, utcnow
 from kiosk.errors import UserError
@@ -37,8 +38,6 @@ from kiosk.text_safety import require_safe
 
 log = logging.getLogger(__name__)
 
-ArchivedPolicy = Literal["allow", "refuse"]
-ARCHIVED_POLICIES: tuple[ArchivedPolicy, ...] = get_args(ArchivedPolicy)
 Method = Literal["swipe", "manual", "walk-in"]
 
 

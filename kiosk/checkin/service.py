@@ -38,6 +38,7 @@ from kiosk.checkin.outcome import (
     CheckInRow,
     IdentifiedStudent,
 )
+from kiosk.checkin.policies import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.checkin.queries import (
     live_count,
     manual_counts,
@@ -46,8 +47,6 @@ from kiosk.checkin.queries import (
     start_of_local_day,
 )
 from kiosk.checkin.recording import (
-    ARCHIVED_POLICIES,
-    ArchivedPolicy,
     Attempt,
     record_payment_card_refused,
     record_student,
