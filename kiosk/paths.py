@@ -53,8 +53,12 @@ def open_private(
 
 def copy_private(source: Path, target: Path) -> None:
     """Copy ``source``'s bytes to ``target``, an owner-only (0600) file."""
-    data = source.read_bytes()
-    descriptor = os.open(target, _OPEN_FLAGS["w"] | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    write_private_bytes(target, source.read_bytes())
+
+
+def write_private_bytes(target: Path, data: bytes, mode: Literal["w", "x"] = "w") -> None:
+    """Write ``data`` to ``target``, an owner-only (0600) file ("x": only a new file)."""
+    descriptor = os.open(target, _OPEN_FLAGS[mode] | os.O_CLOEXEC, PRIVATE_FILE_MODE)
     with os.fdopen(descriptor, "wb") as out:
         _make_private(descriptor)
         out.write(data)
