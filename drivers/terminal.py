@@ -39,8 +39,20 @@ The decision
   than ``key_gap``, or a non-text key, ends the decision: the held keys are given back.
 - Swipe: every key up to an idle gap of ``idle_gap`` (default 100 ms) belongs to the swipe,
   including Enter (kept as ``\\n`` between tracks, so ID TECH's Enter per track gives one
-  swipe); trailing Enters are dropped. A non-text key (arrow, ctrl+…) ends the swipe early and
-  passes through. The swipe is emitted on ``swipes()`` when the idle gap passes.
+  swipe); trailing Enters are dropped. The swipe is emitted on ``swipes()`` when the idle gap
+  passes.
+- Editing keys are never a swipe: a reader sends no Backspace, Delete, arrow, Home/End or
+  ctrl+… key, so one of them during a burst means a person was typing (fast, or with
+  auto-repeat): every held key is given back, in order, and the editing key passes through.
+  Editing keys on their own always pass straight through.
+- Into a text field (``feed(..., into_field=True)`` when a text box has the focus as the burst
+  starts): fast typing and pasted keys (a terminal without bracketed paste types them) belong
+  to the field. The burst is still held while it lasts (a reader's card data must never appear
+  in a form), and when it ends it is a swipe only if it ended with Enter and its text has a
+  card's shape (``swipe_shaped``: a start sentinel ``%``/``;``/``+`` through an end sentinel
+  ``?``, or 6 or more digits, the way prox readers type); anything else is given back to the
+  field, Enter included. ``release_held()`` gives back whatever is held at once (the app calls
+  it before a bracketed paste, so pasted text never overtakes keys typed before it).
 
 ``KeyTimingDetector`` is the pure state machine behind it (no clock, no loop): ``feed`` and
 ``expire`` return a ``Decision`` listing keys to give back and a finished swipe, if any.
@@ -49,6 +61,7 @@ The decision
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -59,6 +72,7 @@ from drivers.spec import ReaderSpec, SpecOptions
 
 START_SENTINELS = frozenset("%;+")
 _ENTER_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j"})
+_PROX_DIGITS = re.compile(r"\d{6,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +111,16 @@ def key_symbol(character: str | None, key: str) -> str | None:
     return None
 
 
+def swipe_shaped(text: str) -> bool:
+    """True for text a card reader types (trailing Enters removed): tracks from a start
+    sentinel to an end sentinel (``;901234567?``, ``%B…?\\n;…?``), or only digits, 6 or more
+    (prox and barcode-style readers). Names, emails and usernames typed fast are not."""
+    stripped = text.strip("\n")
+    if stripped[:1] in START_SENTINELS and stripped.endswith("?"):
+        return True
+    return _PROX_DIGITS.fullmatch(stripped) is not None
+
+
 class KeyTimingDetector:
     """Separates reader bursts from typing by inter-key timing and start sentinels."""
 
@@ -114,8 +138,8 @@ class KeyTimingDetector:
         self.min_keys = min_keys
         self.sentinel_min_keys = sentinel_min_keys
         self._mode = _Mode.IDLE
-        self._held: list[HeldKey] = []
-        self._text: list[str] = []
+        self._held: list[HeldKey] = []  # every key of the decision or swipe, in order
+        self._into_field = False  # the burst started with a text field focused
         self._last_at = 0.0
 
     @property
@@ -134,12 +158,24 @@ class KeyTimingDetector:
     def expire(self) -> Decision:
         """The deadline passed without a key: give back held keys or finish the swipe."""
         if self._mode is _Mode.DECIDING:
-            held, self._held = tuple(self._held), []
-            self._mode = _Mode.IDLE
-            return Decision(give_back=held)
+            return Decision(give_back=self._release())
         if self._mode is _Mode.SWIPE:
-            return Decision(swipe=self._finish_swipe())
+            text = "".join(key_symbol(k.character, k.key) or "" for k in self._held)
+            if self._into_field and not (text.endswith("\n") and swipe_shaped(text)):
+                return Decision(give_back=self._release())  # typed or pasted into the field
+            self._held = []
+            self._mode = _Mode.IDLE
+            return Decision(swipe=text.rstrip("\n"))
         return Decision()
+
+    def release(self) -> Decision:
+        """Give back every held key now (the burst, whatever it was, is not a swipe)."""
+        return Decision(give_back=self._release())
+
+    def _release(self) -> tuple[HeldKey, ...]:
+        held, self._held = tuple(self._held), []
+        self._mode = _Mode.IDLE
+        return held
 
     def poll(self, now: float) -> Decision:
         """``expire()`` if ``now`` is at or past the deadline, else nothing."""
@@ -148,33 +184,32 @@ class KeyTimingDetector:
             return self.expire()
         return Decision()
 
-    def feed(self, character: str | None, key: str, at: float) -> Decision:
-        """One key as the app received it; ``Decision.held`` says whether to swallow it."""
+    def feed(
+        self, character: str | None, key: str, at: float, *, into_field: bool = False
+    ) -> Decision:
+        """One key as the app received it; ``Decision.held`` says whether to swallow it.
+        ``into_field``: a text box has the focus (see "Into a text field" above)."""
         deadline = self.deadline
         earlier = self.expire() if deadline is not None and at > deadline else Decision()
         symbol = key_symbol(character, key)
         if self._mode is _Mode.SWIPE:
-            if symbol is None:
-                finished = self._finish_swipe()
-                return Decision(held=False, give_back=earlier.give_back, swipe=finished)
-            self._text.append(symbol)
+            if symbol is None:  # an editing key: people were typing, not a reader
+                return Decision(held=False, give_back=earlier.give_back + self._release())
+            self._held.append(HeldKey(character, key, at))
             self._last_at = at
             return Decision(held=True, give_back=earlier.give_back, swipe=earlier.swipe)
         if self._mode is _Mode.DECIDING:
             self._held.append(HeldKey(character, key, at))
             self._last_at = at
             if symbol is None or (symbol == "\n" and len(self._held) < self._needed()):
-                held, self._held = tuple(self._held), []
-                self._mode = _Mode.IDLE
-                return Decision(held=True, give_back=earlier.give_back + held)
+                return Decision(held=True, give_back=earlier.give_back + self._release())
             if len(self._held) >= self._needed():
                 self._mode = _Mode.SWIPE
-                self._text = [key_symbol(k.character, k.key) or "" for k in self._held]
-                self._held = []
             return Decision(held=True, give_back=earlier.give_back, swipe=earlier.swipe)
         if symbol is None or symbol == "\n":
             return Decision(held=False, give_back=earlier.give_back, swipe=earlier.swipe)
         self._mode = _Mode.DECIDING
+        self._into_field = into_field
         self._held = [HeldKey(character, key, at)]
         self._last_at = at
         return Decision(held=True, give_back=earlier.give_back, swipe=earlier.swipe)
@@ -182,12 +217,6 @@ class KeyTimingDetector:
     def _needed(self) -> int:
         first = self._held[0].character if self._held else None
         return self.sentinel_min_keys if first in START_SENTINELS else self.min_keys
-
-    def _finish_swipe(self) -> str:
-        text = "".join(self._text).rstrip("\n")
-        self._text = []
-        self._mode = _Mode.IDLE
-        return text
 
 
 ReleaseCallback = Callable[[list[HeldKey]], None]
@@ -200,8 +229,15 @@ class KeyFedReader(Reader, Protocol):
 
     on_release: ReleaseCallback | None
 
-    def feed(self, character: str | None, key: str, at: float) -> bool:
-        """Take one key; True when the reader keeps it (part of a swipe), False to pass it on."""
+    def feed(
+        self, character: str | None, key: str, at: float, *, into_field: bool = False
+    ) -> bool:
+        """Take one key; True when the reader keeps it (part of a swipe), False to pass it on.
+        ``into_field``: a text box has the focus."""
+        ...
+
+    def release_held(self) -> None:
+        """Give back (``on_release``) every key held now; none of them is a swipe."""
         ...
 
 
@@ -226,12 +262,20 @@ class TerminalReader(BackgroundReader):
         self._timer: asyncio.TimerHandle | None = None
         self._set_status("connected", "Swipes typed into the terminal are read.")
 
-    def feed(self, character: str | None, key: str, at: float) -> bool:
-        """Offer one key; True means it belongs to the reader and must not be dispatched."""
-        decision = self.detector.feed(character, key, at)
+    def feed(
+        self, character: str | None, key: str, at: float, *, into_field: bool = False
+    ) -> bool:
+        """Offer one key; True means it belongs to the reader and must not be dispatched.
+        ``into_field``: a text box has the focus (fast typing and pasted keys go to it)."""
+        decision = self.detector.feed(character, key, at, into_field=into_field)
         self._apply(decision)
         self._schedule(at)
         return decision.held
+
+    def release_held(self) -> None:
+        """Give back every held key now (before a bracketed paste is delivered)."""
+        self._apply(self.detector.release())
+        self._schedule(0.0)
 
     def _apply(self, decision: Decision) -> None:
         if decision.give_back and self.on_release is not None:

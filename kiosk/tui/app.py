@@ -24,6 +24,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Input
 
 from drivers.base import Reader, Swipe
 from drivers.flood import SwipeLimiter
@@ -120,11 +121,25 @@ class KioskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # drivers/terminal.py: every key from the terminal is offered to the terminal
         # readers first; a key they take is part of a swipe and must reach no widget.
-        if isinstance(event, events.Key) and self.key_readers and not event.is_forwarded:
-            taken = False
-            for reader in self.key_readers:
-                taken = reader.feed(event.character, event.key, event.time) or taken
-            if taken:
+        # With a text box focused (staff forms, lookup, walk-in) fast typing and pasted keys
+        # go to the box unless they end with Enter and look like a card (terminal.py's
+        # "Into a text field"); a bracketed paste goes to the box after any held keys.
+        if self.key_readers and not event.is_forwarded:
+            if isinstance(event, events.Key):
+                into_field = isinstance(self.focused, Input)
+                taken = False
+                for reader in self.key_readers:
+                    taken = (
+                        reader.feed(event.character, event.key, event.time, into_field=into_field)
+                        or taken
+                    )
+                if taken:
+                    return
+            elif isinstance(event, events.Paste):
+                for reader in self.key_readers:  # keys typed before the paste go first
+                    reader.release_held()
+                event._set_forwarded()
+                (self.focused or self.screen).post_message(event)
                 return
         await super().on_event(event)
 

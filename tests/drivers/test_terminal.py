@@ -10,7 +10,13 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from drivers.base import Swipe
-from drivers.terminal import HeldKey, KeyTimingDetector, TerminalReader, key_symbol
+from drivers.terminal import (
+    HeldKey,
+    KeyTimingDetector,
+    TerminalReader,
+    key_symbol,
+    swipe_shaped,
+)
 
 READER_KEY_GAP = 0.004  # readers: a key every few ms
 PERSON_KEY_GAP = 0.12  # people: 50 ms or more
@@ -242,3 +248,94 @@ async def test_reader_timers_finish_swipes_and_give_back_typing_in_real_time() -
 def test_detector_rejects_impossible_timing(key_gap: float, idle_gap: float) -> None:
     with pytest.raises(ValueError):
         KeyTimingDetector(key_gap=key_gap, idle_gap=idle_gap)
+
+
+# --- editing keys and text fields (issue 13.8) ------------------------------------------------
+
+
+def test_an_editing_key_in_a_fast_burst_gives_every_key_back_and_is_no_swipe() -> None:
+    # "abcdef" typed fast (or auto-repeat) is a swipe by timing; the Backspace after it says a
+    # person was typing: all keys go back, in order, and the Backspace passes through.
+    for editing_key in ("backspace", "delete", "left", "home", "end", "ctrl+u"):
+        detector = KeyTimingDetector()
+        held, given, _ = _feed_all(detector, "abcdef", 0.0, READER_KEY_GAP)
+        assert all(held) and given == []
+        decision = detector.feed(None, editing_key, 6 * READER_KEY_GAP)
+        assert decision.held is False
+        assert decision.swipe is None
+        assert "".join(k.character or "" for k in decision.give_back) == "abcdef"
+        assert not detector.busy
+        assert detector.expire().swipe is None
+
+
+def test_a_burst_of_editing_keys_alone_always_passes_through() -> None:
+    detector = KeyTimingDetector()
+    for index in range(20):
+        decision = detector.feed("\x7f", "backspace", index * READER_KEY_GAP, into_field=True)
+        assert decision == type(decision)()  # passed on, nothing held, no swipe
+    assert not detector.busy
+
+
+@pytest.mark.parametrize(
+    ("text", "is_swipe"),
+    [
+        (";90123456701?\n", True),  # a magstripe reader, Enter at the end
+        ("%B12^TESTER/ALEX^2812?\n;90123456701?\n", True),  # ID TECH: Enter per track
+        ("0004718298\n", True),  # a prox reader's digits
+        (";90123456701?", False),  # no Enter: fast typing (or a paste) into the field
+        ("Pat Smith\n", False),  # a name typed fast, then Enter: the field gets it all
+        ("alex.tester@example.edu\n", False),
+        ("12345\n", False),  # too short for a card
+        ("stu10001\n", False),
+    ],
+)
+def test_into_a_text_field_only_a_card_shaped_burst_ending_with_enter_is_a_swipe(
+    text: str, is_swipe: bool
+) -> None:
+    detector = KeyTimingDetector()
+    given: list[HeldKey] = []
+    for index, (character, key) in enumerate(_keys(text)):
+        decision = detector.feed(character, key, index * READER_KEY_GAP, into_field=True)
+        assert decision.held  # held while it lasts: card data never reaches the field
+        given.extend(decision.give_back)
+    end = detector.expire()
+    given.extend(end.give_back)
+    if is_swipe:
+        assert end.swipe == text.rstrip("\n") and given == []
+    else:
+        assert end.swipe is None
+        assert [k.key for k in given] == [key for _, key in _keys(text)]  # Enter included
+
+
+def test_outside_a_text_field_a_fast_burst_without_enter_is_still_a_swipe() -> None:
+    detector = KeyTimingDetector()
+    _feed_all(detector, ";90123456701?", 0.0, READER_KEY_GAP)
+    assert detector.expire().swipe == ";90123456701?"
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        (";123?", True),
+        ("%B1^X?\n;1?\n", True),
+        ("+12345?", True),
+        ("123456", True),
+        ("12345", False),
+        ("Pat Smith", False),
+        (";123", False),
+        ("abc?", False),
+    ],
+)
+def test_swipe_shapes(text: str, shaped: bool) -> None:
+    assert swipe_shaped(text) is shaped
+
+
+def test_release_gives_back_everything_held_at_once() -> None:
+    reader = TerminalReader(auto_expire=False)
+    released: list[HeldKey] = []
+    reader.on_release = released.extend
+    for index, (character, key) in enumerate(_keys("pat")):
+        assert reader.feed(character, key, index * READER_KEY_GAP, into_field=True)
+    reader.release_held()
+    assert [k.character for k in released] == ["p", "a", "t"]
+    assert not reader.detector.busy
