@@ -331,10 +331,25 @@ class KioskDesk:
 
     async def recent(self, limit: int) -> list[CheckInRow]:
         service = await self._ready_service()
+        if self._fair is not None:  # online or offline; ids differ between the databases
+            try:
+                return await self._fair.recent(limit)
+            except SQLAlchemyError as error:
+                log.warning("database unavailable (%s)", type(error).__name__)
+                raise DatabaseUnavailable(UNAVAILABLE) from None
         return await _blocking(service.recent, limit)
 
     async def undo(self, check_in_id: int, by: str = "staff") -> None:
+        """Undo a check-in of the last ``recent`` list; in fair mode offline, in the replica
+        and queued for the shared database (sent once, with its time, when it answers)."""
         service = await self._ready_service()
+        if self._fair is not None:
+            try:
+                await self._fair.undo(self.event_id, check_in_id, by)
+            except SQLAlchemyError as error:
+                log.warning("undo not made (%s)", type(error).__name__)
+                raise DatabaseUnavailable(UNAVAILABLE) from None
+            return
         await _blocking(service.undo, check_in_id, by)
 
     async def manual_counts(self) -> dict[str, int]:

@@ -21,17 +21,53 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, Text, delete, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, col
 
+from kiosk.checkin.recording import undo_check_in
 from kiosk.db.models import CheckIn, Event, RosterVersion, StaffSecret, Student
 from kiosk.db.session import open_database
+from kiosk.db.types import UTCDateTime
+from kiosk.errors import UserError
 
 LOCAL = MetaData()
 #: Idempotency keys of check-ins the shared database has (copied from it, or sent to it).
 SENT = Table("sent", LOCAL, Column("client_key", Text, primary_key=True))
+#: Undos made here while offline, by the idempotency key of the check-in they undo, to be
+#: replayed on the shared database once each (``sync.send_undos``) with their original time.
+#: Filled by a trigger in the same transaction as the local undo, so no undo is ever made
+#: here without being queued, and none is queued without being made.
+QUEUED_UNDO = Table(
+    "queued_undo",
+    LOCAL,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_key", Text, nullable=False),
+    Column("undone_at", UTCDateTime(), nullable=False),
+    Column("undone_by", Text),
+    Column("sent", Boolean, nullable=False, default=False),
+)
+_QUEUE_UNDO_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS queue_undo AFTER UPDATE OF undone_at ON check_in
+WHEN OLD.undone_at IS NULL AND NEW.undone_at IS NOT NULL AND NEW.client_key IS NOT NULL
+BEGIN
+    INSERT INTO queued_undo (client_key, undone_at, undone_by, sent)
+    VALUES (NEW.client_key, NEW.undone_at, NEW.undone_by, 0);
+END
+"""
 REPLICA_STATE = Table(
     "replica_state",
     LOCAL,
@@ -99,6 +135,8 @@ class Replica:
         self.path = path
         self.engine = open_database(f"sqlite:///{path}")
         LOCAL.create_all(self.engine)
+        with self.engine.begin() as connection:
+            connection.execute(text(_QUEUE_UNDO_TRIGGER))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -217,6 +255,79 @@ class Replica:
                 connection.execute(_pending_keys().with_only_columns(func.count())).scalar_one()
             )
 
+    def queued_count(self) -> int:
+        """Everything still to send: queued check-ins and queued undos."""
+        return self.pending_count() + len(self.pending_undos())
+
+    def pending_undos(self) -> list[tuple[int, str, datetime, str | None]]:
+        """Undos made here offline not yet replayed: (id, check-in key, when, by), oldest
+        first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    QUEUED_UNDO.c.id,
+                    QUEUED_UNDO.c.client_key,
+                    QUEUED_UNDO.c.undone_at,
+                    QUEUED_UNDO.c.undone_by,
+                )
+                .where(QUEUED_UNDO.c.sent.is_(False))
+                .order_by(QUEUED_UNDO.c.id)
+            )
+            return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def mark_undo_sent(self, undo_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(QUEUED_UNDO).where(QUEUED_UNDO.c.id == undo_id).values(sent=True)
+            )
+
+    def is_pending(self, client_key: str) -> bool:
+        """True while the check-in with this key waits in the queue (not acknowledged)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                _pending_keys().where(_table(CheckIn).c.client_key == client_key)
+            ).first()
+        return found is not None
+
+    # ----------------------------------------------------------------- undo
+
+    def keys_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """The idempotency keys of the replica's check-ins with these ids."""
+        return keys_of(self.engine, ids)
+
+    def undo(self, event_id: int, client_key: str, by: str, *, queue: bool) -> None:
+        """Undo the check-in with this key here (the same undo and audit as anywhere, one
+        local transaction). ``queue``: made offline, so it is queued for the shared database
+        (the trigger); else it mirrors an undo the shared database already made. A check-in
+        this replica does not hold (made elsewhere, not copied yet) is only queued."""
+        table = _table(CheckIn)
+        with self.engine.connect() as connection:
+            check_in_id = connection.execute(
+                select(table.c.id).where(table.c.client_key == client_key)
+            ).scalar_one_or_none()
+        if check_in_id is None:
+            if queue:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        QUEUED_UNDO.insert().values(
+                            client_key=client_key, undone_at=datetime.now(UTC), undone_by=by
+                        )
+                    )
+            return
+        try:
+            undo_check_in(self.engine, event_id, check_in_id, by)
+        except UserError:
+            if queue:
+                raise  # already undone here: say so
+            return  # mirroring: the replica already knew
+        if not queue:  # the shared database has it: the trigger's entry is sent already
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(QUEUED_UNDO)
+                    .where(QUEUED_UNDO.c.client_key == client_key)
+                    .values(sent=True)
+                )
+
     def pending_keys(self) -> list[str]:
         """Their idempotency keys, oldest first."""
         with self.engine.connect() as connection:
@@ -232,6 +343,18 @@ class Replica:
         """Tests only: as if nothing had been acknowledged."""
         with self.engine.begin() as connection:
             connection.execute(delete(SENT))
+
+
+def keys_of(engine: Engine, ids: Sequence[int]) -> dict[int, str]:
+    """Check-in id -> idempotency key (``shared_key``) in one database (shared or replica)."""
+    if not ids:
+        return {}
+    table = _table(CheckIn)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(table.c.id, table.c.client_key).where(table.c.id.in_(list(ids)))
+        )
+        return {row[0]: shared_key(row[0], row[1]) for row in rows}
 
 
 def _pending_keys() -> Any:

@@ -7,6 +7,11 @@ dropped network swallows packets) or a refusal, the kiosk goes offline and makes
 check-in, same key, in its replica — durable there before the student sees it — and later
 swipes go straight to the replica. ``tick`` (every few seconds) refreshes the replica while
 online, sends the queue and comes back online when a probe answers.
+
+An undo goes the same way, by the idempotency key of the check-in staff picked from the
+list (``recent``), so it reaches the right row whichever database the list came from: online
+on the shared database (and mirrored into the replica), else in the replica and queued, to
+be replayed once when the shared database answers again.
 """
 
 from __future__ import annotations
@@ -16,10 +21,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.checkin import CheckInOutcome, CheckInService
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import col
+
+from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
+from kiosk.checkin.recording import undo_check_in
 from kiosk.db.models import CheckIn
+from kiosk.errors import UserError
 from kiosk.fair.link import ONLINE_WAIT_S, SharedLink
-from kiosk.fair.replica import Replica
+from kiosk.fair.replica import Replica, keys_of
 from kiosk.fair.sync import send_pending
 
 log = logging.getLogger(__name__)
@@ -63,6 +75,7 @@ class FairRoute:
         self.local: CheckInService | None = None
         self.queued = 0
         self._mirrors: set[asyncio.Future[None]] = set()
+        self._listed: dict[int, str] = {}  # check-in id -> key, of the last list staff saw
 
     # ------------------------------------------------------------- services
 
@@ -77,7 +90,7 @@ class FairRoute:
                 self.link.lost(type(error).__name__)
                 self.shared = None
         self.local = self._make_local(self.shared)
-        self.queued = self.replica.pending_count()
+        self.queued = self.replica.queued_count()
 
     def services(self) -> list[CheckInService]:
         """Every service in use (to change their rules or policies together)."""
@@ -107,6 +120,62 @@ class FairRoute:
         if outcome.kind == "checked_in":
             self.queued += 1
         return outcome
+
+    # ---------------------------------------------------------------- undo
+
+    async def recent(self, limit: int) -> list[CheckInRow]:
+        """The newest check-ins, from the shared database when it answers within
+        ``ONLINE_WAIT_S`` (else the kiosk goes offline and lists the replica's); their keys
+        are remembered for ``undo``: an id means different rows in the two databases."""
+        if self.link.online and self.shared is not None:
+            try:
+                listing = asyncio.to_thread(self._listing, self.shared, limit)
+                return await asyncio.wait_for(listing, ONLINE_WAIT_S)
+            except TimeoutError:
+                self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
+            except SQLAlchemyError as error:
+                self.link.lost(type(error).__name__)
+        assert self.local is not None, "start() first"
+        return await asyncio.to_thread(self._listing, self.local, limit)
+
+    def _listing(self, service: CheckInService, limit: int) -> list[CheckInRow]:
+        rows = service.recent(limit)
+        self._listed = keys_of(service.engine, [row.id for row in rows])
+        return rows
+
+    async def undo(self, event_id: int, check_in_id: int, by: str) -> None:
+        """Undo a check-in from the last list: online on the shared database within about
+        ``ONLINE_WAIT_S``, else in the replica, queued to be replayed once (see module)."""
+        key = self._listed.get(check_in_id)
+        if key is None:  # not from a list: an id of the database in use now
+            engine = self.link.shared if self.link.online else self.replica.engine
+            key = (await asyncio.to_thread(keys_of, engine, [check_in_id])).get(check_in_id)
+        if key is None:
+            raise UserError(f"There is no check-in {check_in_id} for this event to undo.")
+        if self.link.online:
+            attempt = asyncio.to_thread(self._undo_shared, event_id, key, by)
+            try:
+                if await asyncio.wait_for(attempt, ONLINE_WAIT_S):
+                    return
+            except TimeoutError:
+                self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
+            except SQLAlchemyError as error:
+                self.link.lost(type(error).__name__)
+        await asyncio.to_thread(self.replica.undo, event_id, key, by, queue=True)
+        self.queued = await asyncio.to_thread(self.replica.queued_count)
+
+    def _undo_shared(self, event_id: int, key: str, by: str) -> bool:
+        """The undo on the shared database, mirrored here. False when the shared database
+        does not have the check-in yet (made offline here, still queued)."""
+        found = _shared_id(self.link.shared, key)
+        if found is None:
+            return False
+        undo_check_in(self.link.shared, event_id, found, by)
+        try:
+            self.replica.undo(event_id, key, by, queue=False)
+        except Exception as error:  # the next refresh does not bring undos: say so
+            log.warning("online undo not mirrored in the replica (%s)", type(error).__name__)
+        return True
 
     def _mirror_soon(self, check_in: CheckIn) -> None:
         """Copy an online check-in into the replica after the answer (a local write, no
@@ -141,9 +210,19 @@ class FairRoute:
             self.link.lost(type(error).__name__)
             return False
         finally:
-            self.queued = self.replica.pending_count()
+            self.queued = self.replica.queued_count()
         if refreshed.roster_copied and self.shared is not None:
             self.shared.reload_roster()
             if self.local is not None:
                 self.local.set_matcher(self.shared.matcher)
         return refreshed.roster_copied
+
+
+def _shared_id(shared: Engine, key: str) -> int | None:
+    """The shared database's id of the check-in with this key (None: it does not have it)."""
+    if key.startswith("shared:"):
+        return int(key.removeprefix("shared:"))
+    with shared.connect() as connection:
+        return connection.execute(
+            select(col(CheckIn.id)).where(col(CheckIn.client_key) == key)
+        ).scalar_one_or_none()

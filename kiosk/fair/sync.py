@@ -8,19 +8,25 @@ original time; when the student (or walk-in email) already has a live check-in f
 — made at another kiosk while the two could not see each other — the earliest counts and the
 later one is kept, marked ``duplicate_of`` the earliest: in the full export, never counted,
 not in the Handshake export.
+
+Undos made while offline are queued too (``replica.QUEUED_UNDO``), by the key of the check-in
+they undo, and replayed after the check-ins, each once, with their original time: an undo of
+a check-in that was still queued reaches the shared database with that check-in (it is sent
+already undone, never counted) and its replay then changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Engine, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk.db.models import CheckIn, WalkIn
+from kiosk.db.models import AuditEvent, CheckIn, WalkIn
 from kiosk.fair.replica import SENT_CHECK_IN, Replica
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,7 @@ class SyncReport:
     already_sent: int = 0
     duplicates: int = 0
     replaced_later: int = 0
+    undos: int = 0
 
     def add(self, delivery: Delivery) -> None:
         if delivery == "sent":
@@ -56,10 +63,15 @@ def send_pending(replica: Replica, shared: Engine) -> SyncReport:
     """Send every queued check-in, oldest first, each noted as sent once delivered. A
     database error stops the sending (the rest stay queued, nothing is lost) and is raised."""
     report = SyncReport()
+    # Undos of check-ins the shared database has go first: each was made after its check-in
+    # and before the queued check-ins that follow it (a student undone, then checked in
+    # again here, must not find the undone check-in still live).
+    report.undos = send_undos(replica, shared)
     for key in replica.pending_keys():
         queued, walk_in = _queued(replica, key)
         report.add(deliver(shared, queued, walk_in))
         replica.mark_sent(key)
+    report.undos += send_undos(replica, shared)  # those that waited for their check-in
     if report.total:
         log.info(
             "sent %d queued check-in(s): %d new, %d had arrived already, %d duplicate(s), "
@@ -71,6 +83,72 @@ def send_pending(replica: Replica, shared: Engine) -> SyncReport:
             report.replaced_later,
         )
     return report
+
+
+def send_undos(replica: Replica, shared: Engine) -> int:
+    """Replay the undos made offline, oldest first, each noted as sent once applied (a
+    replay that finds the check-in undone already changes nothing). Returns how many undid
+    something. An undo of a check-in still queued waits for it."""
+    undid = 0
+    for undo_id, key, undone_at, by in replica.pending_undos():
+        if replica.is_pending(key):
+            continue  # its check-in goes first (and carries the undo)
+        undid += apply_undo(shared, key, undone_at, by)
+        replica.mark_undo_sent(undo_id)
+    if undid:
+        log.info("replayed %d undo(s) made offline", undid)
+    return undid
+
+
+def apply_undo(shared: Engine, key: str, undone_at: datetime, by: str | None) -> bool:
+    """Undo the check-in with idempotency key ``key`` at ``undone_at`` unless it is undone
+    already (one transaction, with the same audit event as an undo made online). False when
+    nothing changed (undone before, or no such check-in)."""
+    match = (
+        col(CheckIn.id) == int(key.removeprefix("shared:"))
+        if key.startswith("shared:")
+        else col(CheckIn.client_key) == key
+    )
+    with Session(shared) as session:
+        check_in = session.exec(select(CheckIn).where(match)).first()
+        if check_in is None or check_in.undone_at is not None:
+            return False
+        result = session.execute(
+            update(CheckIn)
+            .where(col(CheckIn.id) == check_in.id, col(CheckIn.undone_at).is_(None))
+            .values(undone_at=undone_at, undone_by=by)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        session.add(
+            AuditEvent(
+                kind="undo",
+                event_id=check_in.event_id,
+                detail=f"check_in={check_in.id} by={by} (made offline)",
+            )
+        )
+        _promote_duplicates(session, check_in)
+        session.commit()
+    return True
+
+
+def _promote_duplicates(session: Session, undone: CheckIn) -> None:
+    """The undone check-in counted; later ones kept as its duplicates (another kiosk's,
+    offline) now do: the earliest goes live, the others become its duplicates."""
+    later = session.exec(
+        select(CheckIn)
+        .where(col(CheckIn.duplicate_of) == undone.id, col(CheckIn.undone_at).is_(None))
+        .order_by(col(CheckIn.checked_in_at), col(CheckIn.id))
+    ).all()
+    if not later:
+        return
+    first, *rest = later
+    ids = [row.id for row in rest]
+    if ids:
+        session.execute(
+            update(CheckIn).where(col(CheckIn.id).in_(ids)).values(duplicate_of=first.id)
+        )
+    session.execute(update(CheckIn).where(col(CheckIn.id) == first.id).values(duplicate_of=None))
 
 
 def _queued(replica: Replica, key: str) -> tuple[CheckIn, WalkIn | None]:

@@ -5,78 +5,29 @@ Skipped without KIOSK_TEST_PG_URL."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
-from drivers.base import Swipe
-from kiosk.cards.rules import RuleSet
 from kiosk.checkin.staff import set_pin
 from kiosk.db.models import CheckIn, Event
-from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
 from kiosk.fair.link import ONLINE_WAIT_S
 from kiosk.fair.start import open_shared
 from tests.checkin.roster import ALEX, BO, CARMEN
+from tests.fair.kiosks import db_url, needs_pg, proxy
+from tests.fair.kiosks import live as _live
+from tests.fair.kiosks import open_kiosk as _kiosk
+from tests.fair.kiosks import swipe as _swipe
+from tests.fair.kiosks import through as _through
+from tests.fair.kiosks import until_drained as _until_drained
 from tests.netproxy import NetProxy
 
-PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="KIOSK_TEST_PG_URL is not set")
-
-
-@pytest.fixture
-def db_url() -> str:  # the shared database is PostgreSQL here, whatever the other tests use
-    assert PG_URL is not None
-    from tests.conftest import _reset_postgres
-
-    _reset_postgres(PG_URL)
-    return PG_URL
-
-
-@pytest.fixture
-def proxy() -> Iterator[NetProxy]:
-    assert PG_URL is not None
-    target = make_url(PG_URL)
-    with NetProxy(target.host or "localhost", target.port or 5432) as running:
-        yield running
-
-
-def _through(proxy: NetProxy) -> str:
-    assert PG_URL is not None
-    return make_url(PG_URL).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
-
-
-async def _kiosk(url: str, event: Event, replica: Path, name: str) -> KioskDesk:
-    start = open_shared(url, replica)
-    desk = KioskDesk(
-        start.shared, event, RuleSet.empty(), kiosk_id=name, replica=start.replica,
-        link=start.link,
-    )  # fmt: skip
-    await desk.start()
-    return desk
-
-
-def _swipe(card_id: str | None) -> Swipe:
-    return Swipe(f";{card_id}?", "front")
-
-
-def _live(engine: Engine, event: Event) -> list[CheckIn]:
-    with Session(engine) as session:
-        statement = select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.live())
-        return list(session.exec(statement.order_by(col(CheckIn.checked_in_at))))
-
-
-async def _until_drained(desk: KioskDesk, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while desk.link_status():
-        assert time.monotonic() < deadline, desk.link_status()
-        await desk.tick()
-        await asyncio.sleep(0.1)
+pytestmark = needs_pg
+__all__ = ["db_url", "proxy"]
 
 
 async def test_a_cut_network_checks_in_from_the_replica_and_the_queue_drains_once(
