@@ -28,10 +28,18 @@ from dataclasses import dataclass
 
 from kiosk.cards.brands import campus_prefix_warning
 from kiosk.cards.clean import clean_swipe
-from kiosk.cards.generalise import Candidate, Example, patterns
+from kiosk.cards.generalise import (
+    Candidate,
+    Example,
+    padding_question,
+    padding_zeros,
+    patterns,
+    reading,
+)
 from kiosk.cards.guard import has_binary_bytes, is_masked, payment_numbers
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import Rule, RuleSet, RulesFileError, guard_to_toml, rule_to_toml
+from kiosk.cards.suggest_prox import PROX_CHAINS, settle_prox_format
 from kiosk.cards.tracks import parse_tracks
 from kiosk.cards.transforms import compile_chain
 
@@ -42,7 +50,7 @@ _TRANSFORM_CHAINS: tuple[tuple[str, ...], ...] = (
     ("reverse_bytes", "upper"),
     ("hex_to_dec",),
     ("dec_to_hex",),
-    ("h10301_card",),
+    *PROX_CHAINS,
     ("low_bits:16",),
     ("low_bits:20",),
     ("low_bits:24",),
@@ -75,6 +83,9 @@ class Suggestion:
     disagreements: tuple[Disagreement, ...]
     # One sentence per campus prefix that lies in a payment brand's range (also in ``toml``).
     warnings: tuple[str, ...] = ()
+    # When the pairs fit two readings that differ on other cards: what to add to settle it
+    # (also a ``# QUESTION:`` comment in ``toml``; the rule takes the reading keeping digits).
+    question: str | None = None
 
 
 # ---------------------------------------------------------------- finding the card_id
@@ -98,12 +109,8 @@ def _plain_candidates(example: Example) -> list[Candidate]:
     found: list[Candidate] = []
     start = text.find(card_id)
     while start >= 0:
-        zeros = 0
-        if not card_id.startswith("0") and card_id.isdigit():
-            while start - zeros > 0 and text[start - zeros - 1] == "0":
-                zeros += 1
-        # A single zero before the id is as likely fixed text as padding: keep it as text.
-        found.append(Candidate(start, start + len(card_id), zeros if zeros >= 2 else 0))
+        end = start + len(card_id)
+        found.append(Candidate(start, end, padding_zeros(text, start, end)))
         start = text.find(card_id, start + 1)
     return _ordered(text, found)
 
@@ -159,7 +166,17 @@ def _combinations(per_example: Sequence[Sequence[Candidate]]) -> Iterator[tuple[
             yield combo
 
 
-def _find_rule(examples: Sequence[Example], prefixes: tuple[str, ...], name: str) -> Rule | None:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """The rule found, and the question to ask when the examples fit two readings."""
+
+    rule: Rule
+    question: str | None = None
+
+
+def _find_rule(
+    examples: Sequence[Example], prefixes: tuple[str, ...], name: str
+) -> _Found | None:
     """The most general rule that explains every example, or None."""
     strategies: list[tuple[tuple[str, ...], Callable[[Example], list[Candidate]]]] = [
         ((), _plain_candidates)
@@ -174,14 +191,30 @@ def _find_rule(examples: Sequence[Example], prefixes: tuple[str, ...], name: str
         if not all(per_example):
             continue
         for combo in _combinations(per_example):
-            for pattern in patterns(examples, combo):
+            for pattern, padded in patterns(examples, combo):
                 try:
                     rule = Rule(name, pattern, transforms=chain)
                 except RulesFileError:  # not expected: every part is escaped
                     continue
                 if all(_explains(rule, prefixes, example) for example in examples):
-                    return rule
+                    if chain in PROX_CHAINS:
+                        return _prox_found(rule, examples, prefixes)
+                    ambiguous = not padded and reading(examples, combo) == "ambiguous"
+                    question = padding_question(examples, combo) if ambiguous else None
+                    return _Found(rule, question)
     return None
+
+
+def _prox_found(rule: Rule, examples: Sequence[Example], prefixes: tuple[str, ...]) -> _Found:
+    """A raw prox rule with the format the examples point to (or the question)."""
+    captured = []
+    for example in examples:
+        match = rule.regex.search(example.cleaned)
+        captured.append(match.group(rule.card_id_group) or "" if match else "")
+    settled, question = settle_prox_format(
+        rule, captured, lambda other: all(_explains(other, prefixes, ex) for ex in examples)
+    )
+    return _Found(settled, question)
 
 
 def _unusable(example: Example) -> str | None:
@@ -234,7 +267,12 @@ def _comment(text: str, width: int = 88) -> str:
 
 
 def _render(
-    rule: Rule, prefixes: tuple[str, ...], warnings: tuple[str, ...], explained: int, total: int
+    rule: Rule,
+    prefixes: tuple[str, ...],
+    warnings: tuple[str, ...],
+    explained: int,
+    total: int,
+    question: str | None = None,
 ) -> str:
     parts = []
     if prefixes:
@@ -243,7 +281,8 @@ def _render(
             + "".join(_comment(f"WARNING: {warning}") for warning in warnings)
             + guard_to_toml(prefixes)
         )
-    parts.append(rule_to_toml(rule) + f"# explains {explained} of {total} pairs\n")
+    asked = _comment(f"QUESTION: {question}") if question else ""
+    parts.append(asked + rule_to_toml(rule) + f"# explains {explained} of {total} pairs\n")
     return "\n".join(parts)
 
 
@@ -265,7 +304,9 @@ def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> S
                 "issuer prefix); leave it out"
             )
             usable.remove(index)
-    rule = _find_rule([examples[i] for i in usable], prefixes, name) if usable else None
+    found = _find_rule([examples[i] for i in usable], prefixes, name) if usable else None
+    question = found.question if found is not None else None
+    rule = found.rule if found is not None else None
     if rule is None and len(usable) > 1:
         rule = _best_partial_rule(examples, usable, prefixes, name)
     if rule is None:
@@ -282,7 +323,7 @@ def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> S
             problems[index] = _why_not(rule, prefixes, examples[index])
     disagreements = tuple(Disagreement(i + 1, problems[i]) for i in sorted(problems))
     warnings = tuple(filter(None, (campus_prefix_warning(prefix) for prefix in prefixes)))
-    toml = _render(rule, prefixes, warnings, len(explained), total)
+    toml = _render(rule, prefixes, warnings, len(explained), total, question)
     return Suggestion(
         not disagreements,
         rule,
@@ -292,6 +333,7 @@ def suggest_rule(pairs: Sequence[tuple[str, str]], name: str = "suggested") -> S
         total,
         disagreements,
         warnings,
+        question,
     )
 
 
@@ -302,14 +344,15 @@ def _best_partial_rule(
     best: Rule | None = None
     best_count = 0
     for index in usable:
-        rule = _find_rule([examples[index]], prefixes, name)
-        if rule is None:
+        found = _find_rule([examples[index]], prefixes, name)
+        if found is None:
             continue
+        rule = found.rule
         fits = [i for i in usable if _explains(rule, prefixes, examples[i])]
         if len(fits) > 1:
             wider = _find_rule([examples[i] for i in fits], prefixes, name)
             if wider is not None:
-                rule = wider
+                rule = wider.rule
         count = sum(_explains(rule, prefixes, examples[i]) for i in usable)
         if count > best_count:
             best, best_count = rule, count

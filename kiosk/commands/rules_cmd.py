@@ -23,9 +23,11 @@ def register(subparsers: Any) -> None:
         help="infer a rule from example swipes and their card_ids",
         description=(
             "Read a CSV with columns swipe (capture-line form) and card_id, and print one "
-            "ready TOML rule that extracts every card_id from its swipe. Exit 0 when it "
-            "explains every pair; 1 (naming the pairs that disagree, and why) otherwise; "
-            "2 for an unreadable file."
+            "ready TOML rule that extracts every card_id from its swipe and from other cards "
+            "of the same layout. Exit 0 when it explains every pair; 1 (naming the pairs that "
+            "disagree, and why) otherwise, or when the pairs fit two readings that differ on "
+            "other cards (the rule is printed, with the question and the one swipe that would "
+            "settle it); 2 for an unreadable file."
         ),
     )
     suggest.add_argument("pairs", metavar="PAIRS.csv", type=Path)
@@ -75,7 +77,9 @@ def run_suggest(args: argparse.Namespace) -> int:
         )
     if not suggestion.ok and suggestion.rule is None:
         print("kiosk: no single rule explains these pairs.", file=sys.stderr)
-    return 0 if suggestion.ok else 1
+    if suggestion.question:
+        print(f"kiosk: {suggestion.question}", file=sys.stderr)
+    return 0 if suggestion.ok and not suggestion.question else 1
 
 
 def run_check(args: argparse.Namespace) -> int:
