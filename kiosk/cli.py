@@ -46,6 +46,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("events", "kiosk.commands.events_cmd", "create, list, rename and delete events"),
     Command("checkins", "kiosk.commands.checkins_cmd", "export or list an event's check-ins"),
+    Command(
+        "registrations",
+        "kiosk.commands.registrations_cmd",
+        "import or list an event's registrants (Handshake's CSV)",
+    ),
     Command("staff", "kiosk.commands.staff_cmd", "set the staff PIN or staff card"),
     Command("readers", "kiosk.commands.readers_cmd", "list card readers; capture real swipes"),
     Command(

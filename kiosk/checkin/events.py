@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from kiosk.db.models import AuditEvent, CheckIn, Event, WalkIn
+from kiosk.db.models import AuditEvent, CheckIn, Event, Registration, WalkIn
 from kiosk.errors import UserError
 from kiosk.paths import data_dir, private_dir
 from kiosk.text_safety import require_safe, sanitise
@@ -260,6 +260,8 @@ def delete_event(
         connection.execute(
             update(AuditEvent).where(col(AuditEvent.event_id) == event_id).values(event_id=None)
         )
+        # its registrants (kiosk.checkin.registrations) go with it: Handshake has them
+        connection.execute(delete(Registration).where(col(Registration.event_id) == event_id))
         connection.execute(delete(Event).where(col(Event.id) == event_id))
     return DeletedEvent(id=event_id, name=found.name, check_ins=count, export=export)
 

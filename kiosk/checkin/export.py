@@ -3,8 +3,12 @@
 ``handshake``: one row per live check-in of a roster student, with the columns of Handshake's
 attendees import. Choices (see docs/checkin.md):
 
-- ``registered`` is TRUE and ``checked_in`` is TRUE: everyone listed attended, and an attendee
-  counts as registered in Handshake's reports.
+- ``checked_in`` is TRUE: everyone listed attended. ``registered`` says whether they were
+  registered for the event, once its registrants are imported (kiosk.checkin.registrations);
+  for an event without registrants it is TRUE (an attendee then counts as registered in
+  Handshake's reports, as before registrations were imported).
+- With ``include_no_shows``, registrants who never checked in are written too, ``registered``
+  TRUE and ``checked_in`` FALSE, so Handshake's reports see the no-shows.
 - ``identifiable_type`` is ``CareerFairSession`` for a fair, else ``Event``; ``identifiable_id``
   is the event's Handshake id. An event without one is an error (Handshake would reject every
   row): set it with ``kiosk events set-handshake-id`` or pass ``handshake_id=`` here.
@@ -19,7 +23,9 @@ attendees import. Choices (see docs/checkin.md):
 
 ``full``: every check-in (undone ones too, flagged), with username, email, names, time
 (ISO 8601 with the local offset), method (``swipe``, or ``manual`` / ``walk-in`` for a
-check-in without a recognized card), reader, kiosk id and undone.
+check-in without a recognized card), reader, kiosk id, undone, duplicate, then the time out
+(``checked_out_at``, events with check-out), the stay in whole minutes (``duration_minutes``)
+and ``registered`` (TRUE/FALSE; blank for an event without registrants).
 
 Cells typed at the kiosk that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'``. No cell holds a control or invisible format character
@@ -38,12 +44,15 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from kiosk.checkin.events import get_event
 from kiosk.checkin.manual import MANUAL_METHODS
 from kiosk.checkin.names import split_full_name
 from kiosk.checkin.queries import joined_check_ins
-from kiosk.db.models import CheckIn, Event, WalkIn
+from kiosk.checkin.registrations import registrations_of
+from kiosk.checkin.summary import registered_ids
+from kiosk.db.models import CheckIn, Event, Registration, Student, WalkIn
 from kiosk.errors import UserError
 from kiosk.text_safety import sanitise
 
@@ -69,6 +78,9 @@ FULL_COLUMNS = (
     "kiosk_id",
     "undone",
     "duplicate",
+    "checked_out_at",
+    "duration_minutes",
+    "registered",
 )
 WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id", "method")
 
@@ -86,6 +98,7 @@ class ExportSummary:
     walk_ins_written: bool
     walk_ins_file: Path | None = None
     manual: int = 0
+    no_shows: int = 0  # registrants written as not checked in (``include_no_shows``)
 
 
 def _safe(value: str | None) -> str:
@@ -118,6 +131,7 @@ def _write_handshake(
     out: TextIO,
     walk_ins_out: TextIO | None,
     handshake_id: str | None,
+    include_no_shows: bool = False,
 ) -> ExportSummary:
     identifiable_type, identifiable_id = _identifiable(event, handshake_id)
     assert event.id is not None
@@ -126,7 +140,11 @@ def _write_handshake(
     unmatched: list[tuple[CheckIn, WalkIn]] = []
     seen: set[str] = set()
     manual = 0
-    for check_in, student, walk_in in joined_check_ins(engine, event.id, live_only=True):
+    rows = list(joined_check_ins(engine, event.id, live_only=True))
+    registrations = registrations_of(engine, event.id)
+    registered = registered_ids(rows, registrations)
+    came = set(registered.values())
+    for check_in, student, walk_in in rows:
         if student is None:
             if walk_in is not None:
                 unmatched.append((check_in, walk_in))
@@ -135,9 +153,28 @@ def _write_handshake(
             continue
         seen.add(student.email_key)
         manual += check_in.method in MANUAL_METHODS
+        assert check_in.id is not None
+        is_registered = check_in.id in registered or not registrations
         writer.writerow(
-            [_safe(student.email_address), "TRUE", "TRUE", identifiable_type, identifiable_id, ""]
+            [
+                _safe(student.email_address),
+                _bool(is_registered),
+                "TRUE",
+                identifiable_type,
+                identifiable_id,
+                "",
+            ]
         )
+    no_shows = 0
+    if include_no_shows:
+        emails = _registrant_emails(engine, registrations)
+        for registration in registrations:
+            if registration.id in came or registration.email_key in seen:
+                continue
+            seen.add(registration.email_key)
+            no_shows += 1
+            email = emails.get(registration.student_id or 0, registration.email_address)
+            writer.writerow([_safe(email), "TRUE", "FALSE", identifiable_type, identifiable_id, ""])
     if walk_ins_out is not None and unmatched:
         walk_in_writer = csv.writer(walk_ins_out)
         walk_in_writer.writerow(WALK_IN_COLUMNS)
@@ -157,14 +194,36 @@ def _write_handshake(
         unmatched_walk_ins=len(unmatched),
         walk_ins_written=walk_ins_out is not None and bool(unmatched),
         manual=manual,
+        no_shows=no_shows,
     )
+
+
+def _registrant_emails(engine: Engine, registrations: list[Registration]) -> dict[int, str]:
+    """Roster student id -> the roster's email, for registrants matched to the roster (the
+    address Handshake knows them by)."""
+    ids = [r.student_id for r in registrations if r.student_id is not None]
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        statement = select(Student.id, Student.email_address).where(col(Student.id).in_(ids))
+        found = session.exec(statement).all()
+    return {student_id: email for student_id, email in found if student_id is not None}
+
+
+def _stay_minutes(check_in: CheckIn) -> str:
+    if check_in.checked_out_at is None:
+        return ""
+    return str(int((check_in.checked_out_at - check_in.checked_in_at).total_seconds() // 60))
 
 
 def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
     writer = csv.writer(out)
     writer.writerow(FULL_COLUMNS)
     rows = manual = 0
-    for check_in, student, walk_in in joined_check_ins(engine, event_id, live_only=False):
+    joined = list(joined_check_ins(engine, event_id, live_only=False))
+    registrations = registrations_of(engine, event_id)
+    registered = registered_ids(list(joined), registrations)
+    for check_in, student, walk_in in joined:
         if student is not None:
             username: str | None = student.username
             email: str | None = student.email_address
@@ -186,6 +245,9 @@ def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
                 _safe(check_in.kiosk_id),
                 _bool(check_in.undone_at is not None),
                 _bool(check_in.duplicate_of is not None),
+                _iso(check_in.checked_out_at) if check_in.checked_out_at else "",
+                _stay_minutes(check_in),
+                _bool(check_in.id in registered) if registrations else "",
             ]
         )
         rows += 1
@@ -202,17 +264,19 @@ def export_checkins(
     *,
     walk_ins_out: TextIO | None = None,
     handshake_id: str | None = None,
+    include_no_shows: bool = False,
 ) -> ExportSummary:
     """Write the event's check-ins to ``out`` as CSV (open it with ``newline=""``).
 
-    ``walk_ins_out`` and ``handshake_id`` (overriding the event's) apply to ``handshake``.
+    ``walk_ins_out``, ``handshake_id`` (overriding the event's) and ``include_no_shows``
+    (registrants who never came) apply to ``handshake``.
     Nothing is written when the export cannot be made (UserError raised first).
     """
     if fmt not in EXPORT_FORMATS:
         raise UserError(f"The export format {fmt!r} is unknown; use handshake or full.")
     event = get_event(engine, event_id)
     if fmt == "handshake":
-        return _write_handshake(engine, event, out, walk_ins_out, handshake_id)
+        return _write_handshake(engine, event, out, walk_ins_out, handshake_id, include_no_shows)
     return _write_full(engine, event_id, out)
 
 
@@ -250,12 +314,19 @@ def export_to_file(
     path: Path,
     *,
     handshake_id: str | None = None,
+    include_no_shows: bool = False,
 ) -> ExportSummary:
     """Write the export to ``path`` (and, for ``handshake`` with walk-ins not on the roster,
     :func:`walk_ins_path` beside it), each file whole or not at all."""
     main, walk_ins = io.StringIO(newline=""), io.StringIO(newline="")
     summary = export_checkins(
-        engine, event_id, fmt, main, walk_ins_out=walk_ins, handshake_id=handshake_id
+        engine,
+        event_id,
+        fmt,
+        main,
+        walk_ins_out=walk_ins,
+        handshake_id=handshake_id,
+        include_no_shows=include_no_shows,
     )
     write_whole(path, main.getvalue())
     if not summary.walk_ins_written:

@@ -1,15 +1,19 @@
-"""``kiosk checkins export|list``: attendance out of the kiosk.
+"""``kiosk checkins export|list|summary``: attendance out of the kiosk.
 
 ``export -o FILE --format handshake`` writes FILE for Handshake's attendees import and, when
 there are walk-ins whose email is not a roster student's, ``FILE-walk-ins.csv`` beside it
 (Handshake cannot import them; staff reconcile them). Files are written whole or not at all.
 Both say how many check-ins were manual (username/email or walk-in: kiosk.checkin.manual).
+``--include-no-shows`` adds the registrants who never came (registered TRUE, checked_in FALSE).
+``summary`` prints attendance at a glance (kiosk.checkin.summary), or with ``--json`` the same
+as one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from kiosk.checkin.events import find_event
 from kiosk.checkin.export import EXPORT_FORMATS, export_checkins, export_to_file
 from kiosk.checkin.manual import manual_summary
 from kiosk.checkin.queries import live_count, manual_counts, recent_check_ins
+from kiosk.checkin.summary import AttendanceSummary, attendance_summary
 from kiosk.db.session import open_database
 
 
@@ -44,7 +49,21 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="the Handshake event or fair-session id, if the event has none",
     )
+    export.add_argument(
+        "--include-no-shows",
+        action="store_true",
+        help="handshake format: also write registrants who never checked in "
+        "(registered TRUE, checked_in FALSE)",
+    )
     export.set_defaults(func=_export)
+
+    summary = actions.add_parser(
+        "summary",
+        help="attendance at a glance: totals, registered/no-shows, per 15 minutes, by year...",
+    )
+    summary.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
+    summary.set_defaults(func=_summary)
 
     listing = actions.add_parser("list", help="list an event's check-ins, newest first")
     listing.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
@@ -59,12 +78,21 @@ def _export(args: argparse.Namespace) -> int:
     assert event.id is not None
     if args.output is not None:
         summary = export_to_file(
-            engine, event.id, args.format, args.output, handshake_id=args.handshake_id
+            engine,
+            event.id,
+            args.format,
+            args.output,
+            handshake_id=args.handshake_id,
+            include_no_shows=args.include_no_shows,
         )
         print(
             f"wrote {summary.rows} check-in(s) to {args.output} ({_manual_note(summary.manual)})",
             file=sys.stderr,
         )
+        if summary.no_shows:
+            print(
+                f"with {summary.no_shows} no-show(s): registered, never checked in", file=sys.stderr
+            )
         if summary.walk_ins_file is not None:
             print(
                 f"wrote {summary.unmatched_walk_ins} walk-in(s) without a roster email to "
@@ -73,7 +101,14 @@ def _export(args: argparse.Namespace) -> int:
             )
         return 0
     out = io.StringIO(newline="")
-    summary = export_checkins(engine, event.id, args.format, out, handshake_id=args.handshake_id)
+    summary = export_checkins(
+        engine,
+        event.id,
+        args.format,
+        out,
+        handshake_id=args.handshake_id,
+        include_no_shows=args.include_no_shows,
+    )
     sys.stdout.write(out.getvalue())
     if summary.manual:
         print(f"kiosk: {_manual_note(summary.manual)} in this export.", file=sys.stderr)
@@ -110,3 +145,41 @@ def _list(args: argparse.Namespace) -> int:
     live = live_count(engine, event.id)
     print(f"{live} checked in; {manual_summary(manual_counts(engine, event.id))}.")
     return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    event = find_event(engine, args.event)
+    assert event.id is not None
+    summary = attendance_summary(engine, event.id)
+    if args.json:
+        print(json.dumps(summary.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print(summary_text(summary))
+    return 0
+
+
+def summary_text(summary: AttendanceSummary) -> str:
+    """The summary as the command prints it."""
+    lines = [
+        f"{summary.event_name}: {summary.total} checked in",
+        f"  registered {summary.registered}: {summary.registered_in} came, "
+        f"{summary.no_shows} no-show(s)",
+        f"  walk-ins (not registered) {summary.walk_ins}; not on the roster "
+        f"{summary.not_on_roster}; checked out {summary.checked_out}",
+    ]
+    if summary.per_quarter_hour:
+        lines.append("Check-ins per 15 minutes")
+        peak = max(count for _, count in summary.per_quarter_hour) or 1
+        for start, count in summary.per_quarter_hour:
+            bar = "#" * round(30 * count / peak)
+            lines.append(f"  {start:%Y-%m-%d %H:%M}  {count:>5}  {bar}")
+    for title, counts in (
+        ("By school year", summary.by_school_year),
+        ("By college", summary.by_college),
+        ("By major", summary.by_major),
+    ):
+        if counts:
+            lines.append(title)
+            lines.extend(f"  {count:>5}  {name}" for name, count in counts)
+    return "\n".join(lines)

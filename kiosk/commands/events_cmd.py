@@ -1,4 +1,6 @@
-"""``kiosk events create|list|rename|delete|set-handshake-id``: the events students check in to."""
+"""``kiosk events create|list|rename|delete|set-handshake-id|set``: the events students check in
+to. ``set`` (and ``create``) choose an event's options: registered students only, check-out
+after N minutes (kiosk.checkin.event_options)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from kiosk.checkin.event_options import (
+    describe_options,
+    parse_checkout_minutes,
+    set_event_options,
+)
 from kiosk.checkin.events import (
     EVENT_KINDS,
     create_event,
@@ -38,6 +45,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="the Handshake event or fair-session id (from its URL), for the attendees export",
     )
+    _option_arguments(create, on_create=True)
     create.set_defaults(func=_create)
 
     listing = actions.add_parser("list", help="list events with their ids and check-in counts")
@@ -74,11 +82,64 @@ def register(subparsers: Any) -> None:
     handshake.add_argument("handshake_id", metavar="N", help="the number from its Handshake URL")
     handshake.set_defaults(func=_set_handshake_id)
 
+    options = actions.add_parser(
+        "set",
+        help="set an event's options: registered students only, check-out",
+        description="Set an event's options. Options not given stay as they are.",
+    )
+    options.add_argument("event", metavar="EVENT", help="the event's id or name")
+    _option_arguments(options, on_create=False)
+    options.set_defaults(func=_set_options)
+
+
+def _option_arguments(parser: argparse.ArgumentParser, *, on_create: bool) -> None:
+    if on_create:
+        parser.add_argument(
+            "--registered-only",
+            action="store_true",
+            help="check in registered students only (walk-ins are sent to a staff member)",
+        )
+    else:
+        parser.add_argument(
+            "--registered-only",
+            choices=("yes", "no"),
+            help="yes: check in registered students only (walk-ins are sent to a staff member)",
+        )
+    parser.add_argument(
+        "--checkout-after",
+        metavar="MINUTES|off",
+        help="a second swipe this many minutes after check-in checks the student out "
+        "(appointment blocks, drop-in hours); off: no check-out",
+    )
+
 
 def _create(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
+    checkout = parse_checkout_minutes(args.checkout_after) if args.checkout_after else None
     event = create_event(engine, args.name, args.date, args.kind, args.handshake_id)
+    if args.registered_only or checkout is not None:
+        assert event.id is not None
+        set_event_options(
+            engine,
+            event.id,
+            registered_only=args.registered_only,
+            checkout_after_minutes=checkout,
+        )
     print(event.id)
+    return 0
+
+
+def _set_options(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    event = find_event(engine, args.event)
+    assert event.id is not None
+    changes: dict[str, Any] = {}
+    if args.registered_only is not None:
+        changes["registered_only"] = args.registered_only == "yes"
+    if args.checkout_after is not None:
+        changes["checkout_after_minutes"] = parse_checkout_minutes(args.checkout_after)
+    updated = set_event_options(engine, event.id, **changes)
+    print(f"event {updated.id} ({updated.name}): {describe_options(updated)}")
     return 0
 
 

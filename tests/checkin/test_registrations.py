@@ -15,7 +15,8 @@ from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.checkin.event_options import parse_checkout_minutes, set_event_options
-from kiosk.checkin.registrations import email_column, import_registrations, registrations_of
+from kiosk.checkin.registration_import import email_column, import_registrations
+from kiosk.checkin.registrations import registrations_of
 from kiosk.db.models import CheckIn, Event, Registration, Student
 from kiosk.errors import UserError
 from tests.checkin.roster import ALEX, BO, CARMEN
