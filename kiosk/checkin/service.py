@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -53,6 +52,7 @@ from kiosk.checkin.recording import (
     record_walk_in,
     undo_check_in,
 )
+from kiosk.checkin.search import student_id_by_login
 from kiosk.db.models import Event, Student
 from kiosk.errors import UserError
 
@@ -282,25 +282,35 @@ class CheckInService:
         return outcome
 
     def _find_student_id(self, query: str) -> int | None:
-        text = query.strip()
-        if not text:
-            return None
-        lowered = text.lower()
-        with Session(self.engine) as session:
-            # Indexed lookups first (usernames are nearly always lower-case); the
-            # case-insensitive scan is the last resort for mixed-case stored usernames.
-            for condition in (
-                Student.username == text,
-                Student.username == lowered,
-                Student.email_key == lowered,
-                func.lower(Student.username) == lowered,
-            ):
-                found = session.exec(select(Student.id).where(condition)).all()
-                if len(found) == 1:
-                    return found[0]
-                if found:
-                    return None
-        return None
+        return student_id_by_login(self.engine, query)
+
+    @_answering
+    def check_in_student(
+        self,
+        student_id: int,
+        checked_in_by: str,
+        confirmed_by: Confirmation | None = None,
+        client_key: str | None = None,
+    ) -> CheckInOutcome:
+        """Staff check a roster student in by hand (a search result, kiosk.checkin.search):
+        method ``manual``, ``checked_in_by`` saying who ("staff PIN at kiosk front"). The
+        ``manual_checkin`` setting applies as to :meth:`check_in_by_lookup`: "off" refuses,
+        "staff-confirm" needs ``confirmed_by`` (staff mode's own PIN or card). Unlike the
+        student's lookup, the answer is not made neutral: staff see "archived" and
+        "already checked in at 10:02"."""
+        refused = refusal(self.manual_checkin, confirmed_by)
+        if refused is not None:
+            return refused
+        attempt = Attempt(
+            event_id=self.event_id,
+            method="manual",
+            kiosk_id=self.kiosk_id,
+            client_key=client_key,
+            checked_in_by=checked_in_by,
+            offline=self.offline,
+        )
+        outcome = record_student(self.engine, student_id, attempt, self.archived_policy)
+        return NOT_FOUND if outcome is None else outcome
 
     @_answering
     def register_walk_in(
