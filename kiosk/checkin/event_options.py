@@ -1,4 +1,5 @@
-"""An event's optional behaviours: registered students only, and check-out after N minutes.
+"""An event's optional behaviours: registered students only, check-out after N minutes, and
+name tags printed on a label size (kiosk.nametags).
 
 Both are read at every check-in (kiosk.checkin.recording.event_terms), so a change made with
 the CLI or in staff mode applies to every kiosk from its next swipe.
@@ -11,6 +12,7 @@ from sqlmodel import Session
 
 from kiosk.db.models import Event
 from kiosk.errors import UserError
+from kiosk.nametags.labels import label_size
 
 #: The longest check-out delay accepted: a day (an appointment block or drop-in hours).
 MAX_CHECKOUT_MINUTES = 24 * 60
@@ -36,9 +38,13 @@ def set_event_options(
     *,
     registered_only: bool | None = None,
     checkout_after_minutes: int | None | object = _UNSET,
+    nametag_label: str | None | object = _UNSET,
 ) -> Event:
     """Change the options given (None / unset: left as they are; ``checkout_after_minutes``
-    None turns check-out off) and return the event as stored."""
+    None turns check-out off, ``nametag_label`` None turns name tags off; a label's name is
+    checked against kiosk.nametags.labels) and return the event as stored."""
+    if isinstance(nametag_label, str):
+        nametag_label = label_size(nametag_label).name
     if isinstance(checkout_after_minutes, int) and not (
         0 < checkout_after_minutes <= MAX_CHECKOUT_MINUTES
     ):
@@ -54,6 +60,8 @@ def set_event_options(
             event.registered_only = registered_only
         if checkout_after_minutes is not _UNSET:
             event.checkout_after_minutes = checkout_after_minutes  # type: ignore[assignment]
+        if nametag_label is not _UNSET:
+            event.nametag_label = nametag_label  # type: ignore[assignment]
         session.add(event)
         session.commit()
         session.refresh(event)
@@ -61,11 +69,13 @@ def set_event_options(
 
 
 def describe_options(event: Event) -> str:
-    """``registered students only; check-out after 30 min`` (or ``open to all; no check-out``)."""
+    """``registered students only; check-out after 30 min; name tags on 30252`` (or ``open to
+    all; no check-out``: name tags named only when on)."""
     who = "registered students only" if event.registered_only else "open to all"
     out = (
         f"check-out after {event.checkout_after_minutes} min"
         if event.checkout_after_minutes
         else "no check-out"
     )
-    return f"{who}; {out}"
+    tags = f"; name tags on {event.nametag_label}" if event.nametag_label else ""
+    return f"{who}; {out}{tags}"

@@ -24,6 +24,7 @@ from kiosk.checkin.events import (
 )
 from kiosk.checkin.events import set_handshake_id as store_handshake_id
 from kiosk.db.session import open_database
+from kiosk.nametags.labels import label_choices, parse_label_choice
 
 
 def register(subparsers: Any) -> None:
@@ -111,19 +112,27 @@ def _option_arguments(parser: argparse.ArgumentParser, *, on_create: bool) -> No
         help="a second swipe this many minutes after check-in checks the student out "
         "(appointment blocks, drop-in hours); off: no check-out",
     )
+    parser.add_argument(
+        "--nametags",
+        metavar="LABEL|off",
+        help="print a name tag at each check-in on this label: "
+        f"{label_choices()}; off: no name tags (printer: nametag_printer in kiosk.toml)",
+    )
 
 
 def _create(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
     checkout = parse_checkout_minutes(args.checkout_after) if args.checkout_after else None
+    label = parse_label_choice(args.nametags) if args.nametags else None
     event = create_event(engine, args.name, args.date, args.kind, args.handshake_id)
-    if args.registered_only or checkout is not None:
+    if args.registered_only or checkout is not None or label is not None:
         assert event.id is not None
         set_event_options(
             engine,
             event.id,
             registered_only=args.registered_only,
             checkout_after_minutes=checkout,
+            nametag_label=label,
         )
     print(event.id)
     return 0
@@ -138,6 +147,8 @@ def _set_options(args: argparse.Namespace) -> int:
         changes["registered_only"] = args.registered_only == "yes"
     if args.checkout_after is not None:
         changes["checkout_after_minutes"] = parse_checkout_minutes(args.checkout_after)
+    if args.nametags is not None:
+        changes["nametag_label"] = parse_label_choice(args.nametags)
     updated = set_event_options(engine, event.id, **changes)
     print(f"event {updated.id} ({updated.name}): {describe_options(updated)}")
     return 0
