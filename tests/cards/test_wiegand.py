@@ -3,6 +3,9 @@ them. Parity failure must be a misread, never a card number (and so never anothe
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -238,3 +241,34 @@ def test_a_raw_bit_string_reader() -> None:
     assert parse_swipe(bits + "\r\n", rules).card_id == "7654321"
     broken = bits[:-1] + ("1" if bits[-1] == "0" else "0")
     assert parse_swipe(broken, rules).reason == "bad_parity"
+
+
+# ---------------------------------------------------------------- the docs' examples
+
+_DOC_NAMES = {
+    "H10301": "h10301",
+    "H10306": "h10306",
+    "Corporate 1000 35-bit": "corp1000_35",
+    "H10302": "h10302",
+    "H10304": "h10304",
+    "Corporate 1000 48-bit": "corp1000_48",
+}
+
+
+def test_the_examples_in_docs_card_rules_decode_as_written() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "card-rules.md").read_text()
+    rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \| `([0-9A-F]+)` \| `([01]+)` \|$", docs, re.M)
+    assert {name for name, *_ in rows} == set(_DOC_NAMES)
+    for name, fields_text, hex_value, bits in rows:
+        fields = {
+            key: int(value)
+            for key, value in re.findall(r"(facility|company|card) (\d+)", fields_text)
+        }
+        fmt = FORMATS[_DOC_NAMES[name]]
+        assert decode(fmt, hex_value) == fields == decode(fmt, bits), name
+    rules = rules_from_toml(
+        re.search(r"```toml\n(\[\[rules\]\]\nname = \"prox-corporate-1000\".*?)```", docs, re.S)
+        .group(1)  # type: ignore[union-attr]
+    )
+    assert parse_swipe("69A5154A4", rules, reader="prox").card_id == "567890"
+    assert parse_swipe("1000000111110100010010010011111000000", rules, "prox").card_id == "300000"
