@@ -34,6 +34,7 @@ from kiosk.checkin.manual import DEFAULT_MANUAL_CHECKIN, MANUAL_CHECKIN_MODES, M
 from kiosk.checkin.policies import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.url import resolve_database_url
 from kiosk.errors import UserError, reading_file
+from kiosk.nametags.printers import DEFAULT_LP_TIMEOUT_S
 from kiosk.paths import config_dir
 
 CONFIG_FILE_NAME = "kiosk.toml"
@@ -41,6 +42,8 @@ RULES_FILE_NAME = "card-rules.toml"
 DEFAULT_IDLE_SECONDS = 4.0
 MIN_IDLE_SECONDS = 0.5
 MAX_IDLE_SECONDS = 120.0
+MIN_PRINT_TIMEOUT_S = 1.0
+MAX_PRINT_TIMEOUT_S = 300.0
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -126,6 +129,28 @@ class KioskConfig(BaseModel):
         must="a non-empty text",
         description="This kiosk's name in check-in records and exports.",
     )
+    nametag_printer: Text | None = _field(
+        None,
+        must="a CUPS printer's name or dir:PATH in quotes",
+        description="Where name tags go for events that print them (`kiosk events set EVENT "
+        "--nametags LABEL`): a CUPS printer (`lpstat -p` lists them; sent with `lp -d`), or "
+        "`dir:PATH` to write each tag as a PDF into that folder. Without it, no tags print.",
+    )
+    nametag_font: Path | None = _field(
+        None,
+        must="a non-empty text in quotes",
+        description="A TrueType font (.ttf) for name tags, for scripts DejaVu Sans lacks (e.g. "
+        "a Noto Sans CJK .ttf); a relative path is taken from kiosk.toml's folder. Default: "
+        "DejaVu Sans from the system's fonts.",
+    )
+    nametag_timeout_seconds: Annotated[
+        float, Field(ge=MIN_PRINT_TIMEOUT_S, le=MAX_PRINT_TIMEOUT_S)
+    ] = _field(
+        DEFAULT_LP_TIMEOUT_S,
+        must=f"a number of seconds between {MIN_PRINT_TIMEOUT_S:g} and {MAX_PRINT_TIMEOUT_S:g}",
+        description="How long `lp` may take to accept a name tag before it counts as failed "
+        "(printing happens in the background: check-ins never wait for it).",
+    )
     terminal_reader: bool = _field(
         False,
         must="true or false",
@@ -154,7 +179,7 @@ class KioskConfig(BaseModel):
             return str(value)
         return value
 
-    @field_validator("rules_file", mode="before")
+    @field_validator("rules_file", "nametag_font", mode="before")
     @classmethod
     def _path_from_the_files_folder(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str) or not value.strip():

@@ -177,7 +177,8 @@ def test_an_unknown_key_is_refused_naming_it_and_the_known_ones() -> None:
     assert str(raised.value) == (
         "The settings file /etc/kiosk.toml has an unknown key 'evnt' (did you mean 'event'?); "
         "the known keys are archived_policy, database, event, idle_seconds, kiosk_id, "
-        "manual_checkin, readers, rules_file, terminal_reader."
+        "manual_checkin, nametag_font, nametag_printer, nametag_timeout_seconds, readers, "
+        "rules_file, terminal_reader."
     )
     with pytest.raises(ConfigError) as raised:
         parse_config("[[readers]]\nspec = 'terminal'\ncolour = 'red'", Path("/etc/kiosk.toml"))
