@@ -42,17 +42,35 @@ def _chain_fails_parity(specs: Sequence[str], value: str) -> bool:
     return False
 
 
+_PROX_TRANSFORMS = frozenset(_FORMAT_OF)
+
+
 def uses_parity(rule: Rule) -> bool:
-    return any(spec in _FORMAT_OF for spec in rule.transforms)
+    """True when one of the rule's transforms checks a prox format's parity."""
+    return bool(rule.transforms) and not _PROX_TRANSFORMS.isdisjoint(rule.transforms)
+
+
+# The rules with a prox transform, per rules tuple (RuleSet.rules_for keeps one tuple per
+# reader, so the identity check finds it); the tuple is kept so its id cannot be reused.
+_PARITY_RULES: dict[int, tuple[Sequence[Rule], tuple[Rule, ...]]] = {}
+
+
+def _parity_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    cached = _PARITY_RULES.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    found = tuple(rule for rule in rules if uses_parity(rule))
+    if len(_PARITY_RULES) >= 64:
+        _PARITY_RULES.clear()
+    _PARITY_RULES[id(rules)] = (rules, found)
+    return found
 
 
 def fails_parity(cleaned: str, rules: Sequence[Rule]) -> bool:
     """True when one of ``rules`` matched the cleaned swipe but a prox transform found the
     parity wrong (call it only when no rule gave a card_id)."""
     tracks: Tracks | None = None
-    for rule in rules:
-        if not uses_parity(rule):
-            continue
+    for rule in _parity_rules(rules):
         if tracks is None:
             tracks = parse_tracks(cleaned)
         found = rule.find(cleaned, tracks)
