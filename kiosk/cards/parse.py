@@ -69,6 +69,20 @@ MISREAD = {
         "Other keys were mixed into the swipe; please swipe again without typing.",
         "bad_characters",
     ),
+    "bad_lrc": SwipeResult(
+        "misread",
+        None,
+        None,
+        "The card's check character (LRC) does not match its data; please swipe again.",
+        "bad_lrc",
+    ),
+    "trailing": SwipeResult(
+        "misread",
+        None,
+        None,
+        "Stray characters came after the card's data; please swipe again.",
+        "trailing",
+    ),
     "too_long": SwipeResult(
         "misread",
         None,
@@ -98,6 +112,8 @@ NO_MATCH = SwipeResult(
 INTERNAL_ERROR = SwipeResult(
     "misread", None, None, "The swipe could not be processed; please swipe again.", "error"
 )
+# The misreads a rule with ``trailing_text = true`` may overrule (see tracks.Tracks.stray).
+_STRAY_REASONS = frozenset(("trailing", "bad_lrc", "partial"))
 
 
 def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
@@ -129,6 +145,15 @@ def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
 
 #: What :func:`decide_swipe` gives for a swipe a rule matched: the rule and the card_id.
 RuleHit = tuple[Rule, str]
+
+
+def _stray_text_hit(cleaned: str, rules: tuple[Rule, ...]) -> RuleHit | None:
+    """For a stripe misread only for what follows its last track: the first rule that takes
+    such text (``trailing_text = true``) and gives a card_id, or None."""
+    takers = tuple(rule for rule in rules if rule.trailing_text)
+    if not takers or parse_tracks(cleaned).stray is None:
+        return None
+    return first_rule_hit(cleaned, takers)
 
 
 def first_rule_hit(cleaned: str, rules: tuple[Rule, ...]) -> RuleHit | None:
@@ -167,6 +192,10 @@ def decide_swipe(
     try:
         decided = _pre_rules(text, cleaned, rules)
         if decided is not None:
+            if decided.reason in _STRAY_REASONS:
+                stray_hit = _stray_text_hit(cleaned, rules.rules_for(reader))
+                if stray_hit is not None:
+                    return stray_hit
             return decided
         applicable = rules.rules_for(reader)
         hit = first_rule_hit(cleaned, applicable)
@@ -196,8 +225,9 @@ def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeRe
 @dataclass(frozen=True, slots=True)
 class RuleTrial:
     """One rule tried on a swipe: ``outcome`` is ``matched``, ``no_match``,
-    ``transform_failed``, ``other_reader``, ``disabled`` or ``not_tried`` (an earlier rule
-    matched, or the swipe was decided before the rules)."""
+    ``transform_failed``, ``other_reader``, ``disabled``, ``stray_text`` (the stripe has
+    text after its last track, which the rule does not take: no ``trailing_text``) or
+    ``not_tried`` (an earlier rule matched, or the swipe was decided before the rules)."""
 
     rule: str
     outcome: str
@@ -246,7 +276,11 @@ def explain_swipe(text: str, rules: RuleSet, reader: str | None = None) -> Swipe
     tracks = parse_tracks(cleaned)
     trials: list[RuleTrial] = []
     span: tuple[int, int] | None = None
-    decided = result.status != "ok" and result.status != "no_match"
+    # Text after the tracks, the stripe's only problem: the rules that take it were tried.
+    stray = tracks.stray is not None and (
+        result.status == "ok" or result.reason in _STRAY_REASONS
+    )
+    decided = result.status != "ok" and result.status != "no_match" and not stray
     for rule in rules.rules:
         if decided or span is not None:
             trials.append(RuleTrial(rule.name, "not_tried"))
@@ -254,6 +288,8 @@ def explain_swipe(text: str, rules: RuleSet, reader: str | None = None) -> Swipe
             trials.append(RuleTrial(rule.name, "disabled"))
         elif not rule.applies_to(reader):
             trials.append(RuleTrial(rule.name, "other_reader"))
+        elif stray and not rule.trailing_text:
+            trials.append(RuleTrial(rule.name, "stray_text"))
         else:
             trial = _trial(rule.find(cleaned, tracks), rule.name)
             trials.append(trial)

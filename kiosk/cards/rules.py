@@ -28,7 +28,16 @@ from kiosk.cards.tracks import Tracks
 from kiosk.cards.transforms import TransformSpecError, compile_chain
 from kiosk.errors import UserError, reading_file
 
-RULE_KEYS = ("name", "pattern", "track", "transforms", "reader", "enabled", "description")
+RULE_KEYS = (
+    "name",
+    "pattern",
+    "track",
+    "transforms",
+    "reader",
+    "enabled",
+    "description",
+    "trailing_text",
+)
 TOP_LEVEL_KEYS = ("rules", "guard")
 GUARD_KEYS = ("campus_prefixes",)
 
@@ -75,6 +84,10 @@ class Rule:
     reader: str | None = None
     enabled: bool = True
     description: str = ""
+    #: True: the rule also reads a stripe followed by text that is not a track (a reader's
+    #: suffix, a wrong LRC or a cut-off track after the last complete one), which is a
+    #: misread for every other rule.
+    trailing_text: bool = False
     # Compiled when the rule is made (read-only): the pattern, the number of the group holding
     # the card_id (the one named card_id, else 1, or 0 for the whole match), the transforms as
     # one function.
@@ -111,6 +124,8 @@ class Rule:
             raise _rule_error(self.name, "transforms", str(error)) from None
         if self.reader is not None and (not isinstance(self.reader, str) or not self.reader):
             raise _rule_error(self.name, "reader", "must be the name of a configured reader")
+        if not isinstance(self.trailing_text, bool):
+            raise _rule_error(self.name, "trailing_text", "must be true or false")
         group = regex.groupindex.get("card_id", 1 if regex.groups else 0)
         object.__setattr__(self, "regex", regex)
         object.__setattr__(self, "card_id_group", group)
@@ -249,6 +264,9 @@ def _rule_from_table(index: int, table: Any) -> Rule:
     description = table.get("description", "")
     if not isinstance(description, str):
         raise _rule_error(name, "description", "must be a string")
+    trailing_text = table.get("trailing_text", False)
+    if not isinstance(trailing_text, bool):
+        raise _rule_error(name, "trailing_text", "must be true or false")
     return Rule(
         name=name,
         pattern=pattern,
@@ -257,6 +275,7 @@ def _rule_from_table(index: int, table: Any) -> Rule:
         reader=reader,
         enabled=enabled,
         description=description,
+        trailing_text=trailing_text,
     )
 
 
@@ -331,6 +350,8 @@ def rule_to_toml(rule: Rule) -> str:
         lines.append(f"reader = {toml_string(rule.reader)}")
     if not rule.enabled:
         lines.append("enabled = false")
+    if rule.trailing_text:
+        lines.append("trailing_text = true")
     return "\n".join(lines) + "\n"
 
 

@@ -86,6 +86,7 @@ def _rule_values(rule: Rule) -> dict[str, tuple[object, str] | None]:
         else None,
         "reader": (rule.reader, toml_string(rule.reader)) if rule.reader is not None else None,
         "enabled": None if rule.enabled else (False, "false"),
+        "trailing_text": (True, "true") if rule.trailing_text else None,
     }
 
 
