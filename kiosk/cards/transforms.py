@@ -116,6 +116,15 @@ def _field(number: int, separator: str) -> Transform:
     return field
 
 
+def _strip(characters: str) -> Transform:
+    table = str.maketrans("", "", characters)
+
+    def strip(value: str) -> str | None:
+        return value.translate(table) or None
+
+    return strip
+
+
 def _mask(template: str) -> Transform:
     keep = [index for index, char in enumerate(template) if char in "Xx"]
 
@@ -140,7 +149,7 @@ _SIMPLE: dict[str, Transform] = {
 TRANSFORM_HELP = (
     "strip_leading_zeros, upper, lower, hex_to_dec, dec_to_hex, reverse_bytes, "
     + ", ".join(WIEGAND_TRANSFORMS)
-    + ", zfill:N, low_bits:N, chars:FIRST-LAST, field:N:SEPARATOR, mask:PATTERN"
+    + ", zfill:N, low_bits:N, chars:FIRST-LAST, field:N:SEPARATOR, mask:PATTERN, strip:CHARACTERS"
 )
 
 
@@ -177,6 +186,13 @@ def compile_transform(spec: str) -> Transform:
                 f"'{spec}' must look like field:2:= (field number, then the separator)"
             )
         return _field(_positive(number, spec, 64), separator)
+    if kind == "strip":
+        if not argument:
+            raise TransformSpecError(
+                f"'{spec}' must name the characters to remove after the colon, "
+                'e.g. "strip: -" removes every space and dash'
+            )
+        return _strip(argument)
     if kind == "mask":
         if not argument or not any(char in "Xx" for char in argument):
             raise TransformSpecError(

@@ -172,7 +172,7 @@ def test_trailing_text_reads_and_writes_in_a_rules_file() -> None:
     assert rules.rules[0].trailing_text is True
     assert rules_from_toml(dump_rules(rules)) == rules
     assert "trailing_text = true" in dump_rules(rules)
-    with pytest.raises(RulesFileError, match="rule 'a', key 'trailing_text': must be true or false"):
+    with pytest.raises(RulesFileError, match="rule 'a', key 'trailing_text': must be true or"):
         rules_from_toml(text.replace("true", "'yes'"))
 
 
@@ -216,7 +216,8 @@ def test_a_good_lrc_is_accepted_and_not_data_a_bad_one_is_a_misread(
     rules = RuleSet((Rule("all", r"^(.*)$", track=(1, 2, 3)),), ("600999",))
     good = parse_swipe(f"{start}{data}?{lrc}", rules)
     assert (good.status, good.card_id) == ("ok", data)
-    alphabet = [chr(code) for code in range(0x30 if bits == 4 else 0x20, 0x40 if bits == 4 else 0x60)]
+    first, last = (0x30, 0x3F) if bits == 4 else (0x20, 0x5F)
+    alphabet = [chr(code) for code in range(first, last + 1)]
     for wrong in alphabet:
         if wrong in (lrc, "0", "1"):  # a final 0 or 1 may be a sensor digit
             continue
