@@ -7,7 +7,8 @@ It opens the shared database and its replica as ``kiosk run`` does (``open_share
 ``KioskDesk``), prints ``ready``, then for each line ``CARD AT`` on stdin waits until the
 wall-clock time ``AT`` (seconds since the epoch), swipes ``CARD`` through the desk and prints
 one JSON line: the answer's kind, its check-in id, whether the kiosk was online, and when the
-swipe began. ``quit`` (or the end of stdin) ends it.
+swipe began. ``drain`` ticks as the app does until the status line is clear (at most 60 s) and
+prints it; ``quit`` (or the end of stdin) ends it.
 """
 
 from __future__ import annotations
@@ -33,10 +34,17 @@ async def main(url: str, event_id: str, replica: Path, kiosk_id: str) -> int:
         link=start.link,
     )  # fmt: skip
     await desk.start()
-    print("ready", flush=True)
+    print(json.dumps({"ready": desk.link_status() or "online"}), flush=True)
     for line in sys.stdin:
         if line.strip() == "quit":
             break
+        if line.strip() == "drain":
+            deadline = time.monotonic() + 60
+            while desk.link_status() and time.monotonic() < deadline:
+                await desk.tick()
+                await asyncio.sleep(0.2)
+            print(json.dumps({"status": desk.link_status()}), flush=True)
+            continue
         card, at = line.split()
         while time.time() < float(at):  # spin the last moment: both kiosks swipe together
             await asyncio.sleep(min(0.01, max(0.0, float(at) - time.time() - 0.002)))

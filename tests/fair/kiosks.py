@@ -4,10 +4,15 @@ TCP proxy the test can cut, and fair-mode desks opened on it as ``kiosk run`` op
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine, make_url
@@ -88,3 +93,60 @@ async def until_drained(desk: KioskDesk, limit: float = 30.0) -> None:
         assert time.monotonic() < deadline, desk.link_status()
         await desk.tick()
         await asyncio.sleep(0.1)
+
+
+class KioskProcess:
+    """A kiosk as its own process (tests/fair/kiosk_process.py), driven line by line."""
+
+    def __init__(self, url: str, event: Event, replica: Path, name: str) -> None:
+        from tests.conftest import REPO_ROOT
+
+        self.name = name
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fair.kiosk_process", url, str(event.id),
+             str(replica), name],
+            cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.ready: str = self.read()["ready"]  # "online", or the status line
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None and self.process.stderr is not None
+        line = self.process.stdout.readline()
+        if not line:
+            code = self.process.wait()
+            raise AssertionError(f"{self.name} ended ({code}): {self.process.stderr.read()}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def swipe(self, card_id: str | None, at: float = 0.0) -> None:
+        """Swipe ``card_id`` at wall-clock time ``at`` (now when past); read the answer."""
+        self.send(f"{card_id} {at}")
+
+    def drain(self) -> str:
+        self.send("drain")
+        return str(self.read()["status"])
+
+    def quit(self) -> None:
+        self.send("quit")
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(timeout=30) == 0
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as a pulled plug."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def __enter__(self) -> KioskProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
