@@ -51,6 +51,10 @@ COMMANDS: tuple[Command, ...] = (
         "kiosk.commands.registrations_cmd",
         "import or list an event's registrants (Handshake's CSV)",
     ),
+    Command(
+        "students", "kiosk.commands.students_cmd", "find a student by name, username or email"
+    ),
+    Command("nametags", "kiosk.commands.nametags_cmd", "render or print a student's name tag"),
     Command("staff", "kiosk.commands.staff_cmd", "set the staff PIN or staff card"),
     Command("readers", "kiosk.commands.readers_cmd", "list card readers; capture real swipes"),
     Command(
