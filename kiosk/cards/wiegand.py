@@ -224,9 +224,15 @@ def fails_parity(fmt: WiegandFormat, text: str) -> bool:
 # ---------------------------------------------------------------- encoding
 
 
-def encode(fmt: WiegandFormat, **values: int) -> int:
+def _format(fmt: WiegandFormat | str) -> WiegandFormat:
+    return FORMATS[fmt] if isinstance(fmt, str) else fmt
+
+
+def encode(fmt: WiegandFormat | str, **values: int) -> int:
     """The raw value, parity bits set, of a card with these field values (every field of the
-    format must be given; ValueError names one that is missing, unknown or too large)."""
+    format must be given; ValueError names one that is missing, unknown or too large).
+    ``fmt`` is a format or its name in :data:`FORMATS` (``"h10306"``)."""
+    fmt = _format(fmt)
     names = {part.name for part in fmt.fields}
     if set(values) != names:
         raise ValueError(f"{fmt.name} needs the fields {sorted(names)}, not {sorted(values)}")
@@ -242,14 +248,16 @@ def encode(fmt: WiegandFormat, **values: int) -> int:
     return raw
 
 
-def encode_bits(fmt: WiegandFormat, **values: int) -> str:
+def encode_bits(fmt: WiegandFormat | str, **values: int) -> str:
     """The raw value as the bit string a reader in raw binary mode types."""
+    fmt = _format(fmt)
     return format(encode(fmt, **values), f"0{fmt.length}b")
 
 
-def encode_hex(fmt: WiegandFormat, digits: int | None = None, **values: int) -> str:
+def encode_hex(fmt: WiegandFormat | str, digits: int | None = None, **values: int) -> str:
     """The raw value in upper-case hex, zero-padded to ``digits`` (default: just enough for
     the format's bits)."""
+    fmt = _format(fmt)
     width = digits if digits is not None else -(-fmt.length // 4)
     return format(encode(fmt, **values), f"0{width}X")
 

@@ -272,3 +272,11 @@ def test_the_examples_in_docs_card_rules_decode_as_written() -> None:
     )
     assert parse_swipe("69A5154A4", rules, reader="prox").card_id == "567890"
     assert parse_swipe("1000000111110100010010010011111000000", rules, "prox").card_id == "300000"
+
+
+def test_the_encoders_take_a_format_name_too() -> None:
+    assert encode_hex("h10306", facility=1000, card=12345) == "007D06073"
+    assert encode_bits("h10301", facility=85, card=12345) == "00101010100110000001110011"
+    assert encode("h10302", card=1) == 2
+    with pytest.raises(KeyError):
+        encode("h99999", card=1)
