@@ -13,8 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from kiosk.db.engine import make_engine
-from kiosk.db.session import open_database
+from kiosk.db.session import PermissionMissing, open_database
 from kiosk.errors import UserError
 from kiosk.fair.link import SharedLink
 from kiosk.fair.replica import Replica
@@ -53,6 +52,9 @@ def open_shared(url: str, replica_path: Path) -> SharedStart:
     replica = Replica(replica_path)
     try:
         shared = open_database(url)
+    except PermissionMissing:  # it answered: a GRANT is missing, not the network
+        replica.close()
+        raise
     except UserError as error:
         if replica.refreshed_at() is None:
             replica.close()
@@ -63,6 +65,8 @@ def open_shared(url: str, replica_path: Path) -> SharedStart:
                 "alone when the network drops."
             ) from None
         log.warning("shared database unreachable at start: checking in from the replica")
-        link = SharedLink(make_engine(url), online=False, reason="unreachable at start")
+        link = SharedLink(
+            open_database(url, migrate=False), online=False, reason="unreachable at start"
+        )
         return SharedStart(link.shared, replica, link)
     return SharedStart(shared, replica, SharedLink(shared))
