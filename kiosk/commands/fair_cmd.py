@@ -20,7 +20,8 @@ def register(subparsers: Any) -> None:
         "status",
         help="check-ins still queued in this kiosk's replica, and its last refresh",
         description="Print how many check-ins this kiosk made offline that the shared "
-        "database has not acknowledged yet, and when the replica last copied the roster. "
+        "database has not acknowledged yet (and undos made offline), and when the replica "
+        "last copied the roster. "
         "Exit status 0 when nothing is queued, 1 when something is.",
     )
     status.add_argument(
@@ -45,6 +46,7 @@ def _status(args: argparse.Namespace) -> int:
     replica = Replica(path)
     try:
         queued = replica.pending_count()
+        undos = len(replica.pending_undos())
         refreshed = replica.refreshed_at()
     finally:
         replica.close()
@@ -52,4 +54,6 @@ def _status(args: argparse.Namespace) -> int:
     print(f"replica:        {path}")
     print(f"last refreshed: {when}")
     print(f"queued:         {queued}" + ("" if queued else " (every check-in was sent)"))
-    return 1 if queued else 0
+    if undos:
+        print(f"queued undos:   {undos}")
+    return 1 if queued or undos else 0

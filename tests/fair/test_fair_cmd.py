@@ -41,9 +41,13 @@ def test_status_counts_the_queue_until_every_check_in_is_sent(
     assert main(["fair", "status", "--replica", str(path)]) == 1
     assert "queued:         1" in capsys.readouterr().out
     replica.mark_sent("key-2")
-    replica.close()
     assert main(["fair", "status", "--replica", str(path)]) == 0
     assert "queued:         0 (every check-in was sent)" in capsys.readouterr().out
+    # An undo made offline of a check-in the shared database has is queued too.
+    replica.undo(1, "key-2", "staff", queue=True)
+    replica.close()
+    assert main(["fair", "status", "--replica", str(path)]) == 1
+    assert "queued undos:   1" in capsys.readouterr().out
 
 
 def test_status_of_a_missing_replica_says_what_to_give(
