@@ -18,10 +18,12 @@ from functools import reduce
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from kiosk.cards.luhn import luhn_check_digit
 from kiosk.cards.parse import parse_swipe
-from kiosk.cards.rules import rules_from_toml
+from kiosk.cards.rules import RuleSet, rules_from_toml
 from kiosk.cards.suggest import suggest_rule
 from kiosk.cards.transforms import reverse_bytes
 from kiosk.cards.wiegand import FORMATS, encode_bits, encode_hex
@@ -356,3 +358,80 @@ def test_rules_suggest_prints_the_question_and_a_valid_rules_file(
         handle.write("0000002345,2345\n")
     assert main(["rules", "suggest", str(pairs)]) == 0
     assert capsys.readouterr().err == ""
+
+
+# ---------------------------------------------------------------- any layout of the two kinds
+
+_TEXT = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz0123456789"), max_size=6)
+_SEPARATORS = st.sampled_from("/=:.-_^ #!|")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    prefix=_TEXT,
+    before=_SEPARATORS,
+    after=st.one_of(_SEPARATORS, st.just("")),
+    suffix=_TEXT,
+    width=st.integers(3, 10),
+    data=st.data(),
+)
+def test_a_delimited_id_of_any_width_is_read(
+    prefix: str, before: str, after: str, suffix: str, width: int, data: st.DataObject
+) -> None:
+    """Three ids of one width between separators teach a rule for ids of every width."""
+    if not after:
+        suffix = ""  # the id ends the line
+
+    def make(card_id: str) -> str:
+        return f"{prefix}{before}{card_id}{after}{suffix}\n"
+
+    ids = data.draw(st.lists(_decimal(width, width), min_size=3, max_size=3, unique=True))
+    assume(all(parse_swipe(make(i), RuleSet.empty()).status == "no_match" for i in ids))
+    suggestion = suggest_rule([(make(i), i) for i in ids])
+    assert suggestion.ok and suggestion.question is None, suggestion
+    rules = rules_from_toml(suggestion.toml)
+    for unseen in data.draw(st.lists(_decimal(1, 12), min_size=1, max_size=5)):
+        assume(parse_swipe(make(unseen), RuleSet.empty()).status == "no_match")
+        assert parse_swipe(make(unseen), rules).card_id == unseen, suggestion.toml
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    # fixed digits, often ending in zeros (290812000000): zeros the ids must not lose
+    fixed=st.tuples(
+        st.text(alphabet="0123456789", min_size=1, max_size=6).filter(lambda t: t.strip("0")),
+        st.integers(0, 6),
+    ).map(lambda parts: parts[0] + "0" * parts[1]),
+    trailer=st.integers(0, 3),
+    width=st.integers(3, 9),
+    data=st.data(),
+)
+def test_an_embedded_id_keeps_its_width_and_zeros(
+    fixed: str, trailer: int, width: int, data: st.DataObject
+) -> None:
+    """An id inside a run of digits (fixed digits before it, check digits after it) is read
+    at its place and width, zeros included, on every further card."""
+
+    def make(card_id: str, rng_digits: str) -> str:
+        return f";{fixed}{card_id}{rng_digits[:trailer]}?\n"
+
+    def checks() -> str:
+        return data.draw(_decimal(3, 3))
+
+    ids = data.draw(
+        st.lists(_decimal(width, width).filter(lambda i: i[0] != "0"), min_size=3, max_size=3,
+                 unique=True)
+    )
+    pairs = [(make(i, checks()), i) for i in ids]
+    assume(all(parse_swipe(s, RuleSet.empty()).status == "no_match" for s, _ in pairs))
+    suggestion = suggest_rule(pairs)
+    assert suggestion.ok and suggestion.question is None, suggestion
+    rules = rules_from_toml(suggestion.toml)
+    for unseen in data.draw(st.lists(_decimal(width, width), min_size=1, max_size=5)):
+        swipe = make(unseen, checks())
+        assume(parse_swipe(swipe, RuleSet.empty()).status == "no_match")
+        assert parse_swipe(swipe, rules).card_id == unseen, suggestion.toml
+
+
+def _decimal(low: int, high: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet="0123456789", min_size=low, max_size=high)
