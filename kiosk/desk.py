@@ -33,6 +33,7 @@ from kiosk.cards.parse import SwipeResult
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.rules_file import save_rules
 from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
+from kiosk.checkin.event_options import set_event_options
 from kiosk.checkin.events import (
     DeletedEvent,
     create_event,
@@ -49,6 +50,7 @@ from kiosk.checkin.outcome import NOT_SAVED, STAFF_CARD, IdentifiedStudent
 from kiosk.checkin.queries import live_count
 from kiosk.checkin.recording import ArchivedPolicy
 from kiosk.checkin.staff import PinCheck, PinGate, is_staff_swipe
+from kiosk.checkin.summary import AttendanceSummary, attendance_summary
 from kiosk.config import default_rules_path
 from kiosk.db.models import Event
 from kiosk.errors import DatabaseUnavailable, UserError
@@ -208,6 +210,7 @@ class KioskDesk:
             archived_policy=self.archived_policy,
             manual_checkin=self._manual_checkin,
             matcher=shared.matcher if shared is not None else None,
+            offline=True,  # no check-out from the replica (kiosk.checkin.checkout)
         )
 
     def _service_for(self, event: Event) -> CheckInService:
@@ -426,16 +429,45 @@ class KioskDesk:
         folder = self._export_dir or data_dir()
         return folder / f"checkins-event{self.event_id}-{fmt}-{date.today():%Y%m%d}.csv"
 
-    async def export(self, fmt: str, path: Path, handshake_id: str | None = None) -> ExportSummary:
-        """Write the event's check-ins to ``path`` in ``fmt`` (``handshake`` or ``full``)."""
+    async def export(
+        self,
+        fmt: str,
+        path: Path,
+        handshake_id: str | None = None,
+        *,
+        include_no_shows: bool = False,
+    ) -> ExportSummary:
+        """Write the event's check-ins to ``path`` in ``fmt`` (``handshake`` or ``full``);
+        ``include_no_shows``: also the registrants who never came (handshake)."""
         if fmt not in EXPORT_FORMATS:
             raise UserError(
                 f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}."
             )
         chosen = cast(ExportFormat, fmt)
         return await _blocking(
-            export_to_file, self.engine, self.event_id, chosen, path, handshake_id=handshake_id
+            export_to_file,
+            self.engine,
+            self.event_id,
+            chosen,
+            path,
+            handshake_id=handshake_id,
+            include_no_shows=include_no_shows,
         )
+
+    # ------------------------------------------------------------- attendance
+
+    async def attendance_summary(self) -> AttendanceSummary:
+        """The current event's attendance at a glance (kiosk.checkin.summary), from the
+        database (fair mode: the shared one; unreachable, ``DatabaseUnavailable``)."""
+        return await _blocking(attendance_summary, self.engine, self.event_id)
+
+    async def set_registered_only(self, registered_only: bool) -> Event:
+        """Check in registered students only (or everyone again), from the next swipe on, at
+        every kiosk of this event."""
+        self._event = await _blocking(
+            set_event_options, self.engine, self.event_id, registered_only=registered_only
+        )
+        return self._event
 
     # ---------------------------------------------------------------- roster
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from kiosk.checkin.export import EXPORT_FORMATS
 from kiosk.errors import UserError
@@ -49,6 +49,7 @@ class ExportScreen(StaffScreen):
                     placeholder="the digits at the end of the event's Handshake URL",
                     id="export-handshake-id",
                 )
+                yield Checkbox("include no-shows (registered, never came)", id="export-no-shows")
             yield Static("", markup=False, id="export-message")
 
     async def on_mount(self) -> None:
@@ -102,12 +103,15 @@ class ExportScreen(StaffScreen):
             handshake_id = await self._saved_handshake_id()
             if handshake_id is None:
                 return
+        no_shows = self.query_one("#export-no-shows", Checkbox).value
         try:
-            summary = await self.app.desk.export(fmt, path, handshake_id)
+            summary = await self.app.desk.export(fmt, path, handshake_id, include_no_shows=no_shows)
         except UserError as exc:
             message.update(str(exc))
             return
         text = f"Wrote {summary.rows} row(s) to {path}."
+        if summary.no_shows:
+            text += f" {summary.no_shows} of them are no-shows (registered, never came)."
         if summary.walk_ins_file is not None:
             text += (
                 f" {summary.unmatched_walk_ins} walk-in(s) without a roster email are in "

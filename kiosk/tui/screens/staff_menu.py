@@ -14,6 +14,7 @@ from kiosk.tui.screens.base import StaffScreen
 
 
 def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
+    from kiosk.tui.screens.attendance import AttendanceScreen
     from kiosk.tui.screens.events import EventsScreen
     from kiosk.tui.screens.export import ExportScreen
     from kiosk.tui.screens.import_roster import ImportScreen
@@ -26,6 +27,7 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
     return {
         "events": ("Events: choose or create", EventsScreen),
         "recent": ("Recent check-ins (undo)", RecentScreen),
+        "attendance": ("Attendance at a glance (live)", AttendanceScreen),
         "manual": ("Manual check-in: username, email, walk-in", ManualCheckinScreen),
         "tester": ("Rule tester", RuleTesterScreen),
         "rules": ("Card rules", RulesScreen),
