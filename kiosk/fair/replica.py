@@ -3,11 +3,12 @@
 The replica is a SQLite kiosk database (the same schema and migrations) in the kiosk's state
 directory. While the shared database answers, ``refresh`` copies into it the students (ids,
 names, emails, card_ids, archived — nothing else of the roster), the events, the staff
-secrets (hashes) and the live check-ins of the event being run, so that a kiosk cut off from
-the network still knows every card and who is already checked in. Check-ins made here while
-offline are ordinary rows of its ``check_in`` table with their idempotency key; those not yet
-acknowledged by the shared database are the queue (``sync``). Two kiosk-local tables live
-beside the schema: ``sent`` (the keys the shared database has) and ``replica_state``.
+secrets (hashes), the event's registrants and its live check-ins, so that a kiosk cut off
+from the network still knows every card, who registered and who is already checked in.
+Check-ins made here while offline are ordinary rows of its ``check_in`` table with their
+idempotency key; those not yet acknowledged by the shared database are the queue
+(``sync``). Two kiosk-local tables live beside the schema: ``sent`` (the keys the shared
+database has) and ``replica_state``.
 
 Ids are the shared database's: a student or event has the same id in both, so a check-in
 made here can be sent as it is. Nothing in the replica is raw swipe text.
@@ -39,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, col
 
 from kiosk.checkin.recording import undo_check_in
-from kiosk.db.models import CheckIn, Event, RosterVersion, StaffSecret, Student
+from kiosk.db.models import CheckIn, Event, Registration, RosterVersion, StaffSecret, Student
 from kiosk.db.session import open_database
 from kiosk.db.types import UTCDateTime
 from kiosk.errors import UserError
@@ -171,6 +172,7 @@ class Replica:
                 select(col(RosterVersion.version)).where(col(RosterVersion.id) == 1)
             ).scalar_one_or_none()
             events = source.execute(select(_table(Event))).mappings().all()
+            registrations = self._registrations(source, event_id)
             secrets = source.execute(select(_table(StaffSecret))).mappings().all()
             with self.engine.begin() as local:
                 known = self._state(local, "roster_version")
@@ -178,12 +180,22 @@ class Replica:
             students = self._copy_roster(source) if roster_copied else 0
             with self.engine.begin() as local:
                 _upsert(local, _table(Event), events, ["id"])
+                _upsert(local, _table(Registration), registrations, ["id"])
                 _upsert(local, _table(StaffSecret), secrets, ["id"])
                 if roster_copied:
                     self._set_state(local, "roster_version", str(version))
                 self._set_state(local, "refreshed_at", datetime.now(UTC).isoformat())
             copied = self._copy_check_ins(source, event_id) if event_id is not None else 0
         return RefreshResult(roster_copied, students, copied)
+
+    @staticmethod
+    def _registrations(source: Connection, event_id: int | None) -> Sequence[Mapping[Any, Any]]:
+        """The event's registrants (small), so a registered-only event and the registered /
+        walk-in answer work offline too (kiosk.checkin.registrations)."""
+        if event_id is None:
+            return []
+        table = _table(Registration)
+        return source.execute(select(table).where(table.c.event_id == event_id)).mappings().all()
 
     def _copy_roster(self, source: Connection) -> int:
         """Every student's needed columns, in one local transaction (card_ids may have moved
