@@ -3,11 +3,16 @@
 The rule is one regular expression with one capture group, generalised from what the examples
 share so that it works for every card of that layout, not just the examples:
 
-- the id's field becomes a character class with the examples' width (``\\d{9}``), or ``+``
-  bounded by the text after it when the widths differ;
+- the id is read as a person would (:mod:`kiosk.cards.generalise`): a whole run between
+  separators or line ends takes any width (``\\d+``); an id inside a run of digits keeps its
+  place and width, zeros included; zeros before it become ``0*`` only when the examples show
+  them dropped;
 - the text just before the field is kept: fixed text (an issuer prefix, a facility code) as
   written when every example has it, varying text as a character class with its width;
-- zeros padding the id become ``0*`` so ids of any width are found;
+- when the pairs fit two readings that differ on other cards (zeros that may be padding or a
+  fixed field; raw prox values that fit two formats), the rule for one of them (the one that
+  keeps every digit; the format whose length the reader typed) comes with a question naming
+  the one swipe that settles it;
 - a transform is added only when no plain substring explains the pairs (reversed hex bytes,
   hex/decimal, prox bit fields, zero-filling);
 - when the cards would be refused as payment cards, their 6-digit issuer prefix goes into a
@@ -210,7 +215,8 @@ def _prox_found(rule: Rule, examples: Sequence[Example], prefixes: tuple[str, ..
     captured = []
     for example in examples:
         match = rule.regex.search(example.cleaned)
-        captured.append(match.group(rule.card_id_group) or "" if match else "")
+        value = match.group(rule.card_id_group) if match is not None else None
+        captured.append(value or "")
     settled, question = settle_prox_format(
         rule, captured, lambda other: all(_explains(other, prefixes, ex) for ex in examples)
     )
