@@ -15,6 +15,7 @@ from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.checkin.event_options import parse_checkout_minutes, set_event_options
+from kiosk.checkin.events import delete_event
 from kiosk.checkin.registration_import import email_column, import_registrations
 from kiosk.checkin.registrations import registrations_of
 from kiosk.db.models import CheckIn, Event, Registration, Student
@@ -211,3 +212,13 @@ def test_registration_rows_keep_one_per_event_and_email(engine: Engine, event: E
         session.add(Registration(event_id=event.id, email_key="a@x.org", email_address="A@x.org"))
         with pytest.raises(Exception, match="(?i)unique|duplicate"):
             session.commit()
+
+
+def test_deleting_an_event_deletes_its_registrants(
+    engine: Engine, student_ids: dict[str, int], event: Event, tmp_path: Path
+) -> None:
+    assert event.id is not None
+    import_registrations(engine, event.id, write_csv(tmp_path, f"Email\n{ALEX.email}\n"))
+    delete_event(engine, str(event.id))
+    with Session(engine) as session:
+        assert session.exec(select(Registration)).all() == []
