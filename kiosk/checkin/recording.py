@@ -31,7 +31,11 @@ from kiosk.checkin.outcome import (
     checked_in_message,
 )
 from kiosk.checkin.policies import ArchivedPolicy
-from kiosk.checkin.registrations import registration_status
+from kiosk.checkin.registrations import (
+    has_registrants_clause,
+    registered_clause,
+    registration_status,
+)
 from kiosk.db.models import AuditEvent, CheckIn, Event, Student, WalkIn, utcnow
 from kiosk.errors import UserError
 from kiosk.text_safety import require_safe
@@ -101,15 +105,23 @@ class EventTerms:
 
 
 def event_terms(
-    engine: Engine, event_id: int, student_id: int | None, email_key: str | None
+    session: Session, event_id: int, student_id: int | None, email_key: str | None
 ) -> EventTerms:
-    with Session(engine) as session:
-        event = session.get(Event, event_id)
-        registered = registration_status(session, event_id, student_id, email_key)
+    """One query: the event's options and the person's registration."""
+    statement = select(
+        col(Event.registered_only),
+        col(Event.checkout_after_minutes),
+        registered_clause(event_id, student_id, email_key),
+        has_registrants_clause(event_id),
+    ).where(col(Event.id) == event_id)
+    row = session.exec(statement).first()
+    if row is None:
+        return EventTerms(registered=None, registered_only=False, checkout_after_minutes=None)
+    registered_only, checkout_after, registered, has_registrants = row
     return EventTerms(
-        registered=registered,
-        registered_only=bool(event and event.registered_only),
-        checkout_after_minutes=event.checkout_after_minutes if event else None,
+        registered=registration_status(bool(registered), bool(has_registrants)),
+        registered_only=bool(registered_only),
+        checkout_after_minutes=checkout_after,
     )
 
 
@@ -146,13 +158,19 @@ def _walk_in_live_check_in(
     return None
 
 
-def _load_student(engine: Engine, student_id: int, card_id: str | None) -> Student | None:
-    """The student by id; if the in-memory roster was stale (card_id moved), by card_id."""
+def _load_student(
+    engine: Engine, student_id: int, attempt: Attempt
+) -> tuple[Student, EventTerms] | None:
+    """The student by id (if the in-memory roster was stale, card_id moved: by card_id) and
+    what the event decides about them, read in one session; None: no such student."""
+    card_id = attempt.card_id
     with Session(engine, expire_on_commit=False) as session:
         student = session.get(Student, student_id)
         if card_id is not None and (student is None or student.card_id != card_id):
             student = session.exec(select(Student).where(Student.card_id == card_id)).first()
-        return student
+        if student is None or student.id is None:
+            return None
+        return student, event_terms(session, attempt.event_id, student.id, student.email_key)
 
 
 def _roster_student_id_by_email(engine: Engine, email: str) -> int | None:
@@ -256,9 +274,11 @@ def record_student(
     engine: Engine, student_id: int, attempt: Attempt, archived_policy: ArchivedPolicy
 ) -> CheckInOutcome | None:
     """Check a roster student in. None when the student no longer exists."""
-    student = _load_student(engine, student_id, attempt.card_id)
-    if student is None or student.id is None:
+    loaded = _load_student(engine, student_id, attempt)
+    if loaded is None:
         return None
+    student, terms = loaded
+    assert student.id is not None
     staff_note = None
     if student.archived:
         if archived_policy == "refuse":
@@ -268,7 +288,6 @@ def record_student(
                 staff_note=f"{student.username} is archived in the roster: not checked in.",
             )
         staff_note = f"{student.username} is archived in the roster: checked in anyway."
-    terms = event_terms(engine, attempt.event_id, student.id, student.email_key)
     if terms.refuses(attempt):
         return terms.refusal(f"{student.username} is not registered: not checked in.")
     name = display_name(student)
@@ -313,7 +332,8 @@ def record_walk_in(
     shown = display_name_from_full(clean_name)
     student_id = _roster_student_id_by_email(engine, clean_email) if clean_email else None
     email_key = clean_email.lower() if clean_email else None
-    terms = event_terms(engine, attempt.event_id, student_id, email_key)
+    with Session(engine) as session:
+        terms = event_terms(session, attempt.event_id, student_id, email_key)
     if terms.refuses(attempt):
         return terms.refusal("A walk-in who is not registered: not checked in.")
     if student_id is None:

@@ -8,7 +8,7 @@ and a file with none, or with several, is refused with one sentence.
 Each email is matched to a roster student by ``email_key`` (lower-cased), else by one of the
 students' additional email addresses (when exactly one student has it). A registrant not in
 the roster is kept too (``student_id`` None): a roster imported later still finds them, since
-check-ins compare emails as well (kiosk.checkin.registrations.registration_status).
+check-ins compare emails as well (kiosk.checkin.registrations.registered_clause).
 
 An import adds registrants and refreshes the match of those already known; it never removes
 one. It is one transaction: a file with a control or invisible character in any cell (as the

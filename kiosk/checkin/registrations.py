@@ -4,35 +4,35 @@ does not load it."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, exists, false, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from kiosk.db.models import Registration
 
 
-def registration_count(session: Session, event_id: int) -> int:
-    statement = select(func.count()).where(col(Registration.event_id) == event_id)
-    return int(session.exec(statement).one())
-
-
-def registration_status(
-    session: Session, event_id: int, student_id: int | None, email_key: str | None
-) -> bool | None:
-    """Whether the student (by id or lower-cased email) is registered for the event; None
-    when the event has no registrants at all (registration is not in use for it)."""
+def registered_clause(
+    event_id: int, student_id: int | None, email_key: str | None
+) -> ColumnElement[bool]:
+    """SQL: the student (by roster id or lower-cased email) is registered for the event."""
     conditions = []
     if student_id is not None:
         conditions.append(col(Registration.student_id) == student_id)
     if email_key:
         conditions.append(col(Registration.email_key) == email_key)
-    if conditions:
-        statement = select(Registration.id).where(
-            col(Registration.event_id) == event_id, or_(*conditions)
-        )
-        if session.exec(statement.limit(1)).first() is not None:
-            return True
-    return False if registration_count(session, event_id) else None
+    if not conditions:
+        return false()
+    return exists().where(col(Registration.event_id) == event_id, or_(*conditions))
+
+
+def has_registrants_clause(event_id: int) -> ColumnElement[bool]:
+    """SQL: the event has registrants at all (registration is in use for it)."""
+    return exists().where(col(Registration.event_id) == event_id)
+
+
+def registration_status(registered: bool, has_registrants: bool) -> bool | None:
+    """Whether someone is registered; None when the event has no registrants."""
+    return True if registered else (False if has_registrants else None)
 
 
 def registrations_of(engine: Engine, event_id: int) -> list[Registration]:
