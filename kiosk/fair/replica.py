@@ -105,6 +105,7 @@ COPIED_CHECK_IN = (
     "note",
     "checked_in_at",
     "walk_in_key",
+    "checked_in_by",  # who, for a staff check-in made by hand
 )
 #: ... and a queued one sent to the shared database (with its undo and its key).
 SENT_CHECK_IN = (*COPIED_CHECK_IN, "undone_at", "undone_by", "client_key")

@@ -5,6 +5,7 @@ KIOSK_TEST_PG_URL; the replica is a SQLite file as on a kiosk."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +18,11 @@ from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.checkin.event_options import set_event_options
+from kiosk.checkin.recording import Attempt, record_student
 from kiosk.checkin.registration_import import import_registrations
 from kiosk.db.models import CheckIn, Event
 from kiosk.fair.replica import Replica
+from kiosk.fair.sync import send_pending
 from tests.checkin.roster import ALEX, BO
 
 
@@ -68,3 +71,25 @@ def test_offline_check_out_is_refused_and_online_it_is_recorded(
     with Session(engine) as session:
         (row,) = session.exec(select(CheckIn).where(CheckIn.event_id == event.id)).all()
     assert row.checked_out_at is not None
+
+
+def test_a_staff_check_in_made_offline_keeps_who_did_it_when_sent(
+    engine: Engine, student_ids: dict[str, int], event: Event, replica: Replica
+) -> None:
+    assert event.id is not None
+    replica.refresh(engine, event.id)
+    offline = CheckInService(replica.engine, event.id, RuleSet.empty(), offline=True)
+    attempt = Attempt(
+        event_id=event.id,
+        method="manual",
+        kiosk_id="door-b",
+        client_key=str(uuid.uuid4()),
+        checked_in_by="staff PIN at kiosk door-b",
+        offline=True,
+    )
+    outcome = record_student(offline.engine, student_ids[BO.username], attempt, "allow")
+    assert outcome is not None and outcome.kind == "checked_in"
+    assert send_pending(replica, engine).sent == 1
+    with Session(engine) as session:
+        (row,) = session.exec(select(CheckIn).where(CheckIn.event_id == event.id)).all()
+    assert row.checked_in_by == "staff PIN at kiosk door-b"
