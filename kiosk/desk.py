@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar, cast
 
@@ -49,6 +49,8 @@ from kiosk.checkin.manual import MANUAL_OFF, Confirmation, ManualCheckin, valida
 from kiosk.checkin.outcome import NOT_SAVED, STAFF_CARD, IdentifiedStudent
 from kiosk.checkin.queries import live_count
 from kiosk.checkin.recording import ArchivedPolicy
+from kiosk.checkin.registration_import import RegistrationImport, import_registrations
+from kiosk.checkin.search import SearchHit, StudentDirectory, live_check_in_times
 from kiosk.checkin.staff import PinCheck, PinGate, is_staff_swipe
 from kiosk.checkin.summary import AttendanceSummary, attendance_summary
 from kiosk.config import default_rules_path
@@ -57,6 +59,11 @@ from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.fair.link import SharedLink
 from kiosk.fair.replica import Replica
 from kiosk.fair.route import Call, FairRoute
+from kiosk.nametags.labels import label_size
+from kiosk.nametags.printers import Printer
+from kiosk.nametags.render import NameTag, TagFont
+from kiosk.nametags.spool import PrintJob, TagSpool
+from kiosk.nametags.tags import tag_for_check_in
 from kiosk.paths import data_dir
 from kiosk.roster import import_roster
 from kiosk.roster.report import ImportReport
@@ -64,7 +71,8 @@ from kiosk.roster.version import roster_version
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ANSWER_DEADLINE_S", "Event", "EventLine", "KioskDesk"]  # Event: for screens' types
+# Event: for screens' types
+__all__ = ["ANSWER_DEADLINE_S", "Event", "EventLine", "FoundStudent", "KioskDesk"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,6 +82,9 @@ R = TypeVar("R")
 # swipe during a roster import waits for the import instead.
 ANSWER_DEADLINE_S = 12.0
 UNAVAILABLE = "The database is unavailable right now; try again in a moment."
+NO_TAG_PRINTER = (
+    "No name tag printer: set nametag_printer in kiosk.toml (a CUPS printer or dir:PATH)."
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,15 @@ class EventLine:
 
     event: Event
     live_check_ins: int
+
+
+@dataclass(frozen=True)
+class FoundStudent:
+    """A student staff found by name (kiosk.checkin.search), and when they checked in to
+    the current event (None: not yet)."""
+
+    hit: SearchHit
+    checked_in_at: datetime | None
 
 
 async def _blocking(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -124,11 +144,16 @@ class KioskDesk:
         replica: Replica | None = None,
         link: SharedLink | None = None,
         export_dir: Path | None = None,
+        tag_printer: Printer | None = None,
+        tag_font: TagFont | None = None,
     ) -> None:
         """``replica`` and ``link``: fair mode (kiosk.fair), where the database is shared by
         several kiosks and this one goes on from its replica when it cannot reach it."""
         assert event.id is not None, "the event must be saved first"
         self._export_dir = export_dir
+        # Staff's search by name; name tags printed in the background (kiosk.nametags)
+        self._directory = StudentDirectory(engine)
+        self._tags = TagSpool(tag_printer, self._load_tag, font=tag_font) if tag_printer else None
         self.engine = engine  # for the commands that build the desk and for tests: screens
         # never touch it (tests/test_architecture.py)
         self._event = event
@@ -283,8 +308,11 @@ class KioskDesk:
         await self.ready.wait()
         key = str(uuid.uuid4())
         if self._fair is not None:
-            return await self._fair.check_in(call, args, key)
-        return await _answer(call(self.service), *args, client_key=key)
+            outcome = await self._fair.check_in(call, args, key)
+        else:
+            outcome = await _answer(call(self.service), *args, client_key=key)
+        self._print_tag(outcome)  # queued only: the printer never delays the answer
+        return outcome
 
     def manual_refusal(self) -> CheckInOutcome | None:
         """The answer to F2/F3 when manual check-in is off, else None."""
@@ -422,6 +450,77 @@ class KioskDesk:
         self._event = await _blocking(store_handshake_id, self.engine, self.event_id, handshake_id)
         return self._event
 
+    # ------------------------------------------------- students by name; name tags
+
+    async def search_students(self, query: str, limit: int = 20) -> list[FoundStudent]:
+        """Staff: students whose name, username or email is like ``query`` (full names: for
+        staff screens only), with when each checked in to the current event."""
+        hits = await _blocking(self._directory.search, query, limit)
+        ids = [hit.student.id for hit in hits]
+        times = await _blocking(live_check_in_times, self.engine, self.event_id, ids)
+        return [FoundStudent(hit, times.get(hit.student.id)) for hit in hits]
+
+    async def staff_check_in(
+        self, student_id: int, confirmed_by: Confirmation | None
+    ) -> CheckInOutcome:
+        """Staff check a student in from a search result (method ``manual``); ``confirmed_by``
+        is how staff mode was opened (PIN or staff card), recorded as who did it."""
+        how = {"pin": "staff PIN", "card": "staff card"}.get(confirmed_by or "", "staff")
+        by = f"{how} at kiosk {self.kiosk_id}"
+        return await self._check_in(
+            lambda service: service.check_in_student, student_id, by, confirmed_by
+        )
+
+    @property
+    def nametag_label(self) -> str | None:
+        """The label the current event's name tags print on (None: no name tags)."""
+        return self._event.nametag_label
+
+    async def set_nametag_label(self, label: str | None) -> Event:
+        """Print name tags on ``label`` for the current event (None: off)."""
+        self._event = await _blocking(
+            set_event_options, self.engine, self.event_id, nametag_label=label
+        )
+        return self._event
+
+    def nametag_status(self) -> str:
+        """The printer, tags printed and failed, and the last failure (staff screens)."""
+        if self._tags is None:
+            return NO_TAG_PRINTER
+        return self._tags.status().text()
+
+    def reprint_nametag(self, check_in_id: int) -> str:
+        """Print a check-in's name tag again, in the background; what to tell staff."""
+        if self._tags is None:
+            raise UserError(NO_TAG_PRINTER)
+        label = self._event.nametag_label
+        if label is None:
+            raise UserError("Name tags are off for this event: choose a label under Name tags.")
+        if self._tags.submit(PrintJob(check_in_id, label_size(label), reprint=True)):
+            return f"The name tag is being printed again on {self._tags.printer.label}."
+        return "The name tag printer's queue is full: check the printer, then try again."
+
+    def nametag_failures(self) -> list[str]:
+        """Tags that failed since last asked, one notice each, fit for any screen (the student
+        screen may be showing: no names)."""
+        if self._tags is None:
+            return []
+        return [f"Name tag not printed: {report.message}" for report in self._tags.take_failures()]
+
+    def _print_tag(self, outcome: CheckInOutcome) -> None:
+        label = self._event.nametag_label
+        if self._tags is None or label is None or outcome.kind != "checked_in":
+            return
+        if outcome.check_in_id is not None:
+            self._tags.submit(PrintJob(outcome.check_in_id, label_size(label)))
+
+    def _load_tag(self, check_in_id: int) -> NameTag | None:
+        """A check-in's tag, read by the print worker from the database it was made in."""
+        engine = self.engine
+        if self._fair is not None and not self._fair.link.online:
+            engine = self._fair.replica.engine
+        return tag_for_check_in(engine, check_in_id)
+
     # ---------------------------------------------------------------- exports
 
     def default_export_path(self, fmt: str) -> Path:
@@ -460,6 +559,10 @@ class KioskDesk:
         """The current event's attendance at a glance (kiosk.checkin.summary), from the
         database (fair mode: the shared one; unreachable, ``DatabaseUnavailable``)."""
         return await _blocking(attendance_summary, self.engine, self.event_id)
+
+    async def import_registrations(self, path: Path) -> RegistrationImport:
+        """Import the current event's registrants from Handshake's CSV (all or nothing)."""
+        return await _blocking(import_registrations, self.engine, self.event_id, path)
 
     async def set_registered_only(self, registered_only: bool) -> Event:
         """Check in registered students only (or everyone again), from the next swipe on, at

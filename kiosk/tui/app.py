@@ -30,6 +30,7 @@ from drivers.base import Reader, Swipe
 from drivers.flood import SwipeLimiter
 from drivers.terminal import HeldKey, KeyFedReader
 from kiosk.checkin import CheckInOutcome
+from kiosk.checkin.manual import Confirmation
 from kiosk.desk import Event, KioskDesk
 from kiosk.errors import DatabaseUnavailable
 from kiosk.logs import redacted_traceback
@@ -90,6 +91,8 @@ class KioskApp(App[None]):
         # at machine speed do).
         self.swipe_limiter = SwipeLimiter()
         self._count_timer: Timer | None = None
+        # How staff mode was last opened: a staff check-in records it (desk.staff_check_in)
+        self.staff_confirmation: Confirmation | None = None
 
     # --- start and stop ------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class KioskApp(App[None]):
         outcome = await self.desk.handle_swipe(swipe, staff_mode=self.in_staff_mode)
         if outcome.kind == "staff":
             self.back_to_student_screen()
+            self.staff_confirmation = "card"
             self.open_staff_menu()
             return
         self.show_outcome(outcome, swipe.reader)
@@ -246,6 +250,8 @@ class KioskApp(App[None]):
 
     async def _update_count(self) -> None:
         self.student_screen.set_link_status(self.desk.link_status())
+        for notice in self.desk.nametag_failures():  # a printer in trouble: staff must see it
+            self.notify(notice, title="Name tags", severity="error", timeout=30, markup=False)
         try:
             count = await self.desk.live_count()
         except DatabaseUnavailable:  # database trouble: the last count stays on screen
@@ -306,6 +312,7 @@ class KioskApp(App[None]):
 
         def opened(ok: bool | None) -> None:
             if ok:
+                self.staff_confirmation = "pin"
                 self.open_staff_menu()
 
         self.push_screen(PinScreen(), opened)

@@ -1,4 +1,5 @@
-"""Staff: the newest check-ins of this event; undo a mistaken one (the undo is recorded)."""
+"""Staff: the newest check-ins of this event; undo a mistaken one (the undo is recorded);
+print a name tag again (p), e.g. after the printer ran out of paper."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class RecentScreen(StaffScreen):
         Binding("escape", "back", "Back"),
         Binding("u", "undo", "Undo selected"),
         Binding("r", "reload", "Refresh"),
+        Binding("p", "reprint", "Print name tag again"),
     ]
 
     def __init__(self) -> None:
@@ -57,9 +59,29 @@ class RecentScreen(StaffScreen):
                 row.note or "",
                 key=key,
             )
-        self.query_one("#recent-summary", Static).update(
+        summary = (
             f"{desk.event.name}: {count} checked in. Select a row and press u twice to undo it."
         )
+        if desk.nametag_label:
+            summary += f"\n{desk.nametag_status()} p prints the selected row's tag again."
+        self.query_one("#recent-summary", Static).update(summary)
+
+    def action_reprint(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        message = self.query_one("#recent-message", Static)
+        try:
+            message.update(self.app.desk.reprint_nametag(row.id))
+        except UserError as exc:
+            message.update(str(exc))
+
+    def _selected(self) -> CheckInRow | None:
+        table = self.query_one("#recent-table", DataTable)
+        if not self._rows:
+            return None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self._rows.get(key)
 
     async def action_undo(self) -> None:
         table = self.query_one("#recent-table", DataTable)

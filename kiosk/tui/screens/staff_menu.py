@@ -19,19 +19,25 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
     from kiosk.tui.screens.export import ExportScreen
     from kiosk.tui.screens.import_roster import ImportScreen
     from kiosk.tui.screens.manual_checkin import ManualCheckinScreen
+    from kiosk.tui.screens.nametags import NametagsScreen
     from kiosk.tui.screens.recent import RecentScreen
+    from kiosk.tui.screens.registrations import RegistrationsScreen
     from kiosk.tui.screens.rule_tester import RuleTesterScreen
     from kiosk.tui.screens.rules import RulesScreen
     from kiosk.tui.screens.status import StatusScreen
+    from kiosk.tui.screens.student_search import StudentSearchScreen
 
     return {
         "events": ("Events: choose or create", EventsScreen),
-        "recent": ("Recent check-ins (undo)", RecentScreen),
+        "recent": ("Recent check-ins (undo, print a name tag again)", RecentScreen),
+        "search": ("Find a student by name and check them in", StudentSearchScreen),
         "attendance": ("Attendance at a glance (live)", AttendanceScreen),
         "manual": ("Manual check-in: username, email, walk-in", ManualCheckinScreen),
         "tester": ("Rule tester", RuleTesterScreen),
         "rules": ("Card rules", RulesScreen),
+        "nametags": ("Name tags: label and printer", NametagsScreen),
         "import": ("Import a roster", ImportScreen),
+        "registrations": ("Import this event's registrations", RegistrationsScreen),
         "status": ("Readers and database", StatusScreen),
         "export": ("Export check-ins", ExportScreen),
     }
