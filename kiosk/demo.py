@@ -18,6 +18,7 @@ from kiosk.checkin.staff import set_pin
 from kiosk.db.session import open_database
 from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
+from kiosk.nametags.printers import DirPrinter
 from kiosk.paths import copy_private
 from kiosk.roster import import_roster
 from kiosk.tui.setup import DemoInfo, DemoKey, KioskSetup
@@ -79,6 +80,7 @@ def prepare_demo(
         rules_path=rules_path,
         kiosk_id="demo",
         export_dir=directory,  # everything the demo writes stays in its folder
+        tag_printer=DirPrinter(directory / "nametags"),  # turned on in staff mode: Name tags
     )
     return KioskSetup(
         desk=desk,

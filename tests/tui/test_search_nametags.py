@@ -206,7 +206,7 @@ async def test_the_name_tags_screen_sets_the_events_label(demo: KioskSetup) -> N
     app = make_app(demo)
     async with app.run_test(size=(140, 36)) as pilot:
         screen = await open_staff_screen(pilot, "nametags", NametagsScreen)
-        assert "No name tag printer" in screen_text(app)
+        assert "Name tags on folder" in screen_text(app)  # the demo's: its nametags folder
         labels = screen.query_one("#nametag-labels", OptionList)
         labels.highlighted = labels.get_option_index("30256")
         await pilot.press("enter")
