@@ -39,20 +39,85 @@ def populate_students(engine: Any, students: int, archived_every: int | None = N
     from kiosk.db.models import Student, utcnow
 
     now = utcnow()
-    rows = [
-        {
+
+    def row(n: int) -> dict[str, Any]:
+        return {
             "username": f"student{n:06d}",
             "email_address": f"student{n:06d}@example.edu",
             "email_key": f"student{n:06d}@example.edu",
             "first_name": "Student",
             "last_name": f"Number{n}",
             "card_id": card_id(n),
-            "archived": bool(archived_every) and n % archived_every == 0,
+            "archived": archived_every is not None and n % archived_every == 0,
             "created_at": now,
             "updated_at": now,
         }
-        for n in range(students)
-    ]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 10_000):
-            connection.execute(insert(Student), rows[start : start + 10_000])
+
+    with engine.begin() as connection:  # in batches: a million rows never sit in memory
+        for start in range(0, students, 10_000):
+            batch = [row(n) for n in range(start, min(start + 10_000, students))]
+            connection.execute(insert(Student), batch)
+
+
+# --- whole processes, timed from outside -------------------------------------------------
+
+_RUN_ONE = (
+    "import json, resource, subprocess, sys, time\n"
+    "started = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "wall = time.perf_counter() - started\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "print(json.dumps({'wall': wall, 'peak': peak, 'rc': done.returncode,"
+    " 'out': done.stdout[-20000:], 'err': done.stderr[-3000:]}))\n"
+)
+
+
+def whole_process(command: list[str], ok: tuple[int, ...] = (0,)) -> dict[str, Any]:
+    """One run of ``command`` as a fresh process: wall seconds from spawn to exit, its peak
+    resident MB (from a helper process that runs only it, so the peak is its own) and its
+    output. Exits the benchmark with the command's error output when its exit status is not
+    one of ``ok``."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_ONE, *command], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["rc"] not in ok:
+        raise SystemExit(f"{' '.join(command[:4])} failed:\n{result['err']}")
+    return result
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Minimum, median and maximum."""
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def paired(
+    project: list[str], floor: list[str], runs: int, ok: tuple[int, ...] = (0,)
+) -> dict[str, Any]:
+    """``project`` and ``floor`` as whole processes in turn (after one uncounted pair that
+    warms the disk cache), ``runs`` times each: seconds and peak MB of each, and the ratio
+    project/floor taken pair by pair (so a machine whose speed drifts still compares like
+    with like). Each figure is a :func:`spread`; ``output`` is the project's last output;
+    ``ok``: the project's exit statuses that are no failure."""
+    pairs = [(whole_process(project, ok), whole_process(floor)) for _ in range(runs + 1)][1:]
+    return {
+        "project_s": spread([p["wall"] for p, _ in pairs]),
+        "floor_s": spread([f["wall"] for _, f in pairs]),
+        "ratio": spread([p["wall"] / f["wall"] for p, f in pairs]),
+        "project_mb": spread([p["peak"] for p, _ in pairs]),
+        "floor_mb": spread([f["peak"] for _, f in pairs]),
+        "runs": runs,
+        "output": pairs[-1][0]["out"],
+    }
+
+
+def spread_text(figure: dict[str, float], unit: str, digits: int) -> str:
+    """``1.23 s (1.10-1.40)``: the median, then the minimum and maximum."""
+    return (
+        f"{figure['median']:.{digits}f} {unit} ({figure['min']:.{digits}f}-"
+        f"{figure['max']:.{digits}f})"
+    )

@@ -116,7 +116,7 @@ class CheckInService:
     """Checks students in to one event.
 
     The roster's card_ids are loaded into memory once (``reload_roster`` after an import);
-    each swipe then costs one parse, one dict or automaton lookup and one committed
+    each swipe then costs one parse, one roster lookup and one committed
     transaction. Every method that records something has committed before it returns.
     Raw swipe text is only ever held in the ``Swipe`` passed in: never stored or logged.
     """

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.cards.rules import RuleSet, load_rules
-from kiosk.checkin.events import find_event
-from kiosk.checkin.staff import has_pin
 from kiosk.commands.kiosk_args import add_kiosk_arguments, config_from_args
 from kiosk.config import KioskConfig, database_url, default_rules_path
-from kiosk.db.engine import resolve_database_url
-from kiosk.db.session import open_database
-from kiosk.desk import KioskDesk
 from kiosk.errors import UserError
-from kiosk.fair.start import SharedStart, default_replica_path, open_shared, uses_fair_mode
-from kiosk.tui.setup import KioskSetup
+
+if TYPE_CHECKING:
+    from kiosk.tui.setup import KioskSetup
 
 
 def register(subparsers: Any) -> None:
@@ -29,8 +24,14 @@ def register(subparsers: Any) -> None:
 
 
 def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
-    """Open the database, event, rules and readers ``config`` names; UserError if one fails."""
-    from drivers.readers import open_reader
+    """Open the database, event, rules and readers ``config`` names; UserError if one fails.
+
+    The roster starts loading (in a thread, see RosterMatcher.preload) as soon as the
+    database is open, while the screen's modules are imported."""
+    from kiosk.checkin.matching import RosterMatcher
+    from kiosk.db.engine import resolve_database_url
+    from kiosk.db.session import open_database
+    from kiosk.fair.start import SharedStart, default_replica_path, open_shared, uses_fair_mode
 
     url = resolve_database_url(database_url(db, config))
     shared: SharedStart | None = None
@@ -39,6 +40,15 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
         engine, local = shared.shared, shared.local
     else:
         engine = local = open_database(url)
+    RosterMatcher.preload(engine)
+
+    from drivers.readers import open_reader
+    from kiosk.cards.rules import RuleSet, load_rules
+    from kiosk.checkin.events import find_event
+    from kiosk.checkin.staff import has_pin
+    from kiosk.desk import KioskDesk
+    from kiosk.tui.setup import KioskSetup
+
     if not has_pin(local):
         raise UserError(
             "No staff PIN is set, so staff could not leave the kiosk: "

@@ -13,15 +13,9 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from sqlalchemy import Table, select
-
-from kiosk.db.models import Student
-from kiosk.db.session import open_database
 from kiosk.errors import UsageError, reading_file
 
 REQUIRED_HEADERS = ("username", "card_id")
-
-_STUDENTS: Table = Student.__table__  # type: ignore[attr-defined]
 
 #: The ``--roster`` value that means the kiosk's own database.
 DATABASE_ROSTER = "db"
@@ -131,13 +125,20 @@ def _header_positions(path: Path, header: list[str]) -> tuple[int, int]:
 
 def read_roster_database(url: str | None) -> RosterCardIds:
     """``(card_id, username)`` of every non-archived student in the kiosk's database."""
+    # Imported here: a roster file, the usual case, needs no database library.
+    from sqlalchemy import Table, select
+
+    from kiosk.db.models import Student
+    from kiosk.db.session import open_database
+
+    students: Table = Student.__table__  # type: ignore[attr-defined]
     engine = open_database(url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                select(_STUDENTS.c.username, _STUDENTS.c.card_id)
-                .where(_STUDENTS.c.archived.is_(False))
-                .order_by(_STUDENTS.c.username)
+                select(students.c.username, students.c.card_id)
+                .where(students.c.archived.is_(False))
+                .order_by(students.c.username)
             ).all()
         source = f"database {engine.url.render_as_string(hide_password=True)}"
     finally:
