@@ -20,12 +20,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from kiosk.errors import UserError
 from kiosk.nametags.labels import LabelSize
 from kiosk.text_safety import sanitise
+
+if TYPE_CHECKING:  # fpdf is imported when a tag is drawn: a kiosk starts without it
+    from fpdf import FPDF
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,8 @@ def _warn_no_font() -> None:
 
 def render_tag(tag: NameTag, label: LabelSize, font: TagFont | None = None) -> bytes:
     """The tag as a one-page PDF of the label's size."""
+    from fpdf import FPDF
+
     font = font or find_font()
     width, height = label.width_in * POINTS_PER_INCH, label.height_in * POINTS_PER_INCH
     pdf = FPDF(unit="pt", format=(width, height))
