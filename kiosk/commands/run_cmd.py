@@ -10,6 +10,7 @@ from kiosk.config import KioskConfig, database_url, default_rules_path
 from kiosk.errors import UserError
 
 if TYPE_CHECKING:
+    from kiosk.nametags.printers import Printer
     from kiosk.tui.setup import KioskSetup
 
 
@@ -47,6 +48,7 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
     from kiosk.checkin.events import find_event
     from kiosk.checkin.staff import has_pin
     from kiosk.desk import KioskDesk
+    from kiosk.nametags.render import find_font
     from kiosk.tui.setup import KioskSetup
 
     if not has_pin(local):
@@ -80,8 +82,19 @@ def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
         manual_checkin=config.manual_checkin,
         replica=shared.replica if shared else None,
         link=shared.link if shared else None,
+        tag_printer=_tag_printer(config),
+        tag_font=find_font(config.nametag_font) if config.nametag_printer else None,
     )
     return KioskSetup(desk=desk, readers=readers, idle_seconds=config.idle_seconds)
+
+
+def _tag_printer(config: KioskConfig) -> Printer | None:
+    """Where name tags go (kiosk.toml's nametag_printer), for events that print them."""
+    from kiosk.nametags.printers import printer_from_setting
+
+    if config.nametag_printer is None:
+        return None
+    return printer_from_setting(config.nametag_printer, config.nametag_timeout_seconds)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -216,3 +216,34 @@ async def test_the_name_tags_screen_sets_the_events_label(demo: KioskSetup) -> N
         await pilot.press("enter")
         await wait_until(pilot, lambda: "Name tags are now off" in screen_text(app))
     assert get_event(demo.desk.engine, demo.desk.event_id).nametag_label is None
+
+
+def test_kiosk_run_prints_tags_on_the_printer_of_kiosk_toml(db_url: str, tmp_path: Path) -> None:
+    from kiosk.checkin.events import create_event
+    from kiosk.checkin.staff import set_pin
+    from kiosk.commands.run_cmd import build_setup
+    from kiosk.config import load_config
+    from kiosk.db.session import open_database
+
+    engine = open_database(db_url)
+    set_pin(engine, "2468")
+    create_event(engine, "Spring Expo", None, "fair", None)
+    engine.dispose()
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text(
+        'event = "Spring Expo"\nnametag_printer = "dir:tags"\nnametag_timeout_seconds = 5\n'
+        '[[readers]]\nname = "left"\nspec = "queue"\n',
+        encoding="utf-8",
+    )
+    setup = build_setup(load_config(settings), db_url)
+    try:
+        assert setup.desk.nametag_status().startswith("Name tags on folder tags:")
+    finally:
+        setup.desk.engine.dispose()
+    without = tmp_path / "plain.toml"
+    without.write_text('event = "Spring Expo"\n', encoding="utf-8")
+    setup = build_setup(load_config(without), db_url)
+    try:
+        assert setup.desk.nametag_status().startswith("No name tag printer")
+    finally:
+        setup.desk.engine.dispose()
