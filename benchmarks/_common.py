@@ -90,6 +90,14 @@ def whole_process(command: list[str], ok: tuple[int, ...] = (0,)) -> dict[str, A
     return result
 
 
+def kiosk_command() -> list[str]:
+    """The installed ``kiosk`` console command (else ``python -m kiosk``)."""
+    import sys
+
+    kiosk = Path(sys.executable).with_name("kiosk")
+    return [str(kiosk)] if kiosk.exists() else [sys.executable, "-m", "kiosk"]
+
+
 def spread(values: list[float]) -> dict[str, float]:
     """Minimum, median and maximum."""
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}

@@ -100,6 +100,29 @@ def measure(database: Path, rules: Path, capture: Path, runs: int) -> dict[str, 
     return figures
 
 
+TARGET_S = 1.5
+TARGET_MB = 250
+
+
+def summary(results: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows this benchmark gives the performance table (benchmarks/report.py)."""
+    return [
+        {
+            "figure": f"`kiosk run` start to ready for swipes, {int(students):,} students "
+            "(SQLite), whole process",
+            "project": f"{spread_text(figures['project_s'], 's', 2)}, peak "
+            f"{spread_text(figures['project_mb'], 'MB', 0)}",
+            "floor": f"`python` + `sqlite3` reading the card_ids into a dict: "
+            f"{spread_text(figures['floor_s'], 's', 2)}, peak "
+            f"{spread_text(figures['floor_mb'], 'MB', 0)}",
+            "ratio": f"{figures['ratio']['median']:.2f}x",
+            "target": f"≤ {TARGET_S:g} s, ≤ {TARGET_MB} MB (1M)",
+        }
+        for students, figures in results.items()
+        if students != "summary"
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -138,6 +161,7 @@ def main() -> None:
             ):
                 print(f"  {label:<24} {spread_text(figures[key], unit, digits)}")
             database.unlink()
+    results["summary"] = summary(results)
     if options.json is not None:
         options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import paired, spread_text
+from _common import kiosk_command, paired, spread_text
 
 from drivers.capture import escape_swipe
 from kiosk.cards.card_ids import CardIdIndex, analyze_card_ids, find_nested
@@ -183,12 +183,6 @@ def floor_seconds(roster: Path, swipes: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def kiosk_command() -> list[str]:
-    """The installed ``kiosk`` console command (else ``python -m kiosk``)."""
-    kiosk = Path(sys.executable).with_name("kiosk")
-    return [str(kiosk)] if kiosk.exists() else [sys.executable, "-m", "kiosk"]
-
-
 def child_main(argv: list[str], out_path: str) -> None:
     """In the child: ``kiosk.cli.main(argv)`` timed, stdout to ``out_path``; prints figures."""
     import kiosk.cards.parse  # noqa: F401  (imports done before the clock starts)
@@ -317,6 +311,23 @@ def naive_nested(card_ids: list[str]) -> int:
     return sum(1 for a in card_ids for b in card_ids if a != b and a in b)
 
 
+def summary(figures: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows this benchmark gives the performance table (benchmarks/report.py)."""
+    whole = figures["whole_process"]
+    return [
+        {
+            "figure": f"`kiosk verify --json`, {figures['rows']:,} card_ids × "
+            f"{figures['rows']:,} swipes, whole process",
+            "project": f"{spread_text(whole['project_s'], 's', 2)}, peak "
+            f"{spread_text(whole['project_mb'], 'MB', 0)}",
+            "floor": "csv + one pyahocorasick pass, its own `python` process: "
+            f"{spread_text(whole['floor_s'], 's', 2)}",
+            "ratio": f"{whole['ratio']['median']:.2f}x",
+            "target": "≤ 1.5x",
+        }
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -427,6 +438,7 @@ def main() -> int:
         print(f"nested analysis on the same sample: naive {naive_nested_seconds:.3f} s, "
               f"find_nested {fast_nested_seconds:.4f} s: "
               f"{naive_nested_seconds / fast_nested_seconds:,.0f}x faster")
+    figures["summary"] = summary(figures)
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0
