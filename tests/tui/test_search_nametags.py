@@ -27,12 +27,14 @@ from kiosk.nametags.printers import DirPrinter, LpPrinter, Printer
 from kiosk.tui.app import KioskApp, make_app
 from kiosk.tui.screens.nametags import NametagsScreen
 from kiosk.tui.screens.recent import RecentScreen
+from kiosk.tui.screens.status import StatusScreen
 from kiosk.tui.screens.student_search import StudentSearchScreen
 from kiosk.tui.setup import KioskSetup
 from tests.nametags.conftest import fake_lp
 from tests.tui.conftest import (
     ALEX_CARD,
     MARIA_CARD,
+    choose_staff_item,
     open_staff_screen,
     push,
     screen_text,
@@ -160,9 +162,12 @@ async def test_lp_missing_the_check_in_is_answered_and_staff_see_why(
         await wait_until(pilot, lambda: showing(app, "checked_in"))
         await wait_until(pilot, lambda: "lp is not installed" in notices(app))
         assert "Alex" not in notices(app)  # the student screen may show it: no names
-        screen = await open_staff_screen(pilot, "nametags", NametagsScreen)
+        await open_staff_screen(pilot, "status", StatusScreen)  # Readers and database
         await wait_until(pilot, lambda: "NOT printed for Alex Tester" in screen_text(app))
-        assert screen is app.screen
+        await pilot.press("escape")
+        await choose_staff_item(pilot, "nametags")
+        await wait_until(pilot, lambda: isinstance(app.screen, NametagsScreen))
+        await wait_until(pilot, lambda: "NOT printed for Alex Tester" in screen_text(app))
     with Session(setup.desk.engine) as session:
         (row,) = session.exec(select(CheckIn)).all()
     assert row.method == "swipe"

@@ -1,5 +1,5 @@
 """Staff: each reader's status (and floods: swipes dropped, answers skipped), the database in
-use, the rules file and this kiosk."""
+use, the rules file, the name tag printer (its last failure in red) and this kiosk."""
 
 from __future__ import annotations
 
@@ -56,6 +56,11 @@ class StatusScreen(StaffScreen):
         text.append("\nCard rules\n", style="bold")
         text.append(f"  {desk.rules_file or 'none: matching by card_id containment'}\n")
         text.append(f"  {len(desk.rules.rules)} rule(s)\n")
+        text.append("\nName tags\n", style="bold")
+        label = desk.nametag_label
+        text.append(f"  {'label ' + label if label else 'off for this event'}\n")
+        tags = desk.nametag_status()
+        text.append(f"  {tags}\n", style="bold red" if "NOT printed" in tags else "")
         text.append("\nKiosk\n", style="bold")
         text.append(f"  id {desk.kiosk_id}\n")
         self.query_one("#status-body", Static).update(text)
