@@ -134,7 +134,8 @@ class KioskConfig(BaseModel):
         must="a CUPS printer's name or dir:PATH in quotes",
         description="Where name tags go for events that print them (`kiosk events set EVENT "
         "--nametags LABEL`): a CUPS printer (`lpstat -p` lists them; sent with `lp -d`), or "
-        "`dir:PATH` to write each tag as a PDF into that folder. Without it, no tags print.",
+        "`dir:PATH` to write each tag as a PDF into that folder (relative: from kiosk.toml's "
+        "folder). Without it, no tags print.",
     )
     nametag_font: Path | None = _field(
         None,
@@ -187,6 +188,19 @@ class KioskConfig(BaseModel):
         candidate = Path(value.strip()).expanduser()
         base = (info.context or {}).get("base") or Path.cwd()
         return candidate if candidate.is_absolute() else base / candidate
+
+    @field_validator("nametag_printer", mode="before")
+    @classmethod
+    def _tag_folder_from_the_files_folder(cls, value: Any, info: ValidationInfo) -> Any:
+        """``dir:tags`` is the folder ``tags`` beside kiosk.toml, as rules_file is."""
+        if not isinstance(value, str) or not value.strip().startswith("dir:"):
+            return value
+        folder = value.strip()[len("dir:") :].strip()
+        if not folder:
+            return value  # printer_from_setting says what is missing
+        candidate = Path(folder).expanduser()
+        base = (info.context or {}).get("base") or Path.cwd()
+        return f"dir:{candidate if candidate.is_absolute() else base / candidate}"
 
     @field_validator("readers", mode="before")
     @classmethod

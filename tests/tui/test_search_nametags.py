@@ -242,7 +242,7 @@ def test_kiosk_run_prints_tags_on_the_printer_of_kiosk_toml(db_url: str, tmp_pat
     )
     setup = build_setup(load_config(settings), db_url)
     try:
-        assert setup.desk.nametag_status().startswith("Name tags on folder tags:")
+        assert setup.desk.nametag_status().startswith(f"Name tags on folder {tmp_path / 'tags'}:")
     finally:
         setup.desk.engine.dispose()
     without = tmp_path / "plain.toml"
