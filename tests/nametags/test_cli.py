@@ -120,3 +120,16 @@ def test_events_set_nametags_and_labels(
     assert get_event(engine, tag_event.id).nametag_label is None
     status, out, _ = run(capsys, db_url, "nametags", "labels")
     assert status == 0 and "Dymo 30252" in out
+
+
+def test_nametag_settings_in_kiosk_toml(tmp_path: Path) -> None:
+    from kiosk.config import ConfigError, parse_config
+
+    where = tmp_path / "kiosk.toml"
+    config = parse_config('nametag_printer = "dir:tags"\nnametag_font = "fonts/Noto.ttf"\n', where)
+    assert config.nametag_printer == f"dir:{tmp_path / 'tags'}"
+    assert config.nametag_font == tmp_path / "fonts" / "Noto.ttf"
+    assert config.nametag_timeout_seconds == 20.0
+    assert parse_config('nametag_printer = "DYMO_450"').nametag_printer == "DYMO_450"
+    with pytest.raises(ConfigError, match="nametag_timeout_seconds must be a number of seconds"):
+        parse_config("nametag_timeout_seconds = 0", where)
