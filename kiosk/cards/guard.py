@@ -27,7 +27,7 @@ two sentinel-less tracks' digits (``…1000\\r4111…=2512`` becomes ``…100041
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Literal
 
@@ -71,6 +71,8 @@ _PARTING_CONTROL = re.compile(r"[\x00-\x1f\x7f](?:(?<=[ 0-9].)|(?=[ 0-9]))", re.
 _CUT_OFF_NUMBER = re.compile(r"(?:%[Bb]|;)([2-6][0-9]{11,18})\Z")
 # Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
 _TRACK2_STARTS = frozenset(";<")
+# What may follow a card number in a payment layout: track 1's '^', track 2's '=', EMV's 'D'.
+_LAYOUT_AFTER = frozenset("^=D")
 # A line that is one number, maybe printed in groups (4111 1111 1111 1111, 3782-822463-10005).
 # (The lookahead passes over a line too short for a card number at once.)
 _NUMBER_ALONE = re.compile(r"^ *(?=[0-9 -]{13})([0-9]+(?:[ -][0-9]+)*) *$", re.MULTILINE)
@@ -178,6 +180,31 @@ def payment_numbers(cleaned: str) -> list[tuple[int, int]]:
     return spans
 
 
+_NO_CANDIDATE_RUN: dict[tuple[str, ...], Callable[[str], re.Match[str] | None]] = {}
+
+
+def _no_candidate_run(campus_prefixes: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """``fullmatch`` of a pattern matching only text in which no maximal digit run is one
+    :func:`find_payment_card` must look at closely: every run has fewer than 12 digits, more
+    than 19, a first digit other than 2 to 6, or a campus prefix, or else stands in no
+    layout (neither ``;``/``<`` before it nor ``^``, ``=`` or ``D`` after it). Text and runs
+    are taken in whole pieces (possessive repeats), so the engine reads each character once.
+    A text it does not match may still hold no payment card: the loop decides that."""
+    found = _NO_CANDIDATE_RUN.get(campus_prefixes)
+    if found is not None:
+        return found
+    campus = "".join(f"{re.escape(prefix)}|" for prefix in campus_prefixes)
+    not_payment = f"(?:{campus}[01789])[0-9]*+"  # a run no payment card number starts
+    after_mark = f"(?:{not_payment}|[0-9]{{1,12}}+(?![0-9])|[0-9]{{20,}}+)"  # after ; or <
+    alone = f"(?:{not_payment}|[0-9]++(?![\\^=D])|[0-9]{{1,11}}+(?![0-9])|[0-9]{{20,}}+)"
+    # Each repetition takes one run (after its ';' or '<', if any) and the text up to the next.
+    other = "[^0-9;<]*+"
+    pattern = re.compile(f"{other}(?:(?:[;<](?:(?![0-9])|{after_mark})|{alone}){other})*+")
+    if len(_NO_CANDIDATE_RUN) < 16:
+        _NO_CANDIDATE_RUN[campus_prefixes] = pattern.fullmatch
+    return pattern.fullmatch
+
+
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
     """True when the text holds a payment card number in a payment layout (a number alone
     is :func:`guard_swipe`'s to find) outside the campus prefixes."""
@@ -186,15 +213,23 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
         for _, _, digits in _grouped_track1_numbers(cleaned):
             if not digits.startswith(campus_prefixes):
                 return True
-    if _LONG_DIGIT_RUNS.search(cleaned) is None:  # the common case: no number long enough
+    # The common case, settled in one pass of the regex engine: no run could be one.
+    no_candidate = _NO_CANDIDATE_RUN.get(campus_prefixes) or _no_candidate_run(campus_prefixes)
+    if no_candidate(cleaned) is not None:
         return False
     # Every test on a run must pass, so the cheapest go first: the length and first digit,
-    # a campus prefix (it settles campus cards), and only then the layout and Luhn.
+    # a campus prefix (it settles campus cards), the character after the run or the one
+    # before it (most runs, such as a track's expiry and discretionary data, stand between
+    # '^' or '=' and '?': no layout), and only then the whole layout and Luhn.
     for match in _LONG_DIGIT_RUNS.finditer(cleaned):
         start, end = match.span()
         if end - start > 19 or cleaned[start] not in _PAYMENT_FIRST_DIGITS:
             continue
         if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):
+            continue
+        if cleaned[end : end + 1] not in _LAYOUT_AFTER and cleaned[start - 1 : start] not in (
+            _TRACK2_STARTS
+        ):
             continue
         if _in_payment_layout(cleaned, start, end) and luhn_valid(cleaned[start:end]):
             return True
@@ -255,8 +290,9 @@ def guard_swipe(
     """Why the swipe must be refused ("encrypted" or "payment"), or None when it may be read.
     ``cleaned`` must be ``clean_swipe(raw)``."""
     # Printable ASCII (the common case) has no binary bytes, and without a '*' no mask: both
-    # settled here by two string methods and one 'in', before any function call.
-    if not (raw.isascii() and raw.isprintable()) and has_binary_bytes(raw):
+    # settled here before any function call. Cleaning gives back the very same string only
+    # when there was nothing to remove: then an ASCII swipe is printable ASCII.
+    if (raw is not cleaned or not raw.isascii()) and has_binary_bytes(raw):
         return "encrypted"
     if "*" in cleaned and is_masked(cleaned):
         return "encrypted"

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
 from kiosk.cards.parity_misread import fails_parity
 from kiosk.cards.rules import Rule, RuleMatch, RuleSet
-from kiosk.cards.tracks import START_SENTINELS, Tracks, is_clean_stripe, parse_tracks
+from kiosk.cards.tracks import (
+    NOT_MAGSTRIPE,
+    START_SENTINELS,
+    Tracks,
+    match_clean_stripe,
+    parse_tracks,
+)
 
 SwipeStatus = Literal["ok", "no_match", "misread", "noise", "refused"]
 
@@ -30,13 +36,14 @@ _SENSOR_DIGITS = ("0", "1")
 MAX_SWIPE_LENGTH = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class SwipeResult:
+class SwipeResult(NamedTuple):
     """What a swipe means: ``status``, the card_id and rule when ``ok``, and a message for staff.
 
     ``reason`` narrows the status down (e.g. ``payment``, ``encrypted``, ``partial``,
-    ``all_failed``, ``bad_characters``, ``wrong_layout``, ``empty``, ``sign_on``,
-    ``card_present``); it never holds card data.
+    ``all_failed``, ``bad_characters``, ``bad_lrc``, ``trailing``, ``wrong_layout``,
+    ``empty``, ``sign_on``, ``card_present``); it never holds card data. (A named tuple: one
+    is made for every swipe, and a tuple is made several times faster than a frozen
+    dataclass.)
     """
 
     status: SwipeStatus
@@ -109,26 +116,24 @@ NO_MATCH = SwipeResult(
     "No card rule matched this swipe; staff can write one with 'kiosk rules suggest'.",
     "no_rule",
 )
+# SwipeResult(...) without its Python-level __new__, for the one made for every ok swipe.
+_new_tuple = tuple.__new__
 INTERNAL_ERROR = SwipeResult(
     "misread", None, None, "The swipe could not be processed; please swipe again.", "error"
 )
+# What a stripe starts with, as one-character strings (cleaned[:1] is "" for an empty swipe).
+_STRIPE_STARTS = frozenset(START_SENTINELS)
 # The misreads a rule with ``trailing_text = true`` may overrule (see tracks.Tracks.stray).
 _STRAY_REASONS = frozenset(("trailing", "bad_lrc", "partial"))
 
 
-def _pre_rules(raw: str, cleaned: str, rules: RuleSet) -> SwipeResult | None:
-    """The result decided before any rule runs (guard, noise, misread), or None."""
-    if len(raw) > MAX_SWIPE_LENGTH:
-        return MISREAD["too_long"]
-    verdict = guard_swipe(raw, cleaned, rules.campus_prefixes)
-    if verdict is not None:
-        return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
+def _misread_or_noise(cleaned: str) -> SwipeResult | None:
+    """For a swipe the guard let through that is not a clean stripe: the misread or noise
+    it is (a stripe's track problem, control characters only, a reader's notice, another
+    keyboard layout), or None when the rules decide."""
     if cleaned and cleaned[0] in START_SENTINELS:
-        # A magnetic stripe (the common case): it starts with no space, no digit and no '<',
-        # so it is none of the notices below; only its tracks can be a problem, and a stripe
-        # whose tracks are all readable needs no track parsing here.
-        if is_clean_stripe(cleaned):
-            return None
+        # A magnetic stripe: it starts with no space, no digit and no '<', so it is none of
+        # the notices below; only its tracks can be a problem.
         problem = parse_tracks(cleaned).problem
         return None if problem is None else MISREAD[problem]
     stripped = cleaned.strip()
@@ -164,8 +169,8 @@ def first_rule_hit(cleaned: str, rules: tuple[Rule, ...]) -> RuleHit | None:
     tracks: Tracks | None = None  # parsed only when a track rule is reached
     for rule in rules:
         if rule.track:
-            if tracks is None:
-                tracks = parse_tracks(cleaned)
+            if tracks is None:  # (parse_tracks without the call for what is no stripe)
+                tracks = parse_tracks(cleaned) if cleaned[:1] in _STRIPE_STARTS else NOT_MAGSTRIPE
             if not tracks.tracks:  # not a magnetic stripe: no track to search
                 continue
             card_id = rule.extract(cleaned, tracks)
@@ -190,7 +195,17 @@ def decide_swipe(
     else the SwipeResult (never an ``ok`` one). ``cleaned`` must be ``clean_swipe(text)``.
     Never raises."""
     try:
-        decided = _pre_rules(text, cleaned, rules)
+        # Before any rule: the length, the guard, then noise and misreads (a stripe whose
+        # tracks are all readable, one right after the other, has none: the common case).
+        if len(text) > MAX_SWIPE_LENGTH:
+            return MISREAD["too_long"]
+        verdict = guard_swipe(text, cleaned, rules.campus_prefixes)
+        if verdict is not None:
+            return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
+        if cleaned[:1] in _STRIPE_STARTS and match_clean_stripe(cleaned) is not None:
+            decided = None
+        else:
+            decided = _misread_or_noise(cleaned)
         if decided is not None:
             if decided.reason in _STRAY_REASONS:
                 stray_hit = _stray_text_hit(cleaned, rules.rules_for(reader))
@@ -208,15 +223,15 @@ def decide_swipe(
 
 def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeResult:
     """The meaning of one swipe. Never raises."""
-    try:
-        cleaned = clean_swipe(text)
+    try:  # clean_swipe, without the call for printable text (the common case)
+        cleaned = text if text.isprintable() else clean_swipe(text)
     except Exception:  # not a str: a bug in the caller, still no traceback with the swipe
         return INTERNAL_ERROR
     outcome = decide_swipe(text, cleaned, rules, reader)
     if isinstance(outcome, SwipeResult):
         return outcome
     rule, card_id = outcome
-    return SwipeResult("ok", card_id, rule.name, rule.ok_message)
+    return _new_tuple(SwipeResult, ("ok", card_id, rule.name, rule.ok_message, None))
 
 
 # ---------------------------------------------------------------- the staff rule tester

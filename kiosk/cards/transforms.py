@@ -7,6 +7,7 @@ returns None: the rule then does not match and the next rule is tried.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from kiosk.cards.wiegand import FORMATS, WiegandFormat, decode_field
@@ -14,7 +15,7 @@ from kiosk.cards.wiegand import h10301_encode as h10301_encode  # re-exported fo
 
 Transform = Callable[[str], "str | None"]
 
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_HEX = re.compile("[0-9a-fA-F]+")
 
 
 class TransformSpecError(ValueError):
@@ -22,7 +23,7 @@ class TransformSpecError(ValueError):
 
 
 def _is_hex(value: str) -> bool:
-    return bool(value) and value.isascii() and all(char in _HEX_DIGITS for char in value)
+    return _HEX.fullmatch(value) is not None
 
 
 def _is_decimal(value: str) -> bool:
@@ -63,7 +64,7 @@ def reverse_bytes(value: str) -> str | None:
         return None
     if len(value) % 2:
         value = "0" + value
-    return "".join(value[index : index + 2] for index in range(len(value) - 2, -1, -2))
+    return "".join([value[index : index + 2] for index in range(len(value) - 2, -1, -2)])
 
 
 def _wiegand(fmt: WiegandFormat, name: str) -> Transform:
