@@ -1,15 +1,16 @@
-"""The kiosk's roster in memory: every card_id with its student id, in a few flat strings.
+"""The kiosk's roster in memory: every card_id with its student id, in a few flat structures.
 
 A million students fit in about 20 MB and load in one SQL statement, with no Python object
-per student: the database concatenates ``card_id + zero-padded id`` records in card_id
-order (SQLite walks its unique index; PostgreSQL sorts with ``COLLATE "C"``, code-point order
-as Python compares strings), and records of one card_id length form one string of fixed-width
-records, searched by bisection.
+per student kept: the database concatenates the card_ids in card_id order (SQLite walks its
+unique index; PostgreSQL sorts with ``COLLATE "C"``, code-point order as Python compares
+strings) and the ids in the same order. The card_ids then sit in one string, searched by
+bisection: fixed-width records when every card_id has the same length (the usual roster),
+else with an array of offsets; the ids in an array beside them.
 
 - :meth:`CardIdTable.owners`: the student ids whose card_id is exactly a given one;
 - :meth:`CardIdTable.contained_in`: the roster card_ids that are substrings of a swipe's
   text (Handshake's matching), found by looking up every substring of each card_id length
-  the roster has, a few hundred bisections for a swipe whatever the roster's size.
+  the roster has: a few hundred bisections for a swipe whatever the roster's size.
 
 Blank card_ids (empty or only whitespace) are left out. A card_id shared by several students
 keeps all of them (the database's card_id is unique; pairs given by a caller may repeat one).
@@ -18,8 +19,11 @@ keeps all of them (the database's card_id is unique; pairs given by a caller may
 from __future__ import annotations
 
 import bisect
-import itertools
+import json
+from array import array
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from operator import itemgetter
 from typing import cast, overload
 
 from sqlalchemy import text
@@ -27,21 +31,32 @@ from sqlalchemy.engine import Engine
 
 from kiosk.cards.card_ids import is_blank
 
-#: Ids are written with at least this many digits (more when the largest id needs them).
-MIN_ID_DIGITS = 10
 _SEPARATOR = "\n"
+
+_SQLITE = (
+    "SELECT count(*), group_concat(card_id, char(10)), group_concat(id) "
+    "FROM (SELECT card_id, id FROM student "
+    "WHERE card_id IS NOT NULL AND card_id <> '' ORDER BY card_id, id)"
+)
+_POSTGRESQL = (
+    "SELECT count(*), "
+    "string_agg(card_id, E'\\n' ORDER BY card_id COLLATE \"C\", id), "
+    "string_agg(id::text, ',' ORDER BY card_id COLLATE \"C\", id) "
+    "FROM student WHERE card_id IS NOT NULL AND card_id <> ''"
+)
+_ROWS = "SELECT card_id, id FROM student WHERE card_id IS NOT NULL"
 
 
 class _Keys(Sequence[str]):
-    """The card_ids of one string of fixed-width records, as a sequence ``bisect`` can search."""
+    """The card_ids of a table, as a sequence ``bisect`` can search."""
 
-    __slots__ = ("_records", "_width", "_step", "_count")
+    __slots__ = ("_text", "_width", "_offsets", "_count")
 
-    def __init__(self, records: str, width: int, step: int) -> None:
-        self._records = records
-        self._width = width
-        self._step = step
-        self._count = len(records) // step
+    def __init__(self, text: str, count: int, width: int, offsets: array[int] | None) -> None:
+        self._text = text
+        self._count = count
+        self._width = width  # when every card_id has this length (then no offsets)
+        self._offsets = offsets
 
     def __len__(self) -> int:
         return self._count
@@ -53,96 +68,92 @@ class _Keys(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._count))]
-        start = index * self._step
-        return self._records[start : start + self._width]
+        if self._offsets is None:
+            start = index * self._width
+            return self._text[start : start + self._width]
+        return self._text[self._offsets[index] : self._offsets[index + 1]]
 
 
 class CardIdTable:
-    """Card_ids and student ids as sorted fixed-width records, one string per card_id length."""
+    """Card_ids in code-point order, with the student id of each."""
 
-    def __init__(self, groups: dict[int, str], id_digits: int, distinct: int | None = None) -> None:
-        """``groups``: for each card_id length, its ``card_id + id`` records (``id_digits``
-        digits each) concatenated in card_id order; ``distinct``: how many distinct card_ids
-        they hold (default: one per record, as the database's unique card_id makes it)."""
-        self._id_digits = id_digits
-        self._groups = {
-            width: (records, _Keys(records, width, width + id_digits))
-            for width, records in sorted(groups.items())
-            if records
-        }
-        self._widths = tuple(self._groups)
-        records = sum(len(keys) for _, keys in self._groups.values())
-        self._distinct = records if distinct is None else distinct
+    def __init__(self, card_ids: list[str], ids: array[int], distinct: int | None = None) -> None:
+        """``card_ids`` sorted, ``ids[i]`` the student of ``card_ids[i]``; ``distinct``: how
+        many distinct card_ids there are (default: all, as the database's unique card_id
+        makes it). The list is not kept."""
+        lengths = set(map(len, card_ids))
+        width = next(iter(lengths)) if len(lengths) == 1 else 0
+        offsets = (
+            None if len(lengths) <= 1 else array("q", accumulate(map(len, card_ids), initial=0))
+        )
+        self._init("".join(card_ids), ids, width, offsets, lengths, distinct)
+
+    def _init(
+        self,
+        joined: str,
+        ids: array[int],
+        width: int,
+        offsets: array[int] | None,
+        lengths: set[int],
+        distinct: int | None,
+    ) -> None:
+        self._ids = ids
+        self._keys = _Keys(joined, len(ids), width, offsets)
+        self._lengths = tuple(sorted(lengths))
+        self._distinct = len(ids) if distinct is None else distinct
+
+    @classmethod
+    def _of_one_width(cls, joined: str, ids: array[int], width: int) -> CardIdTable:
+        table = cls.__new__(cls)
+        table._init(joined, ids, width, None, {width} if ids else set(), None)
+        return table
 
     # ------------------------------------------------------------------ building
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str | None, int]]) -> CardIdTable:
-        """The table of ``(card_id, student_id)`` pairs (ids of 0 or more)."""
-        present = cast("list[tuple[str, int]]", [pair for pair in pairs if not is_blank(pair[0])])
-        digits = max([MIN_ID_DIGITS, *(len(str(key)) for _, key in present)])
-        records = sorted(f"{card_id}{key:0{digits}d}" for card_id, key in present)
-        return cls._from_sorted(records, digits, len({card_id for card_id, _ in present}))
+        """The table of ``(card_id, student_id)`` pairs."""
+        present = cast("list[tuple[str, int]]", [p for p in pairs if not is_blank(p[0])])
+        present.sort(key=itemgetter(0))  # stable: a shared card_id keeps its keys' order
+        card_ids = [card_id for card_id, _ in present]
+        ids = array("q", [key for _, key in present])
+        return cls(card_ids, ids, len(set(card_ids)))
 
     @classmethod
-    def _from_sorted(
-        cls, records: list[str], id_digits: int, distinct: int | None = None
-    ) -> CardIdTable:
-        """From records already in card_id order (any lengths): grouped by length, in order."""
-        by_length = sorted(records, key=len)  # stable: each length keeps card_id order
-        groups = {
-            length - id_digits: "".join(group)
-            for length, group in itertools.groupby(by_length, key=len)
-        }
-        return cls(groups, id_digits, distinct)
-
-    @classmethod
-    def from_joined(
-        cls, joined: str, count: int, shortest: int, longest: int, id_digits: int
-    ) -> CardIdTable | None:
-        """From ``count`` records in card_id order joined by newlines, as the database sends
-        them; None when a card_id holds a newline itself (then the count does not add up)."""
-        if count == 0:
-            return cls({}, id_digits)
-        if joined.count(_SEPARATOR) != count - 1:
+    def from_joined(cls, card_ids: str, ids: str, count: int) -> CardIdTable | None:
+        """From ``count`` card_ids in order joined by newlines and their ids joined by commas,
+        as the database sends them; None when a card_id holds a newline itself (then the
+        newlines do not add up) or the two lists differ in length."""
+        numbers = array("q", json.loads(f"[{ids}]")) if count else array("q")
+        if len(numbers) != count or card_ids.count(_SEPARATOR) != max(count - 1, 0):
             return None
-        if shortest == longest:  # one length, the usual roster: already one group
-            return cls({shortest: joined.replace(_SEPARATOR, "")}, id_digits)
-        return cls._from_sorted(joined.split(_SEPARATOR), id_digits)
+        if count == 0:
+            return cls._of_one_width("", numbers, 0)
+        width = card_ids.find(_SEPARATOR) if count > 1 else len(card_ids)
+        one_width = len(card_ids) == count * (width + 1) - 1 and (
+            card_ids[width :: width + 1].count(_SEPARATOR) == count - 1
+        )
+        joined = card_ids.replace(_SEPARATOR, "")
+        if one_width and joined.isalnum():  # the usual roster: no blank card_id possible
+            return cls._of_one_width(joined, numbers, width)
+        parts = card_ids.split(_SEPARATOR)
+        if any(map(str.isspace, parts)):  # leave out card_ids of whitespace only
+            kept = [i for i, part in enumerate(parts) if not part.isspace()]
+            parts = [parts[i] for i in kept]
+            numbers = array("q", [numbers[i] for i in kept])
+        return cls(parts, numbers)
 
     @classmethod
     def load(cls, engine: Engine) -> CardIdTable:
         """Every student's card_id (archived ones too) from the database, in one statement."""
         with engine.connect() as connection:
-            dialect = connection.dialect.name
-            largest = connection.execute(text("SELECT max(id) FROM student")).scalar()
-            digits = max(MIN_ID_DIGITS, len(str(largest or 0)))
-            # the id's width is a number computed here, written into the statement: a format
-            # given as a parameter would be parsed again for every row
-            if dialect == "sqlite":
-                statement = (
-                    "SELECT count(*), min(length(card_id)), max(length(card_id)), "
-                    f"group_concat(card_id || printf('%0{digits:d}d', id), char(10)) "
-                    "FROM (SELECT card_id, id FROM student "
-                    "WHERE card_id IS NOT NULL AND trim(card_id) <> '' ORDER BY card_id)"
-                )
-            elif dialect == "postgresql":
-                statement = (
-                    "SELECT count(*), min(length(card_id)), max(length(card_id)), "
-                    f"string_agg(card_id || lpad(id::text, {digits:d}, '0'), E'\\n' "
-                    'ORDER BY card_id COLLATE "C") '
-                    "FROM student WHERE card_id IS NOT NULL AND trim(card_id) <> ''"
-                )
-            else:
-                statement = ""
-            if statement:
-                count, shortest, longest, joined = connection.execute(text(statement)).one()
-                table = cls.from_joined(joined or "", count, shortest, longest, digits)
+            statement = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}.get(connection.dialect.name)
+            if statement is not None:
+                count, card_ids, ids = connection.execute(text(statement)).one()
+                table = cls.from_joined(card_ids or "", ids or "", count)
                 if table is not None:
                     return table
-            rows = connection.execute(
-                text("SELECT card_id, id FROM student WHERE card_id IS NOT NULL")
-            )
+            rows = connection.execute(text(_ROWS))
             return cls.from_pairs((card_id, student_id) for card_id, student_id in rows)
 
     # ------------------------------------------------------------------ questions
@@ -153,16 +164,11 @@ class CardIdTable:
 
     def owners(self, card_id: str) -> tuple[int, ...]:
         """The student ids whose card_id is exactly ``card_id`` (empty when none)."""
-        group = self._groups.get(len(card_id))
-        if group is None:
-            return ()
-        records, keys = group
+        keys = self._keys
         index = bisect.bisect_left(keys, card_id)
         found: list[int] = []
-        step = len(card_id) + self._id_digits
         while index < len(keys) and keys[index] == card_id:
-            start = index * step + len(card_id)
-            found.append(int(records[start : start + self._id_digits]))
+            found.append(self._ids[index])
             index += 1
         return tuple(found)
 
@@ -172,11 +178,11 @@ class CardIdTable:
         (the kiosk only asks whether there is exactly one)."""
         found: list[tuple[str, int]] = []
         seen: set[str] = set()
+        keys = self._keys
         size = len(swipe_text)
-        for width in self._widths:
+        for width in self._lengths:
             if width > size:
                 break
-            keys = self._groups[width][1]
             for start in range(size - width + 1):
                 part = swipe_text[start : start + width]
                 if part in seen:
