@@ -247,3 +247,14 @@ def test_a_final_sensor_digit_is_not_a_misread() -> None:
     rules = RuleSet((Rule("id", r";(\d{9})\d\d\?"),))
     for digit in "01":
         assert parse_swipe(f";90123456701?{digit}", rules).card_id == "901234567"
+
+
+def test_the_licence_example_in_the_docs_works() -> None:
+    docs = (FIXTURES.parent.parent.parent / "docs" / "card-rules.md").read_text(encoding="utf-8")
+    blocks = docs.split("```toml\n")[1:]
+    (block,) = [block.split("```")[0] for block in blocks if "texas-licence" in block]
+    (texas,) = [row for row in CONSTRUCTED if row["name"] == "TX, track 3 after +"]
+    result = parse_swipe(str(texas["swipe"]), rules_from_toml(block))
+    assert (result.status, result.card_id) == ("ok", "0123456789")
+    (luhn_valid,) = [row for row in CONSTRUCTED if row.get("luhn_valid")]
+    assert parse_swipe(str(luhn_valid["swipe"]), rules_from_toml(block)).card_id == "44556672"
