@@ -1,186 +1,186 @@
-"""The import plan: which rows create, update or leave students unchanged, who is archived.
+"""The import plan: which staged rows create, update or leave students unchanged, who is
+archived, computed by SQL between the staging table and the stored roster.
 
-Pure: it compares validated rows with the stored roster and decides; nothing is written.
-A row whose card_id, email or auth_identifier belongs to another stored student is rejected
-here, so a card_id never silently moves from one student to another; so is a row that would
-replace a student's stored card_id with a spreadsheet-damaged one (:mod:`card_guard`), so
-bad input never loses a card_id that matches at the kiosk.
+Nothing is written to the roster here (only the import's temporary tables). A row whose
+card_id, email or auth_identifier belongs to another stored student is rejected, so a
+card_id never silently moves from one student to another; so is a row that would replace a
+student's stored card_id with a spreadsheet-damaged one (:mod:`card_guard`), so bad input
+never loses a card_id that matches at the kiosk. The changes to stored students are kept in
+a temporary table (:data:`~kiosk.roster.staging.CHANGES`) for :mod:`apply` to write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection
 
 from kiosk.roster.card_guard import replacement_damage, replacement_error
 from kiosk.roster.findings import Finding
-from kiosk.roster.schema import CLEAR, INDEX
-from kiosk.roster.stored import StoredIndex, StoredStudent, StoredValues
-from kiosk.roster.validate import Values
+from kiosk.roster.schema import ATTRIBUTES
+from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, TABLE, StagingTable
+
+#: Rows fetched at a time when a query's rows are streamed.
+STREAM_BATCH = 2000
 
 #: A sync may archive at most this share of the current (not archived) students without --force.
 ARCHIVE_GUARD_SHARE = 0.20
 
-_USERNAME = INDEX["username"]
-_EMAIL = INDEX["email_address"]
-_CARD = INDEX["card_id"]
-_AUTH = INDEX["auth_identifier"]
-_DISABLED = INDEX["disabled"]
-
-#: A validated row: (line in the file, values in schema.ATTRIBUTES order).
-Row = tuple[int, Values]
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """A stored student whose values or archived state change."""
-
-    student_id: int
-    values: StoredValues
-    archived: bool
-    was_archived: bool
-    #: indexes (in schema.ATTRIBUTES) of the values that differ from the stored ones
-    changed: tuple[int, ...] = ()
+#: Stored values with a unique index besides username (the email's is on email_key). An
+#: update sets them only when one changes (see :mod:`apply`).
+UNIQUE_COLUMNS = ("card_id", "auth_identifier", "email_key")
 
 
 @dataclass
 class Plan:
-    """What an import would do. ``creates`` are indexes into the rows given to the planner."""
+    """What an import would do (the rows themselves stay in the staging table)."""
 
-    creates: list[int] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)
-    archive_missing_ids: list[int] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
     unchanged: int = 0
-    #: indexes of the rows that are not rejected (created, updated, unchanged, archived)
-    accepted: list[int] = field(default_factory=list)
+    archived_by_rows: int = 0
+    archived_missing: int = 0
+    archive_missing: bool = False
+    #: valid rows the plan rejects (conflicts, card_id damage), with their errors
+    rejected: int = 0
     errors: list[Finding] = field(default_factory=list)
-    rejected_lines: set[int] = field(default_factory=set)
     active_before: int = 0
-    #: each accepted row's effective card_id after the import (for the quality checks)
-    card_ids: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        """Rows created, updated or unchanged."""
+        return self.created + self.updated + self.unchanged + self.archived_by_rows
 
     @property
     def changes_roster(self) -> bool:
         """Whether writing the plan changes any student (creates, updates or archives)."""
-        return bool(self.creates or self.updates or self.archive_missing_ids)
-
-    @property
-    def updated(self) -> int:
-        return sum(1 for u in self.updates if not (u.archived and not u.was_archived))
-
-    @property
-    def archived_by_rows(self) -> int:
-        return sum(1 for u in self.updates if u.archived and not u.was_archived)
+        return bool(self.created or self.updated or self.archived)
 
     @property
     def archived(self) -> int:
-        return self.archived_by_rows + len(self.archive_missing_ids)
+        return self.archived_by_rows + self.archived_missing
 
     def exceeds_archive_guard(self) -> bool:
         return self.archived > ARCHIVE_GUARD_SHARE * self.active_before
 
 
-def merge(values: Values, stored: StoredValues) -> StoredValues:
-    """A stored student's values after a row: blank keeps, ``**CLEAR**`` erases."""
-    return tuple(
-        old if new == "" else (None if new == CLEAR else new)
-        for new, old in zip(values, stored, strict=True)
-    )
+def distinct(connection: Connection) -> str:
+    """The dialect's null-safe "differs" operator."""
+    return "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
 
 
-def is_disabled(values: StoredValues) -> bool:
-    """``disabled`` TRUE archives the student."""
-    return values[_DISABLED] == "TRUE"
+def merged(column: str) -> str:
+    """A stored student's value after a row: blank keeps, ``**CLEAR**`` erases."""
+    return (f"CASE s.{column} WHEN '' THEN st.{column} WHEN {CLEAR_SQL} THEN NULL "
+            f"ELSE s.{column} END")
 
 
-def build_plan(
-    rows: Sequence[Row],
-    stored: StoredIndex,
-    stored_values: Callable[[], Iterable[tuple[int, StoredValues]]],
-    *,
-    archive_missing: bool,
-    present_usernames: set[str],
-) -> Plan:
-    """Decide each row's fate. ``stored_values()`` yields every stored student's
-    ``(id, values)``; ``present_usernames`` holds every username in the file, including
-    rejected rows' (a student whose row was rejected is not missing)."""
-    plan = Plan(active_before=stored.active_count)
-    existing: dict[int, tuple[int, StoredStudent]] = {}
-    for index, (line, values) in enumerate(rows):
-        username = values[_USERNAME]
-        conflicts = _conflicts(line, values, username, stored)
-        if conflicts:
-            plan.errors.extend(conflicts)
-            plan.rejected_lines.add(line)
-            continue
-        plan.accepted.append(index)
-        student = stored.by_username.get(username)
-        if student is None:
-            plan.creates.append(index)
-            card_id = values[_CARD]
-            plan.card_ids[username] = None if card_id in ("", CLEAR) else card_id
-        else:
-            existing[student.id] = (index, student)
-    if existing:
-        _compare_with_stored(plan, rows, existing, stored_values())
+def missing_students() -> str:
+    """The WHERE clause of the stored students a sync archives: current, and whose username
+    is on no row of the file (a student whose row was rejected is not missing)."""
+    return (f"NOT student.archived AND student.username NOT IN "
+            f"(SELECT username FROM {TABLE} WHERE username IS NOT NULL)")
+
+
+def build_plan(connection: Connection, staging: StagingTable, *, archive_missing: bool
+               ) -> Plan:
+    """Decide each staged valid row's fate against the stored roster, inside the caller's
+    (read) transaction."""
+    staging.reset_verdicts()
+    plan = Plan(archive_missing=archive_missing)
+    plan.active_before = connection.exec_driver_sql(
+        "SELECT COUNT(*) FROM student WHERE NOT archived").scalar_one()
+    _reject_conflicts(connection, staging, plan)
+    _reject_card_damage(connection, staging, plan)
+    _stage_changes(connection)
+    total, stored = connection.exec_driver_sql(
+        f"SELECT COUNT(*), COUNT(st.id) FROM {TABLE} s "
+        f"LEFT JOIN student st ON st.username = s.username WHERE {ACCEPTED}"
+    ).one()
+    changes, archiving = connection.exec_driver_sql(
+        f"SELECT COUNT(*), COUNT(CASE WHEN archived AND NOT was_archived THEN 1 END) "
+        f"FROM {CHANGES}"
+    ).one()
+    plan.created = total - stored
+    plan.archived_by_rows = archiving
+    plan.updated = changes - archiving
+    plan.unchanged = stored - changes
     if archive_missing:
-        plan.archive_missing_ids = [
-            student.id
-            for username, student in stored.by_username.items()
-            if not student.archived and username not in present_usernames
-        ]
+        plan.archived_missing = connection.exec_driver_sql(
+            f"SELECT COUNT(*) FROM student WHERE {missing_students()}").scalar_one()
     return plan
 
 
-def _compare_with_stored(
-    plan: Plan,
-    rows: Sequence[Row],
-    existing: Mapping[int, tuple[int, StoredStudent]],
-    stored_values: Iterable[tuple[int, StoredValues]],
-) -> None:
-    damaged: set[int] = set()
-    for student_id, before in stored_values:
-        match = existing.get(student_id)
-        if match is None:
-            continue
-        index, student = match
-        line, values = rows[index]
-        damage = replacement_damage(values[_CARD], before[_CARD])
-        if damage:  # the whole row is rejected: the stored card_id (and all else) is kept
+def _reject_conflicts(connection: Connection, staging: StagingTable, plan: Plan) -> None:
+    """A row whose card_id, email or auth_identifier belongs to another stored student."""
+    rows = connection.exec_driver_sql(
+        f"SELECT s.line, c.id, e.id, a.id FROM {TABLE} s "
+        f"LEFT JOIN student c ON c.card_id = s.card_id AND c.username <> s.username "
+        f"AND s.card_id <> '' AND s.card_id <> {CLEAR_SQL} "
+        f"LEFT JOIN student e ON e.email_key = s.email_key AND e.username <> s.username "
+        f"LEFT JOIN student a ON a.auth_identifier = s.auth_identifier "
+        f"AND a.username <> s.username AND s.auth_identifier <> '' "
+        f"AND s.auth_identifier <> {CLEAR_SQL} "
+        f"WHERE {ACCEPTED} AND (c.id IS NOT NULL OR e.id IS NOT NULL OR a.id IS NOT NULL) "
+        f"ORDER BY s.line"
+    ).all()
+    for line, card, email, auth in rows:
+        if card is not None:
+            plan.errors.append(Finding(
+                line, "card_id", "card_id has already been taken by another student; a "
+                "card_id never moves between students: clear it on the other student first"))
+        if email is not None:
+            plan.errors.append(Finding(
+                line, "email_address", "email_address is already in use by another student"))
+        if auth is not None:
+            plan.errors.append(Finding(
+                line, "auth_identifier", "auth_identifier has already been taken by another "
+                "student"))
+    staging.reject(line for line, *_ in rows)
+    plan.rejected += len(rows)
+
+
+def _replacements(connection: Connection) -> Iterator[tuple[int, str, str]]:
+    """(line, file card_id, stored card_id) of each row replacing a stored card_id."""
+    result = connection.exec_driver_sql(
+        f"SELECT s.line, s.card_id, st.card_id FROM {TABLE} s "
+        f"JOIN student st ON st.username = s.username WHERE {ACCEPTED} "
+        f"AND st.card_id IS NOT NULL AND s.card_id <> '' AND s.card_id <> {CLEAR_SQL} "
+        f"AND s.card_id <> st.card_id ORDER BY s.line",
+        execution_options={"yield_per": STREAM_BATCH},
+    )
+    yield from result
+
+
+def _reject_card_damage(connection: Connection, staging: StagingTable, plan: Plan) -> None:
+    """A row replacing a stored card_id with a damaged one is rejected whole."""
+    damaged: list[int] = []
+    for line, card_id, stored in _replacements(connection):
+        damage = replacement_damage(card_id, stored)
+        if damage:
             plan.errors.append(Finding(line, "card_id", replacement_error(damage)))
-            plan.rejected_lines.add(line)
-            damaged.add(index)
-            continue
-        merged = merge(values, before)
-        plan.card_ids[values[_USERNAME]] = merged[_CARD]
-        archived = is_disabled(merged)
-        if merged == before and archived == student.archived:
-            plan.unchanged += 1
-        else:
-            changed = tuple(i for i, (new, old) in enumerate(zip(merged, before, strict=True))
-                            if new != old)
-            plan.updates.append(Update(student.id, merged, archived, student.archived, changed))
-    if damaged:
-        plan.accepted = [index for index in plan.accepted if index not in damaged]
+            damaged.append(line)
+    staging.reject(damaged)
+    plan.rejected += len(damaged)
 
 
-def _conflicts(line: int, values: Values, username: str, stored: StoredIndex) -> list[Finding]:
-    errors: list[Finding] = []
-    card_id = values[_CARD]
-    if card_id and card_id != CLEAR and stored.card_owner.get(card_id, username) != username:
-        errors.append(
-            Finding(line, "card_id", "card_id has already been taken by another student; a "
-                    "card_id never moves between students: clear it on the other student first")
-        )
-    email = values[_EMAIL]
-    if stored.email_owner.get(email.lower(), username) != username:
-        errors.append(
-            Finding(line, "email_address", "email_address is already in use by another student")
-        )
-    auth = values[_AUTH]
-    if auth and auth != CLEAR and stored.auth_owner.get(auth, username) != username:
-        errors.append(
-            Finding(line, "auth_identifier", "auth_identifier has already been taken by another "
-                    "student")
-        )
-    return errors
+def _stage_changes(connection: Connection) -> None:
+    """The stored students whose values or archived state the accepted rows change, with
+    their values after the import, into the changes table."""
+    differs = distinct(connection)
+    values = ", ".join(f"{merged(a)} AS {a}" for a in ATTRIBUTES)
+    old = ", ".join(f"st.{a} AS old_{a}" for a in (*ATTRIBUTES, "email_key"))
+    changed = " OR ".join(f"m.{a} {differs} m.old_{a}" for a in ATTRIBUTES)
+    unique_changed = " OR ".join(f"m.{a} {differs} m.old_{a}" for a in UNIQUE_COLUMNS)
+    keep = ", ".join(f"m.{a}" for a in ATTRIBUTES)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {CHANGES} AS "
+        f"SELECT m.id, {keep}, m.email_key, m.archived, m.was_archived, "
+        f"({unique_changed}) AS unique_changed FROM ("
+        f"SELECT st.id, {values}, s.email_key, "
+        f"COALESCE({merged('disabled')}, '') = 'TRUE' AS archived, "
+        f"st.archived AS was_archived, {old} "
+        f"FROM {TABLE} s JOIN student st ON st.username = s.username WHERE {ACCEPTED}"
+        f") m WHERE {changed} OR m.archived {differs} m.was_archived"
+    )

@@ -1,13 +1,18 @@
 """card_id quality warnings for an import, from the shared analysis in :mod:`kiosk.cards.card_ids`.
 
 The roster analysed is the one the import would leave: the file's accepted rows with their
-effective card_ids plus every stored student the file does not mention. Warnings name rows
-and usernames, never card data.
+effective card_ids plus every stored student the file does not mention, read from the
+staging table and the database. Only a roster whose card_ids are not all digits of one
+length is loaded for the analysis (the usual roster settles it in one SQL query). Warnings
+name rows and usernames, never card data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from sqlalchemy.engine import Connection
 
 from kiosk.cards.card_ids import analyze_card_ids
 from kiosk.roster.card_guard import (
@@ -17,59 +22,100 @@ from kiosk.roster.card_guard import (
     excel_damage,
 )
 from kiosk.roster.findings import Finding
-from kiosk.roster.stored import StoredIndex
+from kiosk.roster.plan import STREAM_BATCH
+from kiosk.roster.staging import ACCEPTED, CLEAR_SQL, TABLE
 
 _COLUMN = "card_id"
 
+#: Each student's card_id after the import: the accepted rows' (in the planner's order:
+#: new students by line, then stored ones by id), then the stored students with a card_id
+#: that no accepted row names (by id).
+_AFTER_IMPORT = (
+    f"SELECT CASE s.card_id WHEN '' THEN st.card_id WHEN {CLEAR_SQL} THEN NULL "
+    f"ELSE s.card_id END AS card_id, s.username, s.line, "
+    f"CASE WHEN st.id IS NULL THEN 0 ELSE 1 END AS part, COALESCE(st.id, s.line) AS position "
+    f"FROM {TABLE} s LEFT JOIN student st ON st.username = s.username WHERE {ACCEPTED} "
+    f"UNION ALL SELECT st.card_id, st.username, NULL, 2, st.id FROM student st "
+    f"WHERE st.card_id IS NOT NULL AND st.username NOT IN "
+    f"(SELECT s.username FROM {TABLE} s WHERE {ACCEPTED})"
+)
 
-def card_id_warnings(
-    file_card_ids: Mapping[str, str | None],
-    lines: Mapping[str, int],
-    stored: StoredIndex,
-) -> list[Finding]:
-    """Warnings for the file's rows. ``file_card_ids``: username -> card_id after the import;
-    ``lines``: username -> the row it came from."""
-    pairs: list[tuple[str | None, str]] = [
-        (card_id, username) for username, card_id in file_card_ids.items()
-    ]
-    pairs.extend(
-        (card_id, username)
-        for card_id, username in stored.card_owner.items()
-        if username not in file_card_ids
-    )
+
+class RosterStudent(NamedTuple):
+    """A student of the roster after the import: ``line`` is None for one the file's
+    accepted rows do not name."""
+
+    username: str
+    line: int | None
+    card_id: str | None
+
+
+def _plain(connection: Connection) -> bool:
+    """True when every card_id after the import is ASCII digits of one length (the usual
+    roster): then no quality check can find anything, and the roster is not loaded."""
+    non_digit = ("c.card_id ~ '[^0-9]'" if connection.dialect.name == "postgresql"
+                 else "c.card_id GLOB '*[^0-9]*'")
+    shortest, longest, odd = connection.exec_driver_sql(
+        f"SELECT MIN(LENGTH(c.card_id)), MAX(LENGTH(c.card_id)), "
+        f"COUNT(CASE WHEN {non_digit} THEN 1 END) FROM ({_AFTER_IMPORT}) c "
+        f"WHERE c.card_id IS NOT NULL"
+    ).one()
+    return shortest is None or (shortest == longest and shortest > 0 and odd == 0)
+
+
+def _after_import(connection: Connection) -> Iterator[tuple[str | None, RosterStudent]]:
+    rows = connection.exec_driver_sql(
+        f"SELECT c.card_id, c.username, c.line FROM ({_AFTER_IMPORT}) c "
+        f"ORDER BY c.part, c.position", execution_options={"yield_per": STREAM_BATCH})
+    for card_id, username, line in rows:
+        yield card_id, RosterStudent(username, line, card_id)
+
+
+def import_card_id_warnings(connection: Connection) -> list[Finding]:
+    """The card_id warnings for the accepted rows of the staged file, against the roster
+    the import would leave."""
+    if _plain(connection):
+        return []
+    return card_id_warnings(_after_import(connection))
+
+
+def card_id_warnings(pairs: Iterable[tuple[str | None, RosterStudent]]) -> list[Finding]:
+    """Warnings for the rows of the file, from every student's ``(card_id, student)``
+    after the import."""
     quality = analyze_card_ids(pairs)
     warnings: list[Finding] = []
 
-    def warn(username: str, message: str, code: str, summary: str | None = None) -> None:
-        line = lines.get(username)
-        if line is not None:
-            warnings.append(Finding(line, _COLUMN, message, code, summary))
+    def warn(student: RosterStudent, message: str, code: str, summary: str | None = None) -> None:
+        if student.line is not None:
+            warnings.append(Finding(student.line, _COLUMN, message, code, summary))
 
-    for username in quality.excel_damage:
-        card_id = file_card_ids.get(username)
+    for student in quality.excel_damage:
+        card_id = student.card_id
         kind = (excel_damage(card_id) if card_id else None) or TRAILING_POINT_ZERO
-        warn(username, damage_warning(kind), "card_id_excel", DAMAGE_WARNING_SUMMARY)
+        warn(student, damage_warning(kind), "card_id_excel", DAMAGE_WARNING_SUMMARY)
     if quality.length_outliers is not None:
         usual = quality.length_outliers.common_length
-        for username in quality.length_outliers.shorter:
-            warn(username, f"card_id is shorter than the roster's usual {usual} characters: "
+        for student in quality.length_outliers.shorter:
+            warn(student, f"card_id is shorter than the roster's usual {usual} characters: "
                  "were leading zeros lost?", "card_id_short")
-        for username in quality.length_outliers.longer:
-            warn(username, f"card_id is longer than the roster's usual {usual} characters",
+        for student in quality.length_outliers.longer:
+            warn(student, f"card_id is longer than the roster's usual {usual} characters",
                  "card_id_long")
-    for username in quality.character_outliers:
-        warn(username, "card_id has characters other than digits, unlike almost every other "
+    for student in quality.character_outliers:
+        warn(student, "card_id has characters other than digits, unlike almost every other "
              "card_id", "card_id_characters")
     nested = ("card_id is contained in another student's card_id, or contains one: matching "
               "a swipe by containment would be ambiguous")
     for inner, outer in quality.nested:
-        outer_where = f"row {lines[outer]}" if outer in lines else "already stored"
-        inner_where = f"row {lines[inner]}" if inner in lines else "already stored"
-        if inner in lines:
-            warn(inner, f"card_id is contained in the card_id of {outer!r} ({outer_where}): "
-                 "matching a swipe by containment would be ambiguous", "card_id_nested", nested)
+        outer_where = "already stored" if outer.line is None else f"row {outer.line}"
+        inner_where = "already stored" if inner.line is None else f"row {inner.line}"
+        if inner.line is not None:
+            warn(inner, f"card_id is contained in the card_id of {outer.username!r} "
+                 f"({outer_where}): matching a swipe by containment would be ambiguous",
+                 "card_id_nested", nested)
         else:
-            warn(outer, f"card_id contains the card_id of {inner!r} ({inner_where}): "
-                 "matching a swipe by containment would be ambiguous", "card_id_nested", nested)
+            warn(outer, f"card_id contains the card_id of {inner.username!r} "
+                 f"({inner_where}): matching a swipe by containment would be ambiguous",
+                 "card_id_nested", nested)
     warnings.sort(key=lambda finding: finding.row or 0)
     return warnings

@@ -9,42 +9,41 @@ a kiosk has written, and would fail with "database is locked" instead of waiting
 that no other import changed the roster since the plan (``roster_version``; if one did, the
 import plans again) and, when the import changes anything, raises ``roster_version`` so the
 kiosks notice. All or nothing, as before: the plan is written in one transaction.
+
+The file is streamed: each chunk of rows is checked and copied into a temporary staging
+table on the import's own connection (:mod:`staging`), and the plan is SQL between that
+table and the stored roster (:mod:`plan`), so memory does not grow with the file.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import UserError
 from kiosk.roster.apply import apply_plan, record_audit
-from kiosk.roster.csvfile import RosterFileError, RosterReader
+from kiosk.roster.csvfile import RawRow, RosterFileError, RosterReader
 from kiosk.roster.findings import Finding, fold_common_warnings
 from kiosk.roster.headers import map_header
-from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, Row, build_plan
-from kiosk.roster.quality import card_id_warnings
+from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, build_plan
+from kiosk.roster.quality import import_card_id_warnings
 from kiosk.roster.report import ImportReport
 from kiosk.roster.schema import (
     CATEGORIES,
     CLEAR,
     HANDSHAKE_MAX_BYTES,
     HANDSHAKE_MAX_ROWS,
-    INDEX,
     LIST_ATTRIBUTES,
     split_list,
 )
-from kiosk.roster.stored import (
-    StoredIndex,
-    iter_stored_values,
-    load_index,
-    load_known_values,
-)
+from kiosk.roster.staging import ACCEPTED, TABLE, StagingTable
+from kiosk.roster.stored import load_known_values
 from kiosk.roster.typos import ValueTally, find_new_values
 from kiosk.roster.validate import RowValidator
 from kiosk.roster.version import bump_version, current_version
@@ -55,15 +54,8 @@ Progress = Callable[[str, int, int], None]
 #: Plans made before giving up when other imports keep changing the roster meanwhile.
 PLAN_ATTEMPTS = 3
 
-_PROGRESS_EVERY = 2000
-_USERNAME = INDEX["username"]
-
-
-@dataclass
-class _FileContent:
-    rows: list[Row] = field(default_factory=list)
-    present_usernames: set[str] = field(default_factory=set)
-    row_warnings: list[Finding] = field(default_factory=list)
+#: Rows checked and staged at a time (progress is reported after each chunk).
+CHUNK_ROWS = 2000
 
 
 def preflight(engine: Engine, path: str | Path, *, archive_missing: bool = False) -> ImportReport:
@@ -86,9 +78,31 @@ def import_roster(
     :class:`UserError` when the file cannot be opened or the database fails (nothing written).
     """
     source = Path(path)
-    report = ImportReport(file=source.name, dry_run=dry_run)
     try:
-        content = _read(source, report, progress)
+        with engine.connect() as connection:
+            staging = StagingTable(connection)
+            try:
+                return _import(connection, staging, source, dry_run=dry_run,
+                               archive_missing=archive_missing, force=force,
+                               progress=progress)
+            finally:
+                staging.drop_quietly()
+    except SQLAlchemyError as error:
+        raise UserError(
+            f"The database failed during the import ({type(error).__name__}: "
+            f"{getattr(error, 'orig', None) or error}); nothing was written. Check the "
+            "database (kiosk db status) and import again."
+        ) from error
+
+
+def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_run: bool,
+            archive_missing: bool, force: bool, progress: Progress | None) -> ImportReport:
+    report = ImportReport(file=source.name, dry_run=dry_run)
+    row_warnings: list[Finding] = []
+    with connection.begin():
+        staging.create()
+    try:
+        _read(source, staging, report, row_warnings, progress)
     except RosterFileError as error:
         # Whatever was read before the bad line does not count: the file is refused whole.
         report = ImportReport(file=source.name, dry_run=dry_run)
@@ -102,22 +116,19 @@ def import_roster(
     if report.rows == 0:
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report
+    staging.index()
+    duplicates, rejected = staging.duplicates_in_file()
+    report.errors.extend(duplicates)
+    report.rejected += rejected
     read = report
-    try:
-        for _ in range(PLAN_ATTEMPTS):
-            report = _fresh_copy(read)
-            planned = _plan(engine, content, report, archive_missing=archive_missing,
-                            force=force)
-            if report.refused is not None or dry_run:
-                return report
-            if _write(engine, planned, content, report, progress):
-                return report
-    except SQLAlchemyError as error:
-        raise UserError(
-            f"The database failed during the import ({type(error).__name__}: "
-            f"{getattr(error, 'orig', None) or error}); nothing was written. Check the "
-            "database (kiosk db status) and import again."
-        ) from error
+    for _ in range(PLAN_ATTEMPTS):
+        report = _fresh_copy(read)
+        planned = _plan(connection, staging, report, row_warnings,
+                        archive_missing=archive_missing, force=force)
+        if report.refused is not None or dry_run:
+            return report
+        if _write(connection, planned, report, progress):
+            return report
     raise UserError(
         f"Other imports changed the roster {PLAN_ATTEMPTS} times while this one was being "
         "planned; nothing was written. Import again when the other imports are done."
@@ -131,27 +142,30 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
                    rejected_reasons=dict(report.rejected_reasons))
 
 
-def _read(source: Path, report: ImportReport, progress: Progress | None) -> _FileContent:
-    content = _FileContent()
+def _chunks(rows: Iterator[RawRow]) -> Iterator[Sequence[RawRow]]:
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        yield chunk
+
+
+def _read(source: Path, staging: StagingTable, report: ImportReport,
+          row_warnings: list[Finding], progress: Progress | None) -> None:
+    """Check the file's rows a chunk at a time and stage them, filling the report's counts
+    and the rows' findings."""
     with RosterReader(source) as reader:
         header = map_header(reader.header, source.name)
         report.header = header.cells
         report.warnings.extend(header.warnings)
-        username_cell = next(cell for cell, attr in header.positions if attr == _USERNAME)
         validator = RowValidator(header)
-        for raw in reader.rows():
-            report.rows += 1
-            if username_cell < len(raw.cells) and raw.cells[username_cell]:
-                content.present_usernames.add(raw.cells[username_cell])
-            result = validator.check(raw)
-            content.row_warnings.extend(result.warnings)
-            if result.values is None:
-                report.rejected += 1
-                report.errors.extend(result.errors)
-            else:
-                content.rows.append((result.line, result.values))
-            if progress is not None and report.rows % _PROGRESS_EVERY == 0:
-                progress("reading", reader.bytes_read, reader.size)
+        with staging.loader() as loader:
+            for chunk in _chunks(reader.rows()):
+                checked = validator.check(chunk)
+                report.rows += len(chunk)
+                report.rejected += checked.rejected
+                report.errors.extend(checked.errors)
+                row_warnings.extend(checked.warnings)
+                loader.write(checked.staged)
+                if progress is not None:
+                    progress("reading", reader.bytes_read, reader.size)
         if progress is not None:
             progress("reading", reader.size, reader.size)
         if reader.size > HANDSHAKE_MAX_BYTES or report.rows > HANDSHAKE_MAX_ROWS:
@@ -159,7 +173,6 @@ def _read(source: Path, report: ImportReport, progress: Progress | None) -> _Fil
                 Finding(None, None, "the file is larger than Handshake accepts (50 MB, "
                         f"{HANDSHAKE_MAX_ROWS:,} rows): split it before uploading it there")
             )
-    return content
 
 
 @dataclass(frozen=True)
@@ -170,26 +183,27 @@ class _Planned:
 
 
 def _plan(
-    engine: Engine,
-    content: _FileContent,
+    connection: Connection,
+    staging: StagingTable,
     report: ImportReport,
+    row_warnings: list[Finding],
     *,
     archive_missing: bool,
     force: bool,
 ) -> _Planned:
-    """Read the stored roster and plan the import in one read transaction (a consistent
-    snapshot on both databases); fill the report, refusing the import if it must be."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            version = current_version(connection)
-            stored = load_index(connection)
-            plan = build_plan(content.rows, stored, lambda: iter_stored_values(connection),
-                              archive_missing=archive_missing,
-                              present_usernames=content.present_usernames)
-            known = load_known_values(connection)
-    _fill_report(report, plan, content, stored, known)
+    """Plan the import against the stored roster in one read transaction (a consistent
+    snapshot on both databases; only the import's temporary tables are written); fill the
+    report, refusing the import if it must be."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    connection.execution_options(sqlite_begin_immediate=False)
+    with connection.begin():
+        version = current_version(connection)
+        plan = build_plan(connection, staging, archive_missing=archive_missing)
+        known = load_known_values(connection)
+        tally = _tally(connection)
+        card_warnings = import_card_id_warnings(connection)
+    _fill_report(report, plan, row_warnings, card_warnings, tally, known)
     _refuse_if_needed(report, plan, force=force)
     return _Planned(plan, version)
 
@@ -205,37 +219,39 @@ def _refuse_if_needed(report: ImportReport, plan: Plan, *, force: bool) -> None:
         )
 
 
-def _write(engine: Engine, planned: _Planned, content: _FileContent, report: ImportReport,
+def _write(connection: Connection, planned: _Planned, report: ImportReport,
            progress: Progress | None) -> bool:
     """Write the plan in one transaction; False (nothing written) when another import
     changed the roster since the plan was made."""
     plan = planned.plan
     now = datetime.now(UTC)
     writing = None if progress is None else (lambda done, total: progress("writing", done, total))
-    with engine.connect() as connection:
-        connection.execution_options(sqlite_begin_immediate=True)
-        with connection.begin() as transaction:
-            # A write first: it takes the write lock (waiting for a kiosk's check-in to
-            # commit) before anything is read, even where BEGIN IMMEDIATE is not available.
-            record_audit(connection, report.summary(), now)
-            if plan.changes_roster:
-                unchanged_since_plan = bump_version(connection, now) == planned.version + 1
-            else:
-                unchanged_since_plan = current_version(connection) == planned.version
-            if not unchanged_since_plan:
-                transaction.rollback()
-                return False
-            apply_plan(connection, plan, content.rows, now, writing)
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level=connection.default_isolation_level)
+    connection.execution_options(sqlite_begin_immediate=True)
+    with connection.begin() as transaction:
+        # A write first: it takes the write lock (waiting for a kiosk's check-in to
+        # commit) before anything is read, even where BEGIN IMMEDIATE is not available.
+        record_audit(connection, report.summary(), now)
+        if plan.changes_roster:
+            unchanged_since_plan = bump_version(connection, now) == planned.version + 1
+        else:
+            unchanged_since_plan = current_version(connection) == planned.version
+        if not unchanged_since_plan:
+            transaction.rollback()
+            return False
+        apply_plan(connection, plan, now, writing)
     return True
 
 
-def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
-                 stored: StoredIndex, known: dict[str, set[str]]) -> None:
-    report.created = len(plan.creates)
+def _fill_report(report: ImportReport, plan: Plan, row_warnings: list[Finding],
+                 card_warnings: list[Finding], tally: ValueTally,
+                 known: dict[str, set[str]]) -> None:
+    report.created = plan.created
     report.updated = plan.updated
     report.unchanged = plan.unchanged
     report.archived = plan.archived
-    report.rejected += len(plan.rejected_lines)
+    report.rejected += plan.rejected
     report.errors.extend(plan.errors)
     report.errors.sort(key=lambda finding: finding.row or 0)
     for finding in report.errors:
@@ -248,11 +264,9 @@ def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
             reason if previous is None else f"{previous}; {reason}"
         )
 
-    accepted = [content.rows[index] for index in plan.accepted]
-    lines = {values[_USERNAME]: line for line, values in accepted}
-    warnings = list(content.row_warnings)
-    warnings.extend(card_id_warnings(plan.card_ids, lines, stored))
-    report.new_values = find_new_values(_tally(accepted), known)
+    warnings = list(row_warnings)
+    warnings.extend(card_warnings)
+    report.new_values = find_new_values(tally, known)
     warnings.extend(
         Finding(new.first_line, new.category,
                 f"{new.value!r} is new and looks like a typo of {new.resembles!r}")
@@ -265,22 +279,21 @@ def _fill_report(report: ImportReport, plan: Plan, content: _FileContent,
     report.warnings = [*header_warnings, *folded]
 
 
-def _tally(rows: list[Row]) -> ValueTally:
-    """Each category's items over the rows (a row counts once per item), computed once per
-    distinct combination of the category's cells."""
+def _tally(connection: Connection) -> ValueTally:
+    """Each category's items over the accepted rows (a row counts once per item), computed
+    once per distinct combination of the category's cells (by SQL)."""
     tally = ValueTally()
     for category, attributes in CATEGORIES.items():
-        indexes = [(INDEX[a], a in LIST_ATTRIBUTES) for a in attributes]
-        first_line: dict[tuple[str, ...], int] = {}
-        counts: Counter[tuple[str, ...]] = Counter()
-        for line, values in rows:
-            key = tuple(values[index] for index, _ in indexes)
-            counts[key] += 1
-            first_line.setdefault(key, line)
-        for key, count in sorted(counts.items(), key=lambda item: first_line[item[0]]):
+        cells = ", ".join(f"s.{attribute}" for attribute in attributes)
+        combinations = connection.exec_driver_sql(
+            f"SELECT {cells}, MIN(s.line), COUNT(*) FROM {TABLE} s WHERE {ACCEPTED} "
+            f"GROUP BY {cells}"
+        ).all()
+        for *key, first_line, count in sorted(combinations, key=lambda row: row[-2]):
             items: set[str] = set()
-            for value, (_, is_list) in zip(key, indexes, strict=True):
+            for value, attribute in zip(key, attributes, strict=True):
                 if value and value != CLEAR:
-                    items.update(split_list(value) if is_list else (value.strip(),))
-            tally.add(category, sorted(items), first_line[key], count)
+                    items.update(split_list(value) if attribute in LIST_ATTRIBUTES
+                                 else (value.strip(),))
+            tally.add(category, sorted(items), first_line, count)
     return tally

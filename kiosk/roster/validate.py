@@ -1,27 +1,42 @@
-"""Per-row rules: each row becomes a tuple of values in attribute order, or is rejected.
+"""Per-row rules, checked a chunk of rows at a time, column by column.
 
-A valid row keeps its cells as written: ``""`` (blank: keep the stored value) and
-``**CLEAR**`` (erase it) are resolved against the database by :mod:`kiosk.roster.plan`.
+Each row becomes a staging row (its cells in attribute order, as written: ``""`` blank keeps
+the stored value and ``**CLEAR**`` erases it, resolved later against the database by
+:mod:`kiosk.roster.plan`) with its line, whether it is valid, and its lower-cased email.
+
+A chunk is checked column by column: each column's distinct values in the chunk are checked
+once (the values of columns that repeat, such as majors or years, once per file), and only a
+column holding a bad value is walked row by row. Uniqueness inside the file is checked by SQL
+over the staged rows (:mod:`kiosk.roster.staging`), not here, so nothing here grows with the
+file.
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
 from kiosk.roster.csvfile import RawRow
 from kiosk.roster.findings import Finding
 from kiosk.roster.headers import HeaderMap
-from kiosk.roster.schema import ATTRIBUTES, BY_ATTRIBUTE, CLEAR, INDEX, split_list
+from kiosk.roster.schema import ATTRIBUTES, BY_ATTRIBUTE, CLEAR, INDEX, Column, split_list
 from kiosk.roster.values import ValueCheck, check_for, not_capital_case, parse_date
 
 #: Short usernames ("al") appear inside card_ids by chance; only longer ones are reported.
 MIN_USERNAME_IN_OTHER = 3
 
-#: Unique columns and these kinds hold values that rarely repeat. The values of every other
-#: column (names, years, majors, flags...) are checked once per distinct value and shared,
-#: so 100,000 rows hold one string for each.
+#: Unique columns and these kinds hold values that rarely repeat: they are checked per
+#: chunk. The values of every other column (names, years, majors, flags...) are checked
+#: once per distinct value in the file (up to _CACHE_LIMIT of them per column).
 _UNIQUE_KINDS = frozenset(("mobile", "emails"))
+_CACHE_LIMIT = 50_000
+
+#: What a staged row is: rows with the wrong number of cells keep only their username (a
+#: student whose row was rejected is not missing from the file); invalid rows keep their
+#: values for the uniqueness check; valid rows are imported.
+WRONG_WIDTH, INVALID, VALID = 0, 1, 2
 
 _USERNAME = INDEX["username"]
 _EMAIL = INDEX["email_address"]
@@ -33,183 +48,219 @@ _END = INDEX["end_date"]
 
 Values = tuple[str, ...]
 
+#: (line, kind, email_key, *values in schema.ATTRIBUTES order)
+StagedRow = tuple[Any, ...]
 
-#: Distinct values remembered per repeating column (their checks run once per value).
-_CACHE_LIMIT = 50_000
-
-#: A checked value: (the value to keep, its error or None, a list item not in Capital Case).
-_Checked = tuple[str, str | None, str | None]
+#: A checked value: (its error or None, a list item not in Capital Case or None).
+_Checked = tuple[str | None, str | None]
+_FINE: _Checked = (None, None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    cell: int
-    attribute: int
-    header: str
-    not_blank: bool
-    check: ValueCheck | None
-    capital_case: bool
-    #: for columns whose values repeat (None otherwise): value -> its check result
-    cache: dict[str, _Checked] | None
+class _ColumnCheck:
+    """The checks of one mapped column."""
 
-    def checked(self, value: str) -> _Checked:
-        cache = self.cache
-        if cache is not None:
-            hit = cache.get(value)
-            if hit is not None:
-                return hit
-        message = self.check(value) if self.check is not None else None
+    def __init__(self, cell: int, column: Column) -> None:
+        self.cell = cell
+        self.header = column.header
+        self.capital_case = column.attribute in ("major_names", "minor_names")
+        self._check: ValueCheck = check_for(column)
+        #: the values a whole chunk can be cleared of at once: text with no rule but
+        #: printable characters and perhaps a length (the check is still run on a failure)
+        self._printable_only = column.kind == "text" and not column.multiline
+        self._max_length = column.max_length
+        blank = f"{column.header} can't be blank" if column.not_blank else None
+        cleared = (f"{column.header} can't be cleared: it must not be blank"
+                   if column.not_blank else None)
+        self._special: dict[str, _Checked] = {"": (blank, None), CLEAR: (cleared, None)}
+        repeating = not column.unique and column.kind not in _UNIQUE_KINDS
+        self._good: set[str] | None = set() if repeating else None
+        self._bad: dict[str, _Checked] = {}
+
+    def _checked(self, value: str) -> _Checked:
+        special = self._special.get(value)
+        if special is not None:
+            return special
+        message = self._check(value)
         lower = not_capital_case(value)[:1] if self.capital_case else []
-        result = (sys.intern(value) if cache is not None else value, message,
-                  lower[0] if lower else None)
-        if cache is not None and len(cache) < _CACHE_LIMIT:
-            cache[value] = result
-        return result
+        return (message, lower[0] if lower else None)
+
+    def problems(self, column: Sequence[str]) -> dict[str, _Checked]:
+        """The values of ``column`` (one chunk's cells) with an error or a warning."""
+        distinct = set(column)
+        good = self._good
+        if good is not None:
+            distinct -= good
+        bad = self._bad
+        found = {value: bad[value] for value in distinct & bad.keys()} if bad else {}
+        unknown = distinct - found.keys() if found else distinct
+        if not unknown:
+            return found
+        if self._printable_only and not (self._special.keys() & unknown):
+            joined = "".join(unknown)
+            if joined.isprintable() and (
+                self._max_length is None or max(map(len, unknown)) <= self._max_length
+            ):
+                if good is not None and len(good) < _CACHE_LIMIT:
+                    good.update(unknown)
+                return found
+        for value in unknown:
+            result = self._checked(value)
+            if result != _FINE:
+                found[value] = result
+                if good is not None and len(bad) < _CACHE_LIMIT:
+                    bad[value] = result
+            elif good is not None and len(good) < _CACHE_LIMIT:
+                good.add(value)
+        return found
 
 
-@dataclass(slots=True)
-class RowResult:
-    """``values`` is None when the row is rejected (``errors`` then says why)."""
+@dataclass
+class CheckedChunk:
+    """One chunk's staged rows (in file order), findings (in row order) and rejections."""
 
-    line: int
-    values: Values | None
+    staged: list[StagedRow] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    rejected: int = 0
 
 
 class RowValidator:
-    """Checks rows of one file against Handshake's rules, including in-file uniqueness."""
+    """Checks the rows of one file against Handshake's rules (except uniqueness in the file,
+    which the staging table checks)."""
 
     def __init__(self, header: HeaderMap) -> None:
         self._width = header.width
-        self._cells: list[_Cell] = []
-        for cell_index, attribute_index in header.positions:
-            column = BY_ATTRIBUTE[ATTRIBUTES[attribute_index]]
-            repeating = not column.unique and column.kind not in _UNIQUE_KINDS
-            self._cells.append(
-                _Cell(
-                    cell_index,
-                    attribute_index,
-                    column.header,
-                    column.not_blank,
-                    check_for(column),
-                    column.attribute in ("major_names", "minor_names"),
-                    {} if repeating else None,
-                )
-            )
-        self._unique = _InFileUniqueness()
+        self._columns = [
+            _ColumnCheck(cell, BY_ATTRIBUTE[ATTRIBUTES[attribute]])
+            for cell, attribute in header.positions
+        ]
+        by_attribute = {attribute: cell for cell, attribute in header.positions}
+        # Unmapped attributes read the blank cell appended to every row (at index width).
+        self._pick = itemgetter(*(by_attribute.get(a, self._width) for a in range(len(ATTRIBUTES))))
+        self._username_cell = by_attribute[_USERNAME]
+        self._email_cell = by_attribute.get(_EMAIL, self._width)
+        self._card_cell = by_attribute.get(_CARD, self._width)
+        self._dates = (by_attribute.get(_START, self._width), by_attribute.get(_END, self._width))
+        self._majors = (by_attribute.get(_PRIMARY_MAJOR, self._width),
+                        by_attribute.get(_MAJORS, self._width))
+        self._blank_attributes = ("",) * len(ATTRIBUTES)
 
-    def check(self, row: RawRow) -> RowResult:
-        line, cells = row.line, row.cells
-        result = RowResult(line, None)
-        if len(cells) != self._width:
-            result.errors.append(
-                Finding(
-                    line,
-                    None,
-                    f"the row has {len(cells)} cells but the header has {self._width}: check "
+    def check(self, rows: Sequence[RawRow]) -> CheckedChunk:
+        """Check a chunk of rows (in file order)."""
+        width = self._width
+        errors: dict[int, list[Finding]] = {}
+        warnings: dict[int, list[Finding]] = {}
+        good: list[RawRow] = []
+        wrong_width: set[int] = set()
+        for row in rows:
+            if len(row.cells) == width:
+                row.cells.append("")  # the blank read by unmapped attributes
+                good.append(row)
+            else:
+                wrong_width.add(row.line)
+                errors[row.line] = [Finding(
+                    row.line, None,
+                    f"the row has {len(row.cells)} cells but the header has {width}: check "
                     "for an unquoted comma or a missing cell",
-                )
-            )
-            return result
-        values = [""] * len(ATTRIBUTES)
-        errors = result.errors
-        for spec in self._cells:
-            value = cells[spec.cell]
-            if not value:
-                if spec.not_blank:
-                    errors.append(Finding(line, spec.header, f"{spec.header} can't be blank"))
-                continue
-            if value == CLEAR:
-                if spec.not_blank:
-                    errors.append(
-                        Finding(line, spec.header, f"{spec.header} can't be cleared: it must "
-                                "not be blank")
-                    )
-                values[spec.attribute] = CLEAR
-                continue
-            cache = spec.cache
-            hit = cache.get(value) if cache is not None else None
-            kept, message, not_capital = hit if hit is not None else spec.checked(value)
-            values[spec.attribute] = kept
-            if message is not None:
-                errors.append(Finding(line, spec.header, message))
-            if not_capital is not None:
-                result.warnings.append(
-                    Finding(line, spec.header, f"{not_capital!r} is not in Capital Case",
-                            f"capital_case:{spec.header}")
-                )
-        self._check_across_columns(line, values, errors, result.warnings)
-        errors.extend(self._unique.check(line, values))
-        if not errors:
-            result.values = tuple(values)
-        return result
+                )]
+        if good:
+            columns = list(zip(*(row.cells for row in good), strict=True))
+            self._check_cells(good, columns, errors, warnings)
+            self._check_across_columns(good, columns, errors, warnings)
+        return self._staged(rows, wrong_width, errors, warnings)
 
-    @staticmethod
-    def _check_across_columns(
-        line: int, values: list[str], errors: list[Finding], warnings: list[Finding]
-    ) -> None:
-        start, end = parse_date(values[_START]), parse_date(values[_END])
-        if start is not None and end is not None and end < start:
-            errors.append(
-                Finding(line, BY_ATTRIBUTE["end_date"].header,
-                        "end_date is before start_date")
-            )
-        primary, majors = values[_PRIMARY_MAJOR], values[_MAJORS]
-        if primary and primary != majors and primary != CLEAR and majors and majors != CLEAR and (
-            primary.strip() not in split_list(majors)
+    def _check_cells(self, good: list[RawRow], columns: list[tuple[str, ...]],
+                     errors: dict[int, list[Finding]], warnings: dict[int, list[Finding]]
+                     ) -> None:
+        for spec in self._columns:
+            column = columns[spec.cell]
+            problems = spec.problems(column)
+            if not problems:
+                continue
+            header = spec.header
+            for row, value in zip(good, column, strict=True):
+                found = problems.get(value)
+                if found is None:
+                    continue
+                message, not_capital = found
+                if message is not None:
+                    errors.setdefault(row.line, []).append(Finding(row.line, header, message))
+                if not_capital is not None:
+                    warnings.setdefault(row.line, []).append(
+                        Finding(row.line, header, f"{not_capital!r} is not in Capital Case",
+                                f"capital_case:{header}")
+                    )
+
+    def _check_across_columns(self, good: list[RawRow], columns: list[tuple[str, ...]],
+                              errors: dict[int, list[Finding]],
+                              warnings: dict[int, list[Finding]]) -> None:
+        start, end = (columns[cell] for cell in self._dates)
+        late = {pair for pair in set(zip(start, end, strict=True)) if _ends_before_start(*pair)}
+        primary, majors = (columns[cell] for cell in self._majors)
+        outside = {pair for pair in set(zip(primary, majors, strict=True))
+                   if _primary_outside_majors(*pair)}
+        if late or outside:
+            for row, dates, major in zip(good, zip(start, end, strict=True),
+                                         zip(primary, majors, strict=True), strict=True):
+                if dates in late:
+                    errors.setdefault(row.line, []).append(
+                        Finding(row.line, BY_ATTRIBUTE["end_date"].header,
+                                "end_date is before start_date"))
+                if major in outside:
+                    errors.setdefault(row.line, []).append(
+                        Finding(row.line, BY_ATTRIBUTE["primary_major_name"].header,
+                                f"primary_major_name {major[0]!r} is not one of the "
+                                "major_names"))
+        clear = CLEAR.casefold()
+        for row, username, card_id, email in zip(
+            good, columns[self._username_cell], columns[self._card_cell],
+            columns[self._email_cell], strict=True
         ):
-            errors.append(
-                Finding(line, BY_ATTRIBUTE["primary_major_name"].header,
-                        f"primary_major_name {primary!r} is not one of the major_names")
-            )
-        username = values[_USERNAME].casefold()
-        if len(username) >= MIN_USERNAME_IN_OTHER and username != CLEAR.casefold():
-            card_id = values[_CARD]
-            if card_id and username in card_id.casefold():
-                warnings.append(
-                    Finding(line, "username", "the username appears inside the card_id; "
+            name = username.casefold()
+            if len(name) < MIN_USERNAME_IN_OTHER or name == clear:
+                continue
+            if card_id and name in card_id.casefold():
+                warnings.setdefault(row.line, []).append(
+                    Finding(row.line, "username", "the username appears inside the card_id; "
                             "Handshake advises a username that never changes, such as the "
                             "student ID, and that is no part of the card_id",
-                            "username_in_card_id")
-                )
-            if username in values[_EMAIL].casefold():
-                warnings.append(
-                    Finding(line, "username", "the username appears inside the email "
+                            "username_in_card_id"))
+            if name in email.casefold():
+                warnings.setdefault(row.line, []).append(
+                    Finding(row.line, "username", "the username appears inside the email "
                             "address; Handshake advises a username that never changes, such "
                             "as the student ID, and that is no part of the email",
-                            "username_in_email")
-                )
+                            "username_in_email"))
 
-
-class _InFileUniqueness:
-    """email_address (case-insensitively), username, card_id and auth_identifier are unique
-    inside the file: a row repeating one is rejected, naming the first row."""
-
-    _ATTRIBUTES: tuple[tuple[int, str, bool], ...] = (
-        (INDEX["username"], "username", False),
-        (INDEX["email_address"], "email_address", True),
-        (INDEX["card_id"], "card_id", False),
-        (INDEX["auth_identifier"], "auth_identifier", False),
-    )
-
-    def __init__(self) -> None:
-        self._first_line: dict[str, dict[str, int]] = {name: {} for _, name, _ in self._ATTRIBUTES}
-
-    def check(self, line: int, values: list[str]) -> list[Finding]:
-        errors: list[Finding] = []
-        for index, name, fold in self._ATTRIBUTES:
-            value = values[index]
-            if not value or value == CLEAR:
+    def _staged(self, rows: Sequence[RawRow], wrong_width: set[int],
+                errors: dict[int, list[Finding]], warnings: dict[int, list[Finding]]
+                ) -> CheckedChunk:
+        chunk = CheckedChunk()
+        staged, pick = chunk.staged, self._pick
+        for row in rows:
+            cells, line = row.cells, row.line
+            if line not in wrong_width:
+                kind = INVALID if line in errors else VALID
+                staged.append((line, kind, cells[self._email_cell].lower(), *pick(cells)))
                 continue
-            key = value.lower() if fold else value
-            seen = self._first_line[name]
-            first = seen.get(key)
-            if first is None:
-                seen[key] = line
-            else:
-                errors.append(
-                    Finding(line, name, f"{name} is the same as on row {first}: each student "
-                            "needs their own")
-                )
-        return errors
+            username = cells[self._username_cell] if self._username_cell < len(cells) else ""
+            values = list(self._blank_attributes)
+            values[_USERNAME] = username
+            staged.append((line, WRONG_WIDTH, "", *values))
+        if errors:
+            chunk.rejected = len(errors)
+            for line in sorted(errors):
+                chunk.errors.extend(errors[line])
+        for line in sorted(warnings):
+            chunk.warnings.extend(warnings[line])
+        return chunk
+
+
+def _ends_before_start(start: str, end: str) -> bool:
+    first, last = parse_date(start), parse_date(end)
+    return first is not None and last is not None and last < first
+
+
+def _primary_outside_majors(primary: str, majors: str) -> bool:
+    return bool(primary and primary != majors and primary != CLEAR and majors
+                and majors != CLEAR and primary.strip() not in split_list(majors))

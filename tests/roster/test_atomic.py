@@ -1,4 +1,4 @@
-"""One import is one transaction: a crash or a database error after the first batch leaves
+"""One import is one transaction: a crash or a database error after the first write leaves
 the database exactly as it was (SQLite and PostgreSQL), and so does ``kiosk import`` killed
 with SIGKILL midway (SQLite)."""
 
@@ -12,23 +12,23 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from kiosk.errors import UserError
-from kiosk.roster import apply, import_roster
+from kiosk.roster import apply, import_roster, service
 from tests.reliability.import_kill import ImportKills
 from tests.roster.conftest import roster, snapshot, students
 
 
-def _fail_after_first_batch(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]:
-    real = apply._execute_batch
+def _fail_after_first_statement(monkeypatch: pytest.MonkeyPatch, error: Exception
+                                ) -> list[int]:
+    """Make the import's first write statement (its inserts) run, then fail."""
+    real = apply._execute
     calls: list[int] = []
 
-    def flaky(connection: Connection, sql: str, batch: list[Any]) -> None:
-        if calls:
-            raise error
-        real(connection, sql, batch)
-        calls.append(len(batch))
+    def flaky(connection: Connection, statement: Any, parameters: Any) -> None:
+        real(connection, statement, parameters)
+        calls.append(1)
+        raise error
 
-    monkeypatch.setattr(apply, "BATCH_SIZE", 1)
-    monkeypatch.setattr(apply, "_execute_batch", flaky)
+    monkeypatch.setattr(apply, "_execute", flaky)
     return calls
 
 
@@ -37,10 +37,10 @@ def test_a_crash_midway_leaves_the_database_as_it_was(
 ) -> None:
     import_roster(engine, roster("base.csv"))
     before = snapshot(engine)
-    calls = _fail_after_first_batch(monkeypatch, RuntimeError("power cut"))
+    calls = _fail_after_first_statement(monkeypatch, RuntimeError("power cut"))
     with pytest.raises(RuntimeError, match="power cut"):
         import_roster(engine, roster("update.csv"), archive_missing=True)
-    assert calls == [1]  # the first batch was written inside the transaction
+    assert calls == [1]  # the first statement was written inside the transaction
     assert snapshot(engine) == before
     assert "h1006" not in students(engine)
 
@@ -49,16 +49,16 @@ def test_a_database_error_midway_is_one_sentence_and_writes_nothing(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(engine)
-    _fail_after_first_batch(monkeypatch, OperationalError("INSERT", {}, Exception("disk full")))
+    _fail_after_first_statement(monkeypatch, OperationalError("INSERT", {}, Exception("disk full")))
     with pytest.raises(UserError) as raised:
         import_roster(engine, roster("base.csv"))
     assert "nothing was written" in str(raised.value) and "disk full" in str(raised.value)
     assert snapshot(engine) == before == []
 
 
-def test_without_failure_every_batch_lands(engine: Engine, monkeypatch: pytest.MonkeyPatch
+def test_without_failure_every_chunk_lands(engine: Engine, monkeypatch: pytest.MonkeyPatch
                                           ) -> None:
-    monkeypatch.setattr(apply, "BATCH_SIZE", 2)
+    monkeypatch.setattr(service, "CHUNK_ROWS", 2)  # rows are checked and staged 2 at a time
     report = import_roster(engine, roster("base.csv"))
     assert report.created == 5 and len(students(engine)) == 5
 

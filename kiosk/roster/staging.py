@@ -1,0 +1,188 @@
+"""The staging table: the file's rows, streamed into a temporary table as they are checked,
+so the import holds no list of rows and SQL compares them with the stored roster.
+
+A temporary table belongs to the import's own database connection and vanishes with it:
+an import killed midway leaves nothing behind, and no migration is needed. On SQLite the
+rows go in with ``executemany`` (into the connection's temp database, which takes no lock
+on the kiosk's database); on PostgreSQL with ``COPY``.
+
+Each staged row is ``(line, kind, email_key, *values)``: ``kind`` is
+:data:`~kiosk.roster.validate.VALID`, ``INVALID`` or ``WRONG_WIDTH``; the planner marks the
+valid rows it rejects (``verdict``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.roster.findings import Finding
+from kiosk.roster.schema import ATTRIBUTES, CLEAR
+from kiosk.roster.validate import INVALID, VALID, StagedRow
+
+TABLE = "kiosk_roster_staging"
+CHANGES = "kiosk_roster_changes"
+
+#: The verdict of a valid row the planner rejects (conflict with a stored student, damage).
+REJECTED = 1
+
+#: The staged columns, in the order of a staged row.
+COLUMNS: tuple[str, ...] = ("line", "kind", "email_key", *ATTRIBUTES)
+
+#: Values that are unique inside a file: (the staged column compared, the column whose
+#: blank or **CLEAR** exempts a row, the name in the message).
+_UNIQUE_IN_FILE: tuple[tuple[str, str, str], ...] = (
+    ("username", "username", "username"),
+    ("email_key", "email_address", "email_address"),
+    ("card_id", "card_id", "card_id"),
+    ("auth_identifier", "auth_identifier", "auth_identifier"),
+)
+
+
+def literal(value: str) -> str:
+    """``value`` as an SQL string literal (for the few constants, such as **CLEAR**)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+CLEAR_SQL = literal(CLEAR)
+#: A staged valid row that no plan rejected.
+ACCEPTED = f"s.kind = {VALID} AND s.verdict IS NULL"
+
+
+class StagingTable:
+    """The staging table on one connection: create it, load chunks, drop it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def create(self) -> None:
+        self.drop()
+        columns = ", ".join(
+            f"{name} INTEGER" if name in ("line", "kind") else f"{name} TEXT"
+            for name in COLUMNS
+        )
+        if self.postgres:
+            self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
+        else:  # line is the rowid: rows arrive in line order
+            columns = columns.replace("line INTEGER", "line INTEGER PRIMARY KEY")
+            self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
+
+    def drop(self) -> None:
+        for table in (CHANGES, TABLE):
+            self._run(f"DROP TABLE IF EXISTS {table}")
+
+    def drop_quietly(self) -> None:
+        """Drop the tables after an import (a broken connection drops them itself)."""
+        try:
+            if self.connection.in_transaction():
+                self.connection.rollback()
+            self.drop()
+            self.connection.commit()
+        except SQLAlchemyError:
+            pass
+
+    @contextmanager
+    def loader(self) -> Iterator[_Loader]:
+        """A loader for chunks of staged rows, in one transaction (of the temp table only)."""
+        with self.connection.begin():
+            if self.postgres:
+                driver: Any = self.connection.connection.driver_connection
+                names = ", ".join(COLUMNS)
+                with driver.cursor() as cursor, cursor.copy(
+                    f"COPY {TABLE} ({names}) FROM STDIN"
+                ) as copy:
+                    yield _Loader(copy=copy)
+            else:
+                marks = ", ".join("?" for _ in COLUMNS)
+                cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    yield _Loader(cursor=cursor,
+                                  sql=f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
+                                      f"VALUES ({marks})")
+                finally:
+                    cursor.close()
+
+    def index(self) -> None:
+        """Index the loaded rows for the plan's joins (and let PostgreSQL count them)."""
+        with self.connection.begin():
+            if self.postgres:
+                self._run(f"CREATE UNIQUE INDEX {TABLE}_line ON {TABLE} (line)")
+            self._run(f"CREATE INDEX {TABLE}_username ON {TABLE} (username)")
+            if self.postgres:
+                self._run(f"ANALYZE {TABLE}")
+
+    def duplicates_in_file(self) -> tuple[list[Finding], int]:
+        """Rows repeating another row's username, email, card_id or auth_identifier (the
+        first row with the value keeps it): their errors, in row order, and how many valid
+        rows they reject (those become invalid)."""
+        found: dict[int, list[Finding]] = {}
+        with self.connection.begin():
+            for column, exempt, name in _UNIQUE_IN_FILE:
+                rows = self._run(
+                    f"SELECT s.line, f.first FROM {TABLE} s JOIN ("
+                    f"SELECT {column} AS value, MIN(line) AS first FROM {TABLE} "
+                    f"WHERE kind > 0 AND {exempt} <> '' AND {exempt} <> {CLEAR_SQL} "
+                    f"GROUP BY {column} HAVING COUNT(*) > 1) f ON s.{column} = f.value "
+                    f"WHERE s.kind > 0 AND s.line > f.first AND s.{exempt} <> '' "
+                    f"AND s.{exempt} <> {CLEAR_SQL}"
+                )
+                for line, first in rows:
+                    found.setdefault(line, []).append(
+                        Finding(line, name, f"{name} is the same as on row {first}: each "
+                                "student needs their own"))
+            newly_rejected = [
+                line for (line,) in self._run(
+                    f"SELECT line FROM {TABLE} WHERE kind = {VALID} AND line IN "
+                    f"({', '.join(map(str, found))})"
+                )
+            ] if found else []
+            self.set_kind(newly_rejected, INVALID)
+        errors = [finding for line in sorted(found) for finding in found[line]]
+        return errors, len(newly_rejected)
+
+    def set_kind(self, lines: Iterable[int], kind: int) -> None:
+        self._mark("kind", lines, kind)
+
+    def reject(self, lines: Iterable[int]) -> None:
+        self._mark("verdict", lines, REJECTED)
+
+    def reset_verdicts(self) -> None:
+        self._run(f"UPDATE {TABLE} SET verdict = NULL WHERE verdict IS NOT NULL")
+        self._run(f"DROP TABLE IF EXISTS {CHANGES}")
+
+    def _mark(self, column: str, lines: Iterable[int], value: int) -> None:
+        batch = sorted(lines)
+        for start in range(0, len(batch), 500):
+            part = ", ".join(map(str, batch[start:start + 500]))
+            self._run(f"UPDATE {TABLE} SET {column} = {value} WHERE line IN ({part})")
+
+    def _run(self, sql: str) -> Any:
+        return self.connection.exec_driver_sql(sql)
+
+
+def _without_nul(row: StagedRow) -> StagedRow:
+    """A rejected row's values for PostgreSQL, whose text cannot hold NUL: escaped one to
+    one (a valid value holds neither character, so it is the same escaped or not)."""
+    return tuple(
+        value.replace("\x01", "\x01\x01").replace("\x00", "\x01\x02")
+        if isinstance(value, str) else value
+        for value in row
+    )
+
+
+class _Loader:
+    def __init__(self, *, copy: Any = None, cursor: Any = None, sql: str = "") -> None:
+        self._copy, self._cursor, self._sql = copy, cursor, sql
+
+    def write(self, rows: list[StagedRow]) -> None:
+        if self._copy is not None:
+            write_row = self._copy.write_row
+            for row in rows:
+                write_row(row if row[1] == VALID else _without_nul(row))
+        else:
+            self._cursor.executemany(self._sql, rows)

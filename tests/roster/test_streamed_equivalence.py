@@ -1,0 +1,135 @@
+"""Property: the streamed importer (staging table, plan in SQL) gives exactly the report and
+the database the previous in-memory importer gave (tests/roster/legacy), for random rosters
+imported over random stored rosters: every count, error, warning, typo suggestion, failed-row
+reason, student value, archived flag and which import last touched each timestamp. The
+legacy importer runs on SQLite; the streamed one on SQLite, and on PostgreSQL too when
+KIOSK_TEST_PG_URL is set."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from kiosk.db.session import open_database
+from kiosk.roster import ImportReport, import_roster
+from tests.conftest import PG_URL_ENV, _reset_postgres
+from tests.roster.legacy.service import import_roster as legacy_import_roster
+
+POOLS: dict[str, list[str]] = {
+    "email_address": ["a@x.edu", "A@x.edu", "b@x.edu", "c@x.edu", "hanna@x.edu", "d@x.edu",
+                      "bad", "", "**CLEAR**"],
+    "username": ["h1", "h2", "h3", "h4", "h5", "hanna", "", "**CLEAR**"],
+    "first_name": ["Ana", "Ben", "Cleo", "", "J0hn", "**CLEAR**"],
+    "last_name": ["Lopez", "Okoro", "", "**CLEAR**"],
+    "auth_identifier": ["sso-1", "sso-2", "sso-3", "", "**CLEAR**"],
+    "school_year_name": ["Junior", "Senior", "junior", ""],
+    "primary_education:cumulative_gpa": ["3.50", "2.00", "4.5", "3.555", ""],
+    "primary_education:major_names": ["Biology", "Biology", "Biolgy", "biology",
+                                      "Chemistry;Biology", "Mechanical Engineering",
+                                      "Mechancial Engineering", "", "**CLEAR**"],
+    "primary_education:primary_major_name": ["", "Biology", "Chemistry", "**CLEAR**"],
+    "primary_education:education_level_name": ["Bachelors", "", "bachelors"],
+    "primary_education:college_names": ["College of Arts", "Colege of Arts", "", "A, B"],
+    "campus_name": ["Main Campus", "Main Campus", "Main Campu", "North Campus", ""],
+    "card_id": ["0012345678", "0012345679", "12345678", "1.23457E+07", "0012345678.0",
+                "00123", "123456789012", "AB12345678", "hanna12345", "", "**CLEAR**",
+                "0012345680", "0012345681"],
+    "primary_education:start_date": ["2024-08-26", "", "2024-13-01"],
+    "primary_education:end_date": ["2028-05-12", "2023-01-01", ""],
+    "disabled": ["", "", "FALSE", "TRUE", "**CLEAR**", "true"],
+    "primary_education:minor_names": ["", "Spanish", "spanish"],
+}
+HEADER = list(POOLS)
+
+row = st.tuples(
+    st.fixed_dictionaries({column: st.sampled_from(pool) for column, pool in POOLS.items()}),
+    st.sampled_from([0, 0, 0, 0, 0, 0, -1, 1]),  # cells missing or extra
+)
+roster = st.lists(row, min_size=1, max_size=10)
+
+
+def _write(path: Path, rows: list[tuple[dict[str, str], int]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for values, width in rows:
+            cells = [values[column] for column in HEADER]
+            writer.writerow(cells[:width] if width < 0 else cells + ["extra"] * width)
+    return path
+
+
+def _report(report: ImportReport) -> dict[str, Any]:
+    return {**report.to_dict(), "rejected_reasons": report.rejected_reasons,
+            "header": report.header}
+
+
+def _database(engine: Engine) -> list[Any]:
+    """The students (timestamps as the rank of the import that set them) and audit rows."""
+    with engine.connect() as connection:
+        students = [dict(r._mapping) for r in connection.execute(
+            text("SELECT * FROM student ORDER BY id"))]
+        audits = [r[0] for r in connection.execute(
+            text("SELECT detail FROM audit_event ORDER BY id"))]
+    times = sorted({str(s[c]) for s in students for c in ("created_at", "updated_at",
+                                                          "archived_at") if s[c] is not None})
+    for student in students:
+        student["archived"] = bool(student["archived"])
+        for column in ("created_at", "updated_at", "archived_at"):
+            value = student[column]
+            student[column] = None if value is None else times.index(str(value))
+    return [*students, *audits]
+
+
+def _run(engine: Engine, importer: Any, first: Path, second: Path,
+         options: dict[str, bool]) -> tuple[Any, ...]:
+    reports = [_report(importer(engine, first)), _report(importer(engine, second, **options))]
+    return (*reports, _database(engine))
+
+
+def _backends() -> list[Any]:
+    backends: list[Any] = ["sqlite"]
+    if os.environ.get(PG_URL_ENV):
+        backends.append("postgresql")
+    else:
+        backends.append(pytest.param("postgresql", marks=pytest.mark.skip(
+            reason=f"{PG_URL_ENV} is not set: no PostgreSQL to test")))
+    return backends
+
+
+@pytest.mark.parametrize("backend", _backends())
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(first=roster, second=roster, archive_missing=st.booleans(), force=st.booleans(),
+       dry_run=st.booleans())
+def test_the_streamed_import_gives_the_report_and_database_the_old_one_gave(
+    backend: str, first: list[tuple[dict[str, str], int]],
+    second: list[tuple[dict[str, str], int]], archive_missing: bool, force: bool,
+    dry_run: bool,
+) -> None:
+    options = {"archive_missing": archive_missing, "force": force, "dry_run": dry_run}
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        first_csv, second_csv = _write(root / "a.csv", first), _write(root / "b.csv", second)
+        legacy = open_database(f"sqlite:///{root / 'legacy.sqlite3'}")
+        if backend == "sqlite":
+            url = f"sqlite:///{root / 'streamed.sqlite3'}"
+        else:
+            url = os.environ[PG_URL_ENV]
+            _reset_postgres(url)
+        streamed = open_database(url)
+        try:
+            expected = _run(legacy, legacy_import_roster, first_csv, second_csv, options)
+            got = _run(streamed, import_roster, first_csv, second_csv, options)
+        finally:
+            legacy.dispose()
+            streamed.dispose()
+    assert got == expected
