@@ -12,24 +12,30 @@ that no kiosk waits for a thread (the app has one kiosk per process and its own 
 
 Timeline (``--seconds`` D): at 0.2·D the network goes dark for ``--cut-seconds`` (a
 black-hole by default: packets swallowed, as a venue network drops; ``--cut-mode cut`` resets
-connections instead); at 0.7·D the server restarts: ``pg_ctlcluster 15 main restart`` with
-``--restart-server`` (it disturbs everyone else on the server), otherwise simulated by
-resetting every connection through the proxy for ``--restart-gap`` seconds (said so in the
-output). After D, swiping stops and the kiosks tick until every queue is empty.
+connections instead); at 0.7·D the server restarts. With ``--restart-server`` that is a real
+``pg_ctl restart -m fast`` of a throwaway PostgreSQL server the benchmark starts for itself
+(tests/pgcluster.py: initdb into a temporary folder, a free port, removed at the end; never the
+shared server on 5432); otherwise it is simulated by resetting every connection through the
+proxy for ``--restart-gap`` seconds (said so in the output). After D, swiping stops and the
+kiosks tick until every queue is empty.
 
 Printed: swipes made, answers (checked_in / already / other), lost check-ins (a student shown
 checked_in at some kiosk without a live check-in in the shared database), duplicated ones (a
 student with more than one live check-in; rows marked ``duplicate_of`` are counted apart),
-both must be 0; p50/p99/max swipe-to-recorded latency online and offline; the time each
-outage's queues took to drain after the network returned and at the end; and a baseline from
-the same run: the same swipes, in order, through one CheckInService straight on the server
-(no proxy, no fair mode), with the ratio.
+both must be 0; p50/p99/max swipe-to-recorded latency online and offline (offline split into
+the first swipe of an outage, which waits ``ONLINE_WAIT_S`` for the network, and the swipes
+made straight from the replica), the slowest offline swipes with when they happened; the time
+each outage's queues took to drain after the network returned and at the end; and a baseline
+from the same run: the same swipes, in order, through one CheckInService straight on the
+server (no proxy, no fair mode), with the ratio.
 
-The given database's public schema is DROPPED and recreated: give it a scratch database.
+Without ``--pg`` the benchmark runs on its own throwaway server (fsync on, as a real one).
+With ``--pg URL`` it uses that database instead: its public schema is DROPPED and recreated
+(give it a scratch database), and the restart can only be simulated.
 
-Usage: python benchmarks/fair_load.py --pg postgresql://kiosk:kiosk@localhost/kiosk_h12load
-       [--kiosks 20] [--seconds 300] [--cut-seconds 60] [--cut-mode blackhole|cut]
-       [--students 4000] [--restart-server] [--restart-gap 3]
+Usage: python benchmarks/fair_load.py [--restart-server] [--kiosks 20] [--seconds 300]
+       [--cut-seconds 60] [--cut-mode blackhole|cut] [--students 4000] [--restart-gap 3]
+       [--pg postgresql://kiosk:kiosk@localhost/kiosk_h12load]
 """
 
 from __future__ import annotations
@@ -41,7 +47,6 @@ import logging
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -65,6 +70,7 @@ from kiosk.db.session import open_database  # noqa: E402
 from kiosk.desk import KioskDesk  # noqa: E402
 from kiosk.fair.start import open_shared  # noqa: E402
 from tests.netproxy import NetProxy  # noqa: E402
+from tests.pgcluster import ThrowawayCluster, missing_reason  # noqa: E402
 
 TICK_S = 3.0
 
@@ -79,7 +85,10 @@ class Tally:
     checked_in: int = 0
     online_s: list[float] = field(default_factory=list)
     offline_s: list[float] = field(default_factory=list)
+    first_offline_s: list[float] = field(default_factory=list)  # began online, answered offline
+    slowest: list[tuple[float, float, str]] = field(default_factory=list)  # (s, at, kiosk)
     errors: list[str] = field(default_factory=list)
+    t0: float = 0.0
 
 
 def reset(url: str) -> Engine:
@@ -117,6 +126,7 @@ async def swiping(desk: KioskDesk, students: int, until: float, seed: int, tally
         student = rng.randrange(students)
         card = card_id(student)
         tally.cards.append(card)
+        began_offline = desk.link_status().startswith("offline")
         started = time.monotonic()
         try:
             outcome = await desk.handle_swipe(swipe_of(card))
@@ -126,6 +136,10 @@ async def swiping(desk: KioskDesk, students: int, until: float, seed: int, tally
         elapsed = time.monotonic() - started
         offline = desk.link_status().startswith("offline")
         (tally.offline_s if offline else tally.online_s).append(elapsed)
+        if offline and not began_offline:
+            tally.first_offline_s.append(elapsed)
+        elif offline:
+            tally.slowest.append((elapsed, started - tally.t0, desk.kiosk_id))
         tally.kinds[outcome.kind] = tally.kinds.get(outcome.kind, 0) + 1
         if outcome.kind == "checked_in":
             tally.checked_in += 1
@@ -158,17 +172,17 @@ async def until_clear(desks: list[KioskDesk], limit: float) -> float | None:
     return None
 
 
-def restart_server(proxy: NetProxy, real: bool, gap: float) -> str:
-    if real:
-        subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
-        return "server restarted (pg_ctlcluster 15 main restart)"
+def restart_server(proxy: NetProxy, cluster: ThrowawayCluster | None, gap: float) -> str:
+    if cluster is not None:
+        cluster.restart("fast")
+        return f"server restarted (pg_ctl restart -m fast, its own server on port {cluster.port})"
     proxy.cut()
     time.sleep(gap)
     proxy.restore()
     return f"server restart SIMULATED: every connection reset, refused for {gap:g} s"
 
 
-async def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace, cluster: ThrowawayCluster | None) -> int:
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=8 * args.kiosks + 16))
     seconds, cut_s = args.seconds, args.cut_seconds
@@ -184,7 +198,10 @@ async def run(args: argparse.Namespace) -> int:
     tally = Tally()
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · PostgreSQL at {make_url(args.pg).host}\n"
+        f"Python {platform.python_version()} · PostgreSQL at {make_url(args.pg).host}:"
+        f"{make_url(args.pg).port or 5432}"
+        + (" (the benchmark's own server)" if cluster is not None else "")
+        + f" · load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
         f"{args.kiosks} kiosks (one asyncio process), {seconds:g} s, one swipe per kiosk per "
         f"second, roster of {args.students} students; network {args.cut_mode} for {cut_s:g} s "
         f"at {cut_at:g} s; server restart at {restart_at:g} s",
@@ -202,7 +219,7 @@ async def run(args: argparse.Namespace) -> int:
             print(f"kiosks started (replicas copied) in {time.monotonic() - started:.1f} s")
             stop = asyncio.Event()
             tickers = [asyncio.create_task(ticking(desk, stop)) for desk in desks]
-            t0 = time.monotonic()
+            t0 = tally.t0 = time.monotonic()
             swipers = [
                 asyncio.create_task(swiping(desk, args.students, t0 + seconds, n, tally))
                 for n, desk in enumerate(desks)
@@ -227,7 +244,7 @@ async def run(args: argparse.Namespace) -> int:
             )
             await asyncio.sleep(max(0.0, t0 + restart_at - time.monotonic()))
             what = await asyncio.to_thread(
-                restart_server, proxy, args.restart_server, args.restart_gap
+                restart_server, proxy, cluster if args.restart_server else None, args.restart_gap
             )
             print(f"{time.monotonic() - t0:6.1f} s  {what}", flush=True)
             restart_drain = await until_clear(desks, seconds - (time.monotonic() - t0) + 60)
@@ -306,7 +323,13 @@ def report(
     print(f"lost check-ins         {lost}   (must be 0)")
     print(f"duplicated check-ins   {doubled}   (live twice; must be 0)")
     print(f"still queued at the end {sum(pending)}")
-    for label, samples in (("online ", tally.online_s), ("offline", tally.offline_s)):
+    straight = [elapsed for elapsed, _, _ in tally.slowest]
+    for label, samples in (
+        ("online ", tally.online_s),
+        ("offline", tally.offline_s),
+        ("  first of an outage", tally.first_offline_s),
+        ("  from the replica", straight),
+    ):
         if samples:
             p50, p99, top = percentiles(samples)
             print(
@@ -314,6 +337,8 @@ def report(
                 f"max {top * 1000:7.1f} ms  ({len(samples)} swipes, "
                 f"{sum(s > 0.5 for s in samples)} over 0.5 s)"
             )
+    for elapsed, at, kiosk in sorted(tally.slowest, reverse=True)[:5]:
+        print(f"  slow from the replica: {elapsed * 1000:7.1f} ms at {at:6.1f} s ({kiosk})")
     for label, value in (
         ("after the network cut", cut_drain),
         ("after the restart", restart_drain),
@@ -347,7 +372,11 @@ def baseline(engine: Engine, event: Event, tally: Tally) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pg", default=os.environ.get("KIOSK_BENCH_PG_URL"), required=False)
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("KIOSK_BENCH_PG_URL"),
+        help="a scratch database to use (its schema is dropped); default: a throwaway server",
+    )
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--cut-seconds", type=float, default=60)
@@ -357,9 +386,19 @@ def main() -> int:
     parser.add_argument("--restart-gap", type=float, default=3.0)
     args = parser.parse_args()
     logging.getLogger("kiosk").setLevel(logging.CRITICAL)  # the figures, not each outage
-    if not args.pg:
-        parser.error("give --pg URL (a scratch PostgreSQL database: its schema is dropped)")
-    return asyncio.run(run(args))
+    if args.pg:
+        if args.restart_server:
+            parser.error(
+                "--restart-server restarts a server the benchmark owns: leave out --pg "
+                "(a shared server is never restarted)"
+            )
+        return asyncio.run(run(args, None))
+    reason = missing_reason()
+    if reason is not None:
+        parser.error(f"no throwaway server ({reason}); give --pg URL of a scratch database")
+    with ThrowawayCluster(fsync=True, max_connections=400) as cluster:
+        args.pg = cluster.url("fair_load")
+        return asyncio.run(run(args, cluster))
 
 
 if __name__ == "__main__":
