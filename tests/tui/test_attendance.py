@@ -20,6 +20,7 @@ from kiosk.tui.app import make_app
 from kiosk.tui.presentation import SEE_STAFF
 from kiosk.tui.screens.attendance import AttendanceScreen
 from kiosk.tui.screens.export import ExportScreen
+from kiosk.tui.screens.registrations import RegistrationsScreen
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
     ALEX_CARD,
@@ -176,3 +177,30 @@ async def test_the_export_screen_writes_no_shows_when_asked(
         ("alex.tester@example.edu", "TRUE", "TRUE"),
         ("maria.garcia@example.edu", "TRUE", "FALSE"),
     ]
+
+
+async def test_staff_import_registrations_from_staff_mode(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    desk = kiosk_setup.desk
+    event = create_event(desk.engine, "Networking Night")
+    assert event.id is not None
+    good = _registrants(tmp_path, "alex.tester@example.edu", "guest@else.org")
+    bad = tmp_path / "names.csv"
+    bad.write_text("Name\nAlex\n", encoding="utf-8")
+    app = make_app(setup_for_event(kiosk_setup, event))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_staff_screen(pilot, "registrations", RegistrationsScreen)
+        field = screen.query_one("#registrations-path", Input)
+        field.value = str(bad)
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: "names.csv has no email column" in _squashed(screen_text(app))
+        )
+        field.value = str(good)
+        await click_when_ready(pilot, "#registrations-go")
+        await wait_until(
+            pilot,
+            lambda: "1 matched to the roster, 1 not in the roster" in _squashed(screen_text(app)),
+        )
+    assert attendance_summary(desk.engine, event.id).registered == 2

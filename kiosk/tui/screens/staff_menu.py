@@ -21,6 +21,7 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
     from kiosk.tui.screens.manual_checkin import ManualCheckinScreen
     from kiosk.tui.screens.nametags import NametagsScreen
     from kiosk.tui.screens.recent import RecentScreen
+    from kiosk.tui.screens.registrations import RegistrationsScreen
     from kiosk.tui.screens.rule_tester import RuleTesterScreen
     from kiosk.tui.screens.rules import RulesScreen
     from kiosk.tui.screens.status import StatusScreen
@@ -36,6 +37,7 @@ def _screen_factories() -> dict[str, tuple[str, Callable[[], Screen[object]]]]:
         "rules": ("Card rules", RulesScreen),
         "nametags": ("Name tags: label and printer", NametagsScreen),
         "import": ("Import a roster", ImportScreen),
+        "registrations": ("Import this event's registrations", RegistrationsScreen),
         "status": ("Readers and database", StatusScreen),
         "export": ("Export check-ins", ExportScreen),
     }
