@@ -6,10 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from tomlkit.exceptions import TOMLKitError
-
 from kiosk.cards.rules import RuleSet, dump_rules, rules_from_toml
-from kiosk.cards.rules_edit import update_rules_text
 from kiosk.errors import UserError
 from kiosk.paths import copy_private, open_private
 
@@ -22,6 +19,11 @@ def previous_version_path(path: Path, now: datetime | None = None) -> Path:
 def rules_file_text(path: Path, ruleset: RuleSet) -> str:
     """The text to save: the current file edited in place (its comments and commented-out
     presets kept), or the plain form when there is no file or it cannot be edited safely."""
+    # tomlkit is imported here, when staff save rules, not when the kiosk starts
+    from tomlkit.exceptions import TOMLKitError
+
+    from kiosk.cards.rules_edit import update_rules_text
+
     try:
         return update_rules_text(path.read_text(encoding="utf-8"), ruleset)
     except (OSError, UnicodeDecodeError, ValueError, LookupError, TOMLKitError):
