@@ -36,9 +36,9 @@ from kiosk.db.url import resolve_database_url
 from kiosk.errors import UserError, reading_file
 from kiosk.nametags.printers import DEFAULT_LP_TIMEOUT_S
 from kiosk.paths import config_dir
+from kiosk.paths import default_rules_path as default_rules_path  # its home before paths
 
 CONFIG_FILE_NAME = "kiosk.toml"
-RULES_FILE_NAME = "card-rules.toml"
 DEFAULT_IDLE_SECONDS = 4.0
 MIN_IDLE_SECONDS = 0.5
 MAX_IDLE_SECONDS = 120.0
@@ -265,10 +265,6 @@ def database_url(explicit: str | None, config: KioskConfig) -> str:
 
 def default_config_path() -> Path:
     return config_dir() / CONFIG_FILE_NAME
-
-
-def default_rules_path() -> Path:
-    return config_dir() / RULES_FILE_NAME
 
 
 def readers_from_specs(specs: list[str]) -> list[ReaderConfig]:

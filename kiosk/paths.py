@@ -112,6 +112,15 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME)
 
 
+#: The card rules file's name in the configuration directory.
+RULES_FILE_NAME = "card-rules.toml"
+
+
+def default_rules_path() -> Path:
+    """The card rules file the kiosk uses when none is named (it may not exist)."""
+    return config_dir() / RULES_FILE_NAME
+
+
 def default_database_url() -> str:
     """A SQLite file in the data directory."""
     return f"sqlite:///{data_dir() / 'kiosk.sqlite3'}"

@@ -104,7 +104,7 @@ def test_usage_errors_are_argparse_s_own(
     assert lazy.err == full.err and lazy.err.strip()
 
 
-def test_parse_of_a_swipe_imports_no_database_or_screen_library(tmp_path: Path) -> None:
+def test_parse_of_a_swipe_imports_no_database_screen_or_settings_library(tmp_path: Path) -> None:
     capture = tmp_path / "one.txt"
     capture.write_text(";1234567890123?\n", encoding="utf-8")
     probe = (
@@ -119,4 +119,4 @@ def test_parse_of_a_swipe_imports_no_database_or_screen_library(tmp_path: Path) 
     assert json.loads(done.stdout)["line"] == 1  # it parsed the swipe
     status, *packages = done.stderr.split()
     assert status == "0"
-    assert set(packages).isdisjoint({"sqlalchemy", "sqlmodel", "textual"})
+    assert set(packages).isdisjoint({"sqlalchemy", "sqlmodel", "textual", "pydantic"})

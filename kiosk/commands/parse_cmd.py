@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 def resolve_rules(path: Path | None) -> Any:
     """The RuleSet from ``path``, else from the default rules file, else no rules."""
     from kiosk.cards.rules import RuleSet, load_rules
-    from kiosk.config import default_rules_path
+    from kiosk.paths import default_rules_path  # not kiosk.config: parse needs no pydantic
 
     if path is not None:
         return load_rules(path)
