@@ -2,7 +2,8 @@
 student table, all inside the caller's one transaction.
 
 - creates: one ``INSERT … SELECT`` of the accepted rows with no stored student, in file
-  order;
+  order (it reads only the import's tables: reading the student table too would make
+  SQLite stage the whole SELECT before inserting);
 - a sync's archives: one ``UPDATE`` of the current students on no row of the file;
 - updates: ``UPDATE … FROM`` the changes table (:func:`plan.build_plan` put there only the
   students whose values or archived state change), in two statements: one for the students
@@ -27,7 +28,7 @@ from sqlalchemy.sql.elements import TextClause
 from kiosk.db.models import AuditEvent, Student
 from kiosk.roster.plan import UNIQUE_COLUMNS, Plan, missing_students
 from kiosk.roster.schema import ATTRIBUTES
-from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, TABLE
+from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, NEW, TABLE
 
 #: progress(done, total) after each statement, counting students.
 BatchProgress = Callable[[int, int], None]
@@ -53,8 +54,7 @@ def _create_sql() -> str:
     return (
         f"INSERT INTO student ({columns}) SELECT {values}, s.email_key, "
         f"s.disabled = 'TRUE', CASE WHEN s.disabled = 'TRUE' THEN :now END, :now, :now "
-        f"FROM {TABLE} s LEFT JOIN student st ON st.username = s.username "
-        f"WHERE {ACCEPTED} AND st.id IS NULL ORDER BY s.line"
+        f"FROM {TABLE} s WHERE {ACCEPTED} AND {NEW} ORDER BY s.line"
     )
 
 

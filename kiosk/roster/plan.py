@@ -19,7 +19,15 @@ from sqlalchemy.engine import Connection
 from kiosk.roster.card_guard import replacement_damage, replacement_error
 from kiosk.roster.findings import Finding
 from kiosk.roster.schema import ATTRIBUTES
-from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, TABLE, StagingTable
+from kiosk.roster.staging import (
+    ACCEPTED,
+    CHANGES,
+    CLEAR_SQL,
+    NEW,
+    TABLE,
+    WITH_STORED,
+    StagingTable,
+)
 
 #: Rows fetched at a time when a query's rows are streamed.
 STREAM_BATCH = 2000
@@ -87,17 +95,18 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
                ) -> Plan:
     """Decide each staged valid row's fate against the stored roster, inside the caller's
     (read) transaction."""
-    staging.reset_verdicts()
+    staging.reset_plan()
     plan = Plan(archive_missing=archive_missing)
     plan.active_before = connection.exec_driver_sql(
         "SELECT COUNT(*) FROM student WHERE NOT archived").scalar_one()
-    _reject_conflicts(connection, staging, plan)
-    _reject_card_damage(connection, staging, plan)
     _stage_changes(connection)
-    total, stored = connection.exec_driver_sql(
-        f"SELECT COUNT(*), COUNT(st.id) FROM {TABLE} s "
-        f"LEFT JOIN student st ON st.username = s.username WHERE {ACCEPTED}"
+    rejected = _reject_conflicts(connection, staging, plan)
+    rejected += _reject_card_damage(connection, staging, plan)
+    staging.forget_changes(rejected)
+    total, new = connection.exec_driver_sql(
+        f"SELECT COUNT(*), COUNT(CASE WHEN {NEW} THEN 1 END) FROM {TABLE} s WHERE {ACCEPTED}"
     ).one()
+    stored = total - new
     changes, archiving = connection.exec_driver_sql(
         f"SELECT COUNT(*), COUNT(CASE WHEN archived AND NOT was_archived THEN 1 END) "
         f"FROM {CHANGES}"
@@ -112,7 +121,13 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
     return plan
 
 
-def _reject_conflicts(connection: Connection, staging: StagingTable, plan: Plan) -> None:
+#: The rows that may hold another student's unique value: new students', and the rows
+#: that change a stored student's card_id, email or auth_identifier (a value the student
+#: already holds is nobody else's).
+_MAY_TAKE = (f"({NEW} OR s.line IN (SELECT line FROM {CHANGES} WHERE unique_changed))")
+
+
+def _reject_conflicts(connection: Connection, staging: StagingTable, plan: Plan) -> list[int]:
     """A row whose card_id, email or auth_identifier belongs to another stored student."""
     rows = connection.exec_driver_sql(
         f"SELECT s.line, c.id, e.id, a.id FROM {TABLE} s "
@@ -122,7 +137,8 @@ def _reject_conflicts(connection: Connection, staging: StagingTable, plan: Plan)
         f"LEFT JOIN student a ON a.auth_identifier = s.auth_identifier "
         f"AND a.username <> s.username AND s.auth_identifier <> '' "
         f"AND s.auth_identifier <> {CLEAR_SQL} "
-        f"WHERE {ACCEPTED} AND (c.id IS NOT NULL OR e.id IS NOT NULL OR a.id IS NOT NULL) "
+        f"WHERE {ACCEPTED} AND {_MAY_TAKE} "
+        f"AND (c.id IS NOT NULL OR e.id IS NOT NULL OR a.id IS NOT NULL) "
         f"ORDER BY s.line"
     ).all()
     for line, card, email, auth in rows:
@@ -137,23 +153,26 @@ def _reject_conflicts(connection: Connection, staging: StagingTable, plan: Plan)
             plan.errors.append(Finding(
                 line, "auth_identifier", "auth_identifier has already been taken by another "
                 "student"))
-    staging.reject(line for line, *_ in rows)
-    plan.rejected += len(rows)
+    lines = [line for line, *_ in rows]
+    staging.reject(lines)
+    plan.rejected += len(lines)
+    return lines
 
 
 def _replacements(connection: Connection) -> Iterator[tuple[int, str, str]]:
     """(line, file card_id, stored card_id) of each row replacing a stored card_id."""
     result = connection.exec_driver_sql(
         f"SELECT s.line, s.card_id, st.card_id FROM {TABLE} s "
-        f"JOIN student st ON st.username = s.username WHERE {ACCEPTED} "
-        f"AND st.card_id IS NOT NULL AND s.card_id <> '' AND s.card_id <> {CLEAR_SQL} "
+        f"{WITH_STORED} WHERE {ACCEPTED} AND {_MAY_TAKE} AND st.card_id IS NOT NULL "
+        f"AND s.card_id <> '' AND s.card_id <> {CLEAR_SQL} "
         f"AND s.card_id <> st.card_id ORDER BY s.line",
         execution_options={"yield_per": STREAM_BATCH},
     )
     yield from result
 
 
-def _reject_card_damage(connection: Connection, staging: StagingTable, plan: Plan) -> None:
+def _reject_card_damage(connection: Connection, staging: StagingTable, plan: Plan
+                        ) -> list[int]:
     """A row replacing a stored card_id with a damaged one is rejected whole."""
     damaged: list[int] = []
     for line, card_id, stored in _replacements(connection):
@@ -163,11 +182,13 @@ def _reject_card_damage(connection: Connection, staging: StagingTable, plan: Pla
             damaged.append(line)
     staging.reject(damaged)
     plan.rejected += len(damaged)
+    return damaged
 
 
 def _stage_changes(connection: Connection) -> None:
-    """The stored students whose values or archived state the accepted rows change, with
-    their values after the import, into the changes table."""
+    """The stored students whose values or archived state the valid rows change, with
+    their values after the import, into the changes table (the rows the plan then rejects
+    are taken out again)."""
     differs = distinct(connection)
     values = ", ".join(f"{merged(a)} AS {a}" for a in ATTRIBUTES)
     old = ", ".join(f"st.{a} AS old_{a}" for a in (*ATTRIBUTES, "email_key"))
@@ -176,11 +197,11 @@ def _stage_changes(connection: Connection) -> None:
     keep = ", ".join(f"m.{a}" for a in ATTRIBUTES)
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {CHANGES} AS "
-        f"SELECT m.id, {keep}, m.email_key, m.archived, m.was_archived, "
+        f"SELECT m.line, m.id, {keep}, m.email_key, m.archived, m.was_archived, "
         f"({unique_changed}) AS unique_changed FROM ("
-        f"SELECT st.id, {values}, s.email_key, "
+        f"SELECT s.line, st.id, {values}, s.email_key, "
         f"COALESCE({merged('disabled')}, '') = 'TRUE' AS archived, "
         f"st.archived AS was_archived, {old} "
-        f"FROM {TABLE} s JOIN student st ON st.username = s.username WHERE {ACCEPTED}"
+        f"FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED}"
         f") m WHERE {changed} OR m.archived {differs} m.was_archived"
     )

@@ -23,7 +23,7 @@ from kiosk.roster.card_guard import (
 )
 from kiosk.roster.findings import Finding
 from kiosk.roster.plan import STREAM_BATCH
-from kiosk.roster.staging import ACCEPTED, CLEAR_SQL, TABLE
+from kiosk.roster.staging import ACCEPTED, CLEAR_SQL, TABLE, VALID, WITH_STORED, WITH_STORED_IF_ANY
 
 _COLUMN = "card_id"
 
@@ -34,10 +34,10 @@ _AFTER_IMPORT = (
     f"SELECT CASE s.card_id WHEN '' THEN st.card_id WHEN {CLEAR_SQL} THEN NULL "
     f"ELSE s.card_id END AS card_id, s.username, s.line, "
     f"CASE WHEN st.id IS NULL THEN 0 ELSE 1 END AS part, COALESCE(st.id, s.line) AS position "
-    f"FROM {TABLE} s LEFT JOIN student st ON st.username = s.username WHERE {ACCEPTED} "
+    f"FROM {TABLE} s {WITH_STORED_IF_ANY} WHERE {ACCEPTED} "
     f"UNION ALL SELECT st.card_id, st.username, NULL, 2, st.id FROM student st "
-    f"WHERE st.card_id IS NOT NULL AND st.username NOT IN "
-    f"(SELECT s.username FROM {TABLE} s WHERE {ACCEPTED})"
+    f"WHERE st.card_id IS NOT NULL AND st.id NOT IN "
+    f"(SELECT m.id FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED})"
 )
 
 
@@ -51,16 +51,23 @@ class RosterStudent(NamedTuple):
 
 
 def _plain(connection: Connection) -> bool:
-    """True when every card_id after the import is ASCII digits of one length (the usual
-    roster): then no quality check can find anything, and the roster is not loaded."""
-    non_digit = ("c.card_id ~ '[^0-9]'" if connection.dialect.name == "postgresql"
-                 else "c.card_id GLOB '*[^0-9]*'")
-    shortest, longest, odd = connection.exec_driver_sql(
-        f"SELECT MIN(LENGTH(c.card_id)), MAX(LENGTH(c.card_id)), "
-        f"COUNT(CASE WHEN {non_digit} THEN 1 END) FROM ({_AFTER_IMPORT}) c "
-        f"WHERE c.card_id IS NOT NULL"
-    ).one()
-    return shortest is None or (shortest == longest and shortest > 0 and odd == 0)
+    """True when every card_id stored or in the file's valid rows is ASCII digits of one
+    length (the usual roster): the roster the import leaves holds no other card_id, so no
+    quality check can find anything, and the roster is not loaded."""
+    non_digit = ("card_id ~ '[^0-9]'" if connection.dialect.name == "postgresql"
+                 else "card_id GLOB '*[^0-9]*'")
+    aggregate = (f"SELECT MIN(LENGTH(card_id)), MAX(LENGTH(card_id)), "
+                 f"COUNT(CASE WHEN {non_digit} THEN 1 END) FROM")
+    lengths: set[int] = set()
+    for source in ("student WHERE card_id IS NOT NULL",
+                   f"{TABLE} WHERE kind = {VALID} AND card_id <> '' AND "
+                   f"card_id <> {CLEAR_SQL}"):
+        shortest, longest, odd = connection.exec_driver_sql(f"{aggregate} {source}").one()
+        if odd:
+            return False
+        if shortest is not None:
+            lengths.update((shortest, longest))
+    return len(lengths) <= 1 and 0 not in lengths
 
 
 def _after_import(connection: Connection) -> Iterator[tuple[str | None, RosterStudent]]:

@@ -25,6 +25,8 @@ from kiosk.roster.schema import ATTRIBUTES, CLEAR
 from kiosk.roster.validate import INVALID, VALID, StagedRow
 
 TABLE = "kiosk_roster_staging"
+#: (line, id): the valid rows naming a stored student (by username), made by each plan
+MATCHES = "kiosk_roster_matches"
 CHANGES = "kiosk_roster_changes"
 
 #: The verdict of a valid row the planner rejects (conflict with a stored student, damage).
@@ -51,6 +53,13 @@ def literal(value: str) -> str:
 CLEAR_SQL = literal(CLEAR)
 #: A staged valid row that no plan rejected.
 ACCEPTED = f"s.kind = {VALID} AND s.verdict IS NULL"
+#: Join a staged row ``s`` with the stored student ``st`` it names (its match ``m``).
+WITH_STORED = (f"JOIN {MATCHES} m ON m.line = s.line JOIN student st ON st.id = m.id")
+#: Left join: ``st.id`` is NULL for a row naming no stored student.
+WITH_STORED_IF_ANY = (f"LEFT JOIN {MATCHES} m ON m.line = s.line "
+                      "LEFT JOIN student st ON st.id = m.id")
+#: A staged row naming no stored student (a new student).
+NEW = f"s.line NOT IN (SELECT line FROM {MATCHES})"
 
 
 class StagingTable:
@@ -73,16 +82,21 @@ class StagingTable:
             self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
 
     def drop(self) -> None:
-        for table in (CHANGES, TABLE):
+        for table in (CHANGES, MATCHES, TABLE):
             self._run(f"DROP TABLE IF EXISTS {table}")
 
     def drop_quietly(self) -> None:
-        """Drop the tables after an import (a broken connection drops them itself)."""
+        """Remove the tables after an import. On SQLite the connection is closed instead (its
+        temporary database goes with it, which is quicker than dropping a large table); a
+        broken connection drops them itself."""
         try:
             if self.connection.in_transaction():
                 self.connection.rollback()
-            self.drop()
-            self.connection.commit()
+            if self.postgres:
+                self.drop()
+                self.connection.commit()
+            else:
+                self.connection.invalidate()
         except SQLAlchemyError:
             pass
 
@@ -151,9 +165,25 @@ class StagingTable:
     def reject(self, lines: Iterable[int]) -> None:
         self._mark("verdict", lines, REJECTED)
 
-    def reset_verdicts(self) -> None:
+    def reset_plan(self) -> None:
+        """Forget the previous plan's verdicts and tables, and match the valid rows with the
+        stored students they name."""
         self._run(f"UPDATE {TABLE} SET verdict = NULL WHERE verdict IS NOT NULL")
         self._run(f"DROP TABLE IF EXISTS {CHANGES}")
+        self._run(f"DROP TABLE IF EXISTS {MATCHES}")
+        self._run(f"CREATE TEMPORARY TABLE {MATCHES} (line INTEGER PRIMARY KEY, "
+                  "id INTEGER NOT NULL)")
+        self._run(f"INSERT INTO {MATCHES} (line, id) SELECT s.line, st.id FROM {TABLE} s "
+                  f"JOIN student st ON st.username = s.username WHERE s.kind = {VALID} "
+                  "ORDER BY s.line")
+        if self.postgres:
+            self._run(f"ANALYZE {MATCHES}")
+
+    def forget_changes(self, lines: list[int]) -> None:
+        """Take the rejected ``lines`` out of the changes table."""
+        for start in range(0, len(lines), 500):
+            part = ", ".join(map(str, lines[start:start + 500]))
+            self._run(f"DELETE FROM {CHANGES} WHERE line IN ({part})")
 
     def _mark(self, column: str, lines: Iterable[int], value: int) -> None:
         batch = sorted(lines)
