@@ -89,11 +89,31 @@ class RegistrationImport:
         )
 
 
+def _refuse_missing_or_empty(path: Path) -> None:
+    """The sentences the roster reader would give about its roster, said of this file."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give the path of the registrations CSV file.")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UserError(
+            f"There is no file {path}: check the path of the registrations CSV."
+        ) from None
+    except OSError as error:
+        raise UserError(f"Cannot read {path} ({error.strerror}); check its permissions.") from None
+    if size == 0:
+        raise UserError(
+            f"{path.name} is empty: export the event's attendees or registrations from "
+            "Handshake again."
+        )
+
+
 def _read_emails(path: Path) -> tuple[dict[str, str], int, int, int]:
     """The file's emails (email_key -> as written, first seen kept), rows, duplicates, blanks."""
     emails: dict[str, str] = {}
     rows = duplicates = blank = 0
-    with RosterReader(path) as reader:
+    _refuse_missing_or_empty(path)
+    with RosterReader(path) as reader:  # UTF-8 CSV only, the bad ones refused with a sentence
         column = email_column(reader.header, path.name)
         for number, cell in enumerate(reader.header, start=1):
             found = problem(f"{path.name}: the header of column {number}", cell)

@@ -222,3 +222,15 @@ def test_deleting_an_event_deletes_its_registrants(
     delete_event(engine, str(event.id))
     with Session(engine) as session:
         assert session.exec(select(Registration)).all() == []
+
+
+def test_a_missing_folder_or_empty_file_is_one_sentence_about_registrations(
+    engine: Engine, event: Event, tmp_path: Path
+) -> None:
+    assert event.id is not None
+    with pytest.raises(UserError, match="There is no file .*registrations CSV"):
+        import_registrations(engine, event.id, tmp_path / "missing.csv")
+    with pytest.raises(UserError, match="is a folder: give the path of the registrations CSV"):
+        import_registrations(engine, event.id, tmp_path)
+    with pytest.raises(UserError, match=r"^empty\.csv is empty: export the event's attendees"):
+        import_registrations(engine, event.id, write_csv(tmp_path, "", name="empty.csv"))
