@@ -27,16 +27,84 @@ from rapidfuzz import fuzz
 from kiosk.checkin.search import StudentIndex, fold
 from kiosk.db.models import Student
 
-FIRST = ["Zoë", "José", "Ana", "Łukasz", "Søren", "Chloé", "Mateo", "Aisha", "Wei", "Priya",
-         "Noah", "Hannah", "Björn", "Émile", "Fatima", "Grace", "Liam", "Olúwaseun", "Mía", "Ian"]
-LAST = ["Ñúñez", "García", "Müller", "O'Connor", "Nguyen", "Okafor", "Kowalski", "Dubois",
-        "Rossi", "Smith", "Patel", "Kim", "Håkansson", "Silva", "Cohen", "Zhang", "Bello",
-        "Hernández", "Lefèvre", "Novák"]
+FIRST = [
+    "Zoë",
+    "José",
+    "Ana",
+    "Łukasz",
+    "Søren",
+    "Chloé",
+    "Mateo",
+    "Aisha",
+    "Wei",
+    "Priya",
+    "Noah",
+    "Hannah",
+    "Björn",
+    "Émile",
+    "Fatima",
+    "Grace",
+    "Liam",
+    "Olúwaseun",
+    "Mía",
+    "Ian",
+]
+LAST = [
+    "Ñúñez",
+    "García",
+    "Müller",
+    "O'Connor",
+    "Nguyen",
+    "Okafor",
+    "Kowalski",
+    "Dubois",
+    "Rossi",
+    "Smith",
+    "Patel",
+    "Kim",
+    "Håkansson",
+    "Silva",
+    "Cohen",
+    "Zhang",
+    "Bello",
+    "Hernández",
+    "Lefèvre",
+    "Novák",
+]
 
 
-SYLLABLES = ["ka", "lo", "mi", "ne", "ra", "to", "vu", "be", "chi", "do", "fe", "ga", "ho",
-             "ja", "ku", "le", "mo", "na", "pi", "ri", "sa", "te", "wo", "ya", "zé", "ño",
-             "ße", "lø", "ji", "qu"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ra",
+    "to",
+    "vu",
+    "be",
+    "chi",
+    "do",
+    "fe",
+    "ga",
+    "ho",
+    "ja",
+    "ku",
+    "le",
+    "mo",
+    "na",
+    "pi",
+    "ri",
+    "sa",
+    "te",
+    "wo",
+    "ya",
+    "zé",
+    "ño",
+    "ße",
+    "lø",
+    "ji",
+    "qu",
+]
 
 
 def roster(count: int, seed: int = 7) -> list[Student]:
@@ -126,16 +194,21 @@ def main() -> None:
         first_hits += bool(hits) and hits[0].student.id == wanted
         listed += any(hit.student.id == wanted for hit in hits)
     p50, worst = statistics.median(index_times), max(index_times)
-    print(f"index search: p50 {p50 * 1000:.1f} ms, worst {worst * 1000:.1f} ms "
-          f"over {len(asked)} queries")
-    print(f"student searched for: listed first {first_hits}/{len(asked)}, "
-          f"among the results {listed}/{len(asked)}")
+    print(
+        f"index search: p50 {p50 * 1000:.1f} ms, worst {worst * 1000:.1f} ms "
+        f"over {len(asked)} queries"
+    )
+    print(
+        f"student searched for: listed first {first_hits}/{len(asked)}, "
+        f"among the results {listed}/{len(asked)}"
+    )
 
     sample = asked[:: max(1, len(asked) // 5)]
     base_times = [best_of(1, lambda q=query: baseline(students, q)) for query, _ in sample]
     base_p50 = statistics.median(base_times)
-    print(f"baseline (Python loop, no index): p50 {base_p50 * 1000:.0f} ms over {len(sample)} "
-          f"queries")
+    print(
+        f"baseline (Python loop, no index): p50 {base_p50 * 1000:.0f} ms over {len(sample)} queries"
+    )
     print(f"ratio baseline / index (p50): {base_p50 / p50:.0f}x")
 
 

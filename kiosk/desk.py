@@ -452,6 +452,11 @@ class KioskDesk:
 
     # ------------------------------------------------- students by name; name tags
 
+    async def prepare_search(self) -> int:
+        """Fold the roster for searching now (a moment for a large roster) rather than at
+        the first search; how many students it holds."""
+        return len(await _blocking(self._directory.index))
+
     async def search_students(self, query: str, limit: int = 20) -> list[FoundStudent]:
         """Staff: students whose name, username or email is like ``query`` (full names: for
         staff screens only), with when each checked in to the current event."""

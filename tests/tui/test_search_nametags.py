@@ -90,13 +90,13 @@ async def test_staff_find_a_student_by_name_and_check_them_in(demo: KioskSetup) 
         await type_text(pilot, "MUELLER emma")  # no umlaut but "ue", another case
         table = screen.query_one("#search-results", DataTable)
         await wait_until(pilot, lambda: table.row_count >= 1)
-        text = screen_text(app)
-        assert "Emma Müller" in text and "emma.muller@example.edu" in text  # staff: full
+        first = table.get_row_at(0)  # staff see the full name and the email
+        assert first[:3] == ["Emma Müller", "stu10016", "emma.muller@example.edu"]
         await pilot.press("enter")  # the query: search now, then the results table
         await wait_until(pilot, lambda: app.focused is table)
         await pilot.press("enter")  # the first result: check in
         await wait_until(pilot, lambda: "Checked in: Emma Müller." in screen_text(app))
-        await wait_until(pilot, lambda: "checked in " in screen_text(app))  # the row says so
+        await wait_until(pilot, lambda: str(table.get_row_at(0)[-1]).startswith("checked in "))
         await pilot.press("enter")  # again: already
         await wait_until(pilot, lambda: "was already checked in" in screen_text(app))
     with Session(demo.desk.engine) as session:
@@ -252,3 +252,10 @@ def test_kiosk_run_prints_tags_on_the_printer_of_kiosk_toml(db_url: str, tmp_pat
         assert setup.desk.nametag_status().startswith("No name tag printer")
     finally:
         setup.desk.engine.dispose()
+
+
+async def test_the_search_screen_reads_the_roster_when_it_opens(demo: KioskSetup) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await open_staff_screen(pilot, "search", StudentSearchScreen)
+        await wait_until(pilot, lambda: "students on the roster." in screen_text(app))

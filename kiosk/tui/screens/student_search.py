@@ -28,6 +28,7 @@ class StudentSearchScreen(StaffScreen):
         super().__init__()
         self._found: dict[str, FoundStudent] = {}
         self._pending: Timer | None = None
+        self._searched = False
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -42,6 +43,19 @@ class StudentSearchScreen(StaffScreen):
         table = self.query_one("#search-results", DataTable)
         table.add_columns("name", "username", "email", "year", "major", "")
         self.query_one("#search-query", Input).focus()
+        self.run_worker(self._prepare(), group="search")
+
+    async def _prepare(self) -> None:
+        """Fold the roster while staff start typing (searches wait for it)."""
+        message = self.query_one("#search-message", Static)
+        message.update("Reading the roster…")
+        try:
+            count = await self.app.desk.prepare_search()
+        except UserError as error:
+            message.update(str(error))
+            return
+        if not self._searched:  # a search's own answer stays
+            message.update(f"{count:,} students on the roster.")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._pending is not None:
@@ -61,6 +75,7 @@ class StudentSearchScreen(StaffScreen):
 
     async def _search(self, query: str) -> None:
         message = self.query_one("#search-message", Static)
+        self._searched = True
         if not query.strip():
             self._show([])
             message.update("")
@@ -96,6 +111,9 @@ class StudentSearchScreen(StaffScreen):
         line = self._found.get(str(event.row_key.value))
         if line is None:
             return
+        if self._pending is not None:  # a search still to come must not overwrite the answer
+            self._pending.stop()
+        self.workers.cancel_group(self, "search")
         message = self.query_one("#search-message", Static)
         name = line.hit.student.full_name
         try:
