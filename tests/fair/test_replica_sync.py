@@ -4,6 +4,7 @@ KIOSK_TEST_PG_URL is set; the replica is a SQLite file as on a kiosk."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ T0 = datetime(2026, 10, 14, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def replica(tmp_path: Path) -> Replica:
+def replica(tmp_path: Path) -> Iterator[Replica]:
     made = Replica(tmp_path / "replica.sqlite3")
     yield made
     made.close()
@@ -36,7 +37,7 @@ def _queue(
     with Session(replica.engine) as session:
         session.add(
             CheckIn(
-                event_id=event.id, student_id=student_id, method="swipe", kiosk_id="door-b",
+                event_id=event.id or 0, student_id=student_id, method="swipe", kiosk_id="door-b",
                 checked_in_at=at, client_key=key,
             )
         )  # fmt: skip
@@ -132,7 +133,9 @@ def test_a_later_offline_check_in_becomes_a_duplicate_of_the_online_one(
 ) -> None:
     alex = student_ids[ALEX.username]
     with Session(engine) as session:
-        session.add(CheckIn(event_id=event.id, student_id=alex, method="swipe", checked_in_at=T0))
+        session.add(
+            CheckIn(event_id=event.id or 0, student_id=alex, method="swipe", checked_in_at=T0)
+        )
         session.commit()
     replica.refresh(engine, event.id)
     # The replica copied the online check-in: the offline path would have said "already".
@@ -142,7 +145,7 @@ def test_a_later_offline_check_in_becomes_a_duplicate_of_the_online_one(
     # A check-in queued without seeing it (made before the copy arrived) is a duplicate.
     key = str(uuid.uuid4())
     queued = CheckIn(
-        event_id=event.id, student_id=alex, method="swipe", checked_in_at=T0 + timedelta(1),
+        event_id=event.id or 0, student_id=alex, method="swipe", checked_in_at=T0 + timedelta(1),
         client_key=key,
     )  # fmt: skip
     assert deliver(engine, queued) == "duplicate"
@@ -154,11 +157,11 @@ def test_a_walk_in_registered_offline_at_two_kiosks_counts_once(
 ) -> None:
     walk_in = WalkIn(name="Sam Visitor", email_address="sam@example.org")
     first = CheckIn(
-        event_id=event.id, method="walk-in", checked_in_at=T0, client_key="a",
+        event_id=event.id or 0, method="walk-in", checked_in_at=T0, client_key="a",
         walk_in_key="sam@example.org",
     )  # fmt: skip
     second = CheckIn(
-        event_id=event.id, method="walk-in", checked_in_at=T0 + timedelta(seconds=9),
+        event_id=event.id or 0, method="walk-in", checked_in_at=T0 + timedelta(seconds=9),
         client_key="b", walk_in_key="sam@example.org",
     )  # fmt: skip
     assert deliver(engine, second, walk_in) == "sent"
@@ -180,7 +183,7 @@ def test_a_duplicate_is_in_the_full_export_only_and_never_counted(
     alex = student_ids[ALEX.username]
     for key, minutes in (("door-a", 0), ("door-b", 5)):
         queued = CheckIn(
-            event_id=event.id, student_id=alex, method="swipe", kiosk_id=key,
+            event_id=event.id or 0, student_id=alex, method="swipe", kiosk_id=key,
             checked_in_at=T0 + timedelta(minutes=minutes), client_key=key,
         )  # fmt: skip
         deliver(engine, queued)
