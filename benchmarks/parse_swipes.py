@@ -10,7 +10,9 @@ Measured in-process (the parsing function, not the CLI's JSON printing), in the 
 The swipes mimic a busy kiosk: campus ISO cards (tracks 1+2, serial framing, ID TECH's CR
 between tracks), track-2-only cards, prox numbers, MIFARE UIDs, barcodes, QR URLs, bank
 cards (refused), encrypted readers, misreads and noise, each with random ids.
-Prints swipes/s for both, and their ratio. Target: >= 100,000 swipes/s on one core.
+Prints swipes/s for both, and their ratio, by the wall clock and by the CPU time the process
+used (other processes sharing the cores slow the first down, much less the second).
+Target: > 300,000 swipes/s on one core (issue 15).
 
 Usage: python benchmarks/parse_swipes.py [--swipes 100000] [--repeat 3]
 """
@@ -29,7 +31,7 @@ from kiosk.cards.luhn import luhn_check_digit
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet, rules_from_toml
 
-TARGET_PER_SECOND = 100_000
+TARGET_PER_SECOND = 300_000
 
 RULES_TOML = r"""
 [guard]
@@ -145,20 +147,27 @@ def make_swipes(count: int, seed: int = 7) -> list[tuple[str, str]]:
     return [(maker(rng), reader) for _, reader, maker in chosen]
 
 
-def time_floor(swipes: list[tuple[str, str]], pattern: re.Pattern[str]) -> float:
+Clock = Callable[[], float]
+
+
+def time_floor(
+    swipes: list[tuple[str, str]], pattern: re.Pattern[str], clock: Clock = time.perf_counter
+) -> float:
     search = pattern.search
-    start = time.perf_counter()
+    start = clock()
     for text, _reader in swipes:
         search(text)
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def time_parse(swipes: list[tuple[str, str]], rules: RuleSet) -> float:
+def time_parse(
+    swipes: list[tuple[str, str]], rules: RuleSet, clock: Clock = time.perf_counter
+) -> float:
     parse = parse_swipe
-    start = time.perf_counter()
+    start = clock()
     for text, reader in swipes:
         parse(text, rules, reader)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def main() -> None:
@@ -174,21 +183,25 @@ def main() -> None:
     statuses = Counter(parse_swipe(text, rules, reader).status for text, reader in swipes)
 
     gc.disable()
-    floor = min(time_floor(swipes, floor_pattern) for _ in range(args.repeat))
-    parse = min(time_parse(swipes, rules) for _ in range(args.repeat))
+    times = {}
+    for clock_name, clock in (("wall", time.perf_counter), ("cpu", time.process_time)):
+        floor = min(time_floor(swipes, floor_pattern, clock) for _ in range(args.repeat))
+        parse = min(time_parse(swipes, rules, clock) for _ in range(args.repeat))
+        times[clock_name] = (floor, parse)
     gc.enable()
 
-    floor_rate = args.swipes / floor
-    parse_rate = args.swipes / parse
     print(f"swipes: {args.swipes:,} of mixed kinds, 10-rule file, best of {args.repeat}")
     print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())))
-    print(f"floor  (one precompiled re.search per swipe): {floor_rate:12,.0f} swipes/s")
-    print(f"parse_swipe (guard, tracks, 10 rules):        {parse_rate:12,.0f} swipes/s")
-    print(f"ratio parse_swipe / floor time: {parse / floor:.1f}x slower than the floor")
-    verdict = "meets" if parse_rate >= TARGET_PER_SECOND else "MISSES"
-    print(f"target >= {TARGET_PER_SECOND:,} swipes/s: {verdict}")
-    per_swipe, per_floor = parse / args.swipes * 1e6, floor / args.swipes * 1e6
-    print(f"per swipe: {per_swipe:.2f} us (floor {per_floor:.2f} us)")
+    for clock_name, (floor, parse) in times.items():
+        floor_rate, parse_rate = args.swipes / floor, args.swipes / parse
+        print(f"[{clock_name} clock]")
+        print(f"  floor  (one precompiled re.search per swipe): {floor_rate:12,.0f} swipes/s")
+        print(f"  parse_swipe (guard, tracks, 10 rules):        {parse_rate:12,.0f} swipes/s")
+        print(f"  ratio parse_swipe / floor time: {parse / floor:.1f}x slower than the floor")
+        verdict = "meets" if parse_rate > TARGET_PER_SECOND else "MISSES"
+        print(f"  target > {TARGET_PER_SECOND:,} swipes/s: {verdict}")
+        per_swipe, per_floor = parse / args.swipes * 1e6, floor / args.swipes * 1e6
+        print(f"  per swipe: {per_swipe:.2f} us (floor {per_floor:.2f} us)")
 
 
 if __name__ == "__main__":

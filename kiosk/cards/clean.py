@@ -10,13 +10,17 @@ from __future__ import annotations
 import re
 
 # C0 control characters and DEL: STX/ETX/ESC/DLE framing, CR/LF/TAB between tracks.
+CONTROL_CHARACTERS = "".join(map(chr, range(0x20))) + "\x7f"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+CONTROL_BYTES = CONTROL_CHARACTERS.encode("ascii")
 
 
 def clean_swipe(text: str) -> str:
     """``text`` with every control character removed (printable characters kept as they are)."""
     if text.isprintable():  # the common case: nothing to remove, no copy made
         return text
+    if text.isascii():  # (bytes.translate: several times quicker than a regex or str's)
+        return text.encode("ascii").translate(None, CONTROL_BYTES).decode("ascii")
     return _CONTROL.sub("", text)
 
 

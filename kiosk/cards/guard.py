@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Literal
 
 from kiosk.cards.brands import payment_brand
-from kiosk.cards.clean import separated_swipe
+from kiosk.cards.clean import CONTROL_BYTES, separated_swipe
 from kiosk.cards.luhn import luhn_valid
 
 GuardVerdict = Literal["payment", "encrypted"]
@@ -67,6 +67,11 @@ _GROUPED_FIELD_END = re.compile(r"[ -][0-9]+\^")
 # Where removing control characters joined or hid something: one between a digit (or space)
 # and what follows it. Without one, the separated view has nothing the cleaned one lacks.
 _PARTING_CONTROL = re.compile(r"[\x00-\x1f\x7f](?:(?<=[ 0-9].)|(?=[ 0-9]))", re.DOTALL)
+# The same test on ASCII bytes (quicker): control characters as NUL, then their neighbours.
+_CONTROL_TO_NUL = bytes(0 if code in CONTROL_BYTES else code for code in range(256))
+_DIGIT_OR_SPACE = frozenset(b" 0123456789")
+_DIGITS_OR_SPACE_BYTES = frozenset(bytes([code]) for code in _DIGIT_OR_SPACE)
+_FRAMING_BYTES = _FRAMING.encode("ascii")
 # A swipe that ends inside a card number, after track 1's '%B' or track 2's ';'.
 _CUT_OFF_NUMBER = re.compile(r"(?:%[Bb]|;)([2-6][0-9]{11,18})\Z")
 # Track 2's start sentinel, and what a reader typing through a non-US layout sends for it.
@@ -89,9 +94,26 @@ _BRAND_LENGTHS = {
 
 def has_binary_bytes(raw: str) -> bool:
     """True when the raw swipe holds characters other than printable ASCII and framing."""
-    if raw.isascii() and raw.isprintable():
-        return False
+    if raw.isascii():  # then only control characters can be binary: those besides framing
+        data = raw.encode("ascii")
+        return len(data.translate(None, _FRAMING_BYTES)) != len(data.translate(None, CONTROL_BYTES))
     return _NOT_PRINTABLE_OR_FRAMING.search(raw) is not None
+
+
+def _control_parts(raw: str) -> bool:
+    """True when a control character stands next to a digit or a space in ``raw``: there
+    cleaning may have joined two numbers, or a number to a line (``_PARTING_CONTROL``)."""
+    if not raw.isascii():
+        return _PARTING_CONTROL.search(raw) is not None
+    marked = raw.encode("ascii").translate(_CONTROL_TO_NUL)  # (quicker than the regex)
+    position = marked.find(0)
+    while position >= 0:
+        if (position and marked[position - 1] in _DIGIT_OR_SPACE) or (
+            marked[position + 1 : position + 2] in _DIGITS_OR_SPACE_BYTES
+        ):
+            return True
+        position = marked.find(0, position + 1)
+    return False
 
 
 def is_masked(cleaned: str) -> bool:
@@ -213,6 +235,8 @@ def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bo
         for _, _, digits in _grouped_track1_numbers(cleaned):
             if not digits.startswith(campus_prefixes):
                 return True
+    if len(cleaned) < 12:  # too short for any run of 12 digits
+        return False
     # The common case, settled in one pass of the regex engine: no run could be one.
     no_candidate = _NO_CANDIDATE_RUN.get(campus_prefixes) or _no_candidate_run(campus_prefixes)
     if no_candidate(cleaned) is not None:
@@ -311,7 +335,7 @@ def guard_swipe(
             return "payment"
     # Control characters that parted digits or a line: look again with the boundaries they
     # made (the CR between two tracks, a reader id's TAB).
-    if raw is not cleaned and _PARTING_CONTROL.search(raw) is not None:
+    if raw is not cleaned and _control_parts(raw):
         separated = separated_swipe(raw)
         if find_payment_card(separated, campus_prefixes):
             return "payment"

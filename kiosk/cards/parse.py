@@ -141,7 +141,7 @@ def _misread_or_noise(cleaned: str) -> SwipeResult | None:
         return NOISE_EMPTY
     if len(stripped) == 1 and stripped in _SENSOR_DIGITS:
         return NOISE_CARD_PRESENT
-    if stripped[0] == "2" and _MAGTEK_SIGN_ON.fullmatch(stripped):
+    if stripped.startswith("210888") and _MAGTEK_SIGN_ON.fullmatch(stripped):
         return NOISE_SIGN_ON
     if stripped[0] == "<" and _WRONG_LAYOUT.fullmatch(stripped):
         return MISREAD["wrong_layout"]
@@ -175,6 +175,8 @@ def first_rule_hit(cleaned: str, rules: tuple[Rule, ...]) -> RuleHit | None:
                 continue
             card_id = rule.extract(cleaned, tracks)
         else:  # the common case, inlined: one search on the whole swipe
+            if rule.literal is not None and rule.literal not in cleaned:
+                continue  # a character every match holds is missing: no search
             match = rule.regex.search(cleaned)
             if match is None:
                 continue

@@ -61,6 +61,23 @@ def _regex_error_text(pattern: str, error: re.error) -> str:
     )
 
 
+# Characters with a meaning in a pattern, and what may follow a character to make it optional.
+_PATTERN_SYNTAX = frozenset("\\.^$*+?{}[]()|")
+_OPTIONAL_AFTER = frozenset("*?{")
+
+
+def _leading_literal(pattern: str) -> str | None:
+    """The plain character a pattern starts with (after a ``^``), which every match then
+    contains; None when there is none or the pattern could match without it (an
+    alternative ``|``, a following ``*``, ``?`` or ``{``)."""
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    if not body or "|" in pattern or body[0] in _PATTERN_SYNTAX or not body[0].isprintable():
+        return None
+    if body[1:2] in _OPTIONAL_AFTER and body[1:2]:
+        return None
+    return body[0]
+
+
 @dataclass(frozen=True, slots=True)
 class RuleMatch:
     """Where a rule's pattern matched: the captured text, its span in the cleaned swipe, the
@@ -95,6 +112,9 @@ class Rule:
     card_id_group: int = field(init=False, repr=False, compare=False)
     transform: Callable[[str], str | None] | None = field(init=False, repr=False, compare=False)
     ok_message: str = field(init=False, repr=False, compare=False)
+    #: A character every match contains (the pattern's first, when it is a plain one), or
+    #: None: a swipe without it cannot match, and is passed over without a search.
+    literal: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -131,6 +151,7 @@ class Rule:
         object.__setattr__(self, "card_id_group", group)
         object.__setattr__(self, "transform", transform)
         object.__setattr__(self, "ok_message", f"card_id from rule '{self.name}'.")
+        object.__setattr__(self, "literal", _leading_literal(self.pattern))
 
     def applies_to(self, reader: str | None) -> bool:
         """True when the rule is enabled and not limited to another reader."""

@@ -131,10 +131,34 @@ def _lrc_checks(char: str, number: int, data: str, numeric: bool) -> bool:
     return _BAD_NUMERIC_CHAR.search(data) is None and char == track_lrc(";", data, numeric=True)
 
 
+# Track(...) and Tracks(...) without their Python-level __new__ (for the common case).
+_new_tuple = tuple.__new__
+
+
+def _clean_tracks(text: str) -> Tracks:
+    """:func:`parse_tracks` of a clean stripe (one :func:`is_clean_stripe` accepts): every
+    track complete and readable, each right after the other, so each ``?`` ends one."""
+    found: list[Track] = []
+    seen_track2 = False
+    start = 1
+    for piece in text[:-1].split("?"):
+        sentinel = piece[0]
+        if sentinel == ";":
+            number = 3 if seen_track2 else 2
+            seen_track2 = True
+        else:  # '%' first is track 1; '%', '+' and '#' after another track are track 3
+            number = 3 if found or sentinel == "+" else 1
+        found.append(_new_tuple(Track, (number, piece[1:], start, False, True)))
+        start += len(piece) + 1
+    return _new_tuple(Tracks, (tuple(found), None, True, None))
+
+
 def parse_tracks(text: str) -> Tracks:
     """The tracks of a cleaned swipe (``NOT_MAGSTRIPE`` when it does not start like a stripe)."""
     if not text or text[0] not in START_SENTINELS:
         return NOT_MAGSTRIPE
+    if _CLEAN_STRIPE.match(text) is not None:
+        return _clean_tracks(text)
     found: list[Track] = []
     problem: TrackProblem | None = None  # a problem no rule may overrule
     stray: TrackProblem | None = None  # the problem of the text after the last track

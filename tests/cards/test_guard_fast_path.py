@@ -1,4 +1,8 @@
-"""The payment guard's one-pass test (no digit run could be a card number) never hides one.
+"""The parser's fast paths give the answers of the slow ones.
+
+The payment guard's one-pass test (no digit run could be a card number) never hides one, the
+control-character checks without regexes agree with the regexes, and a rule passed over for
+lacking its leading character could not have matched.
 
 ``find_payment_card`` first asks a regular expression whether any digit run of the swipe is
 worth a close look; only then does it walk the runs. Here the whole function is compared with
@@ -12,14 +16,21 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import (
+    _NOT_PRINTABLE_OR_FRAMING,
+    _PARTING_CONTROL,
+    _control_parts,
     _grouped_track1_numbers,
     _in_payment_layout,
     _is_payment_number,
     _no_candidate_run,
     find_payment_card,
+    has_binary_bytes,
 )
 from kiosk.cards.luhn import luhn_check_digit
+from kiosk.cards.parse import first_rule_hit
+from kiosk.cards.rules import Rule, RulesFileError
 
 _RUNS = re.compile(r"[0-9]{12,}")
 
@@ -74,3 +85,45 @@ def test_a_campus_stripe_is_settled_by_the_fast_test() -> None:
     assert _no_candidate_run(("600999",))(stripe) is not None
     assert _no_candidate_run(())(stripe) is None  # without the prefix: looked at closely
     assert find_payment_card(stripe) and not find_payment_card(stripe, ("600999",))
+
+
+_raw = st.one_of(
+    st.text(max_size=60),
+    st.text(
+        alphabet=st.sampled_from(list("0123 9;%?^=Bx") + ["\x02", "\x03", "\x1b", "\r", "\n",
+                                                        "\t", "\x00", "\x7f", "\x10", "é"]),
+        max_size=60,
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(raw=_raw)
+def test_the_regex_free_control_checks_agree_with_the_regexes(raw: str) -> None:
+    assert clean_swipe(raw) == re.sub(r"[\x00-\x1f\x7f]+", "", raw)
+    assert has_binary_bytes(raw) == (_NOT_PRINTABLE_OR_FRAMING.search(raw) is not None)
+    assert _control_parts(raw) == (_PARTING_CONTROL.search(raw) is not None)
+
+
+_pattern_piece = st.sampled_from(
+    [";", "%", "B", "=", "^", "\\d", "(\\d{3})", "[;+]", "a?", "x*", "|", "(?:a|b)", "\\?", "$",
+     "{2}", "+", "S", "(", ")", ".", "[A-Z]"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    pieces=st.lists(_pattern_piece, min_size=1, max_size=5),
+    text=st.text(alphabet=st.sampled_from(list(";%B=^0123aSbxZ?+")), max_size=20),
+)
+def test_a_rule_passes_over_a_swipe_without_its_literal_only_when_it_cannot_match(
+    pieces: list[str], text: str
+) -> None:
+    pattern = "".join(pieces)
+    try:
+        rule = Rule("r", pattern)
+    except RulesFileError:
+        return
+    if rule.literal is not None and rule.literal not in text:
+        assert rule.regex.search(text) is None, (pattern, text)
+        assert first_rule_hit(text, (rule,)) is None

@@ -219,7 +219,8 @@ LAYOUTS = [
         "pcprox-combined",
         "pattern = '^(\\d{1,10})$'\ntransforms = ['low_bits:16']",
         st.integers(0, 65535).map(str),
-        lambda i, d: str((d.draw(st.integers(0, 255)) << 16) | int(i)),
+        # (facility 0 with card 0 or 1 would type a lone "0"/"1": a card-present notice)
+        lambda i, d: str((d.draw(st.integers(1, 255)) << 16) | int(i)),
     ),
     Layout(
         "pcprox-fac-id",
