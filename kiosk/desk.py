@@ -33,7 +33,7 @@ from kiosk.cards.parse import SwipeResult
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.rules_file import save_rules
 from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
-from kiosk.checkin.event_options import set_event_options
+from kiosk.checkin.event_options import parse_checkout_minutes, set_event_options
 from kiosk.checkin.events import (
     DeletedEvent,
     create_event,
@@ -574,6 +574,17 @@ class KioskDesk:
         every kiosk of this event."""
         self._event = await _blocking(
             set_event_options, self.engine, self.event_id, registered_only=registered_only
+        )
+        return self._event
+
+    async def set_checkout_after(self, minutes: str) -> Event:
+        """A second swipe ``minutes`` ("30"; "off": never) after check-in checks out, from
+        the next swipe on, at every kiosk of this event."""
+        self._event = await _blocking(
+            set_event_options,
+            self.engine,
+            self.event_id,
+            checkout_after_minutes=parse_checkout_minutes(minutes),
         )
         return self._event
 

@@ -204,3 +204,27 @@ async def test_staff_import_registrations_from_staff_mode(
             lambda: "1 matched to the roster, 1 not in the roster" in _squashed(screen_text(app)),
         )
     assert attendance_summary(desk.engine, event.id).registered == 2
+
+
+async def test_staff_set_check_out_on_the_attendance_screen(kiosk_setup: KioskSetup) -> None:
+    desk = kiosk_setup.desk
+    event = create_event(desk.engine, "Advising Drop-ins", kind="appointment")
+    assert event.id is not None
+    app = make_app(setup_for_event(kiosk_setup, event))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_staff_screen(pilot, "attendance", AttendanceScreen)
+        field = screen.query_one("#attendance-checkout", Input)
+        await wait_until(pilot, lambda: screen.summary is not None and field.region.area > 0)
+        assert field.value == ""  # check-out off
+        field.focus()
+        await pilot.press("2", "5", "enter")
+        await wait_until(pilot, lambda: "25 minutes or more" in _squashed(screen_text(app)))
+        assert get_event(desk.engine, event.id).checkout_after_minutes == 25
+        assert app.focused is None  # saved: the field gives the keys back
+        await pilot.press("r")
+        await wait_until(pilot, lambda: get_event(desk.engine, event.id).registered_only)
+        assert field.value == "25"
+        field.focus()
+        await pilot.press("backspace", "backspace", "enter")
+        await wait_until(pilot, lambda: "Check-out is off" in screen_text(app))
+        assert get_event(desk.engine, event.id).checkout_after_minutes is None

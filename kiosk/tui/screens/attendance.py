@@ -5,7 +5,8 @@ out), a chart of check-ins per 15 minutes (Textual's Sparkline: staff see the ru
 and the busiest school years, colleges and majors. It reads the desk's summary
 (kiosk.checkin.summary) when it opens and every ``TICK_S`` seconds, the kiosk's own tick, so
 check-ins from every kiosk of the event show within seconds. ``r`` turns the event's
-registered-only mode on or off.
+registered-only mode on or off; the check-out field sets after how many minutes a second swipe
+checks a student out (empty: check-out off).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Sparkline, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Sparkline, Static
 
 from kiosk.checkin.summary import AttendanceSummary
 from kiosk.errors import DatabaseUnavailable, UserError
@@ -85,6 +86,15 @@ class AttendanceScreen(StaffScreen):
     AttendanceScreen Static {
         padding: 0 1;
     }
+    AttendanceScreen #attendance-checkout-row {
+        height: auto;
+    }
+    AttendanceScreen #attendance-checkout-row Label {
+        padding: 1 1 0 1;
+    }
+    AttendanceScreen #attendance-checkout {
+        width: 40;
+    }
     """
 
     def __init__(self) -> None:
@@ -97,10 +107,15 @@ class AttendanceScreen(StaffScreen):
             yield Static("", markup=False, id="attendance-caption")
             yield Sparkline([], id="attendance-chart")
             yield Static("", id="attendance-breakdown")
+            with Horizontal(id="attendance-checkout-row"):
+                yield Label("Check-out after (minutes; empty: off)")
+                yield Input(id="attendance-checkout", restrict=r"[0-9]*", max_length=4)
             yield Static("", markup=False, id="attendance-message")
 
     async def on_mount(self) -> None:
         self.set_interval(TICK_S, self._refresh_due)
+        minutes = self.app.desk.event.checkout_after_minutes
+        self.query_one("#attendance-checkout", Input).value = str(minutes or "")
         await self.refresh_summary()
 
     def _refresh_due(self) -> None:
@@ -132,3 +147,21 @@ class AttendanceScreen(StaffScreen):
         await self.refresh_summary()
         state = "only registered students" if event.registered_only else "everyone"
         self.query_one("#attendance-message", Static).update(f"Now checking in {state}.")
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the check-out field saves it to the event (every kiosk, next swipe)."""
+        if event.input.id != "attendance-checkout":
+            return
+        message = self.query_one("#attendance-message", Static)
+        try:
+            saved = await self.app.desk.set_checkout_after(event.value.strip() or "off")
+        except (UserError, DatabaseUnavailable) as error:
+            message.update(str(error))
+            return
+        minutes = saved.checkout_after_minutes
+        self.set_focus(None)  # saved: the screen's keys (r) work again
+        message.update(
+            f"A second swipe {minutes} minutes or more after check-in now checks out."
+            if minutes
+            else "Check-out is off for this event."
+        )
