@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -88,15 +89,17 @@ def test_the_spool_returns_at_once_while_lp_hangs_and_reports_the_failure(
 ) -> None:
     started = tmp_path / "lp-started"
     fake_lp(lp_path, f"echo > {started}; exec {SLEEP} 30")
-    spool = TagSpool(LpPrinter("dymo", timeout=1.0), lambda cid: tag_for_check_in(engine, cid))
+    spool = TagSpool(LpPrinter("dymo", timeout=5.0), lambda cid: tag_for_check_in(engine, cid))
     check_in_id = _checked_in(engine, tag_event, tag_students["znunez"])
-    assert spool.submit(PrintJob(check_in_id, LABELS["30252"]))
-    # submit returned while lp is still to run or running: nothing reported yet
+    assert spool.submit(PrintJob(check_in_id, LABELS["30252"]))  # returns: lp not run yet
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.exists()  # lp runs, and hangs: the tag is still pending, nothing reported
     assert spool.status().pending == 1 and spool.reports() == []
     assert spool.wait_idle(30)
-    assert started.exists()
     (failure,) = spool.take_failures()
-    assert failure.name == "Zoë Ñúñez" and "did not answer within 1 s" in failure.message
+    assert failure.name == "Zoë Ñúñez" and "did not answer within 5 s" in failure.message
     assert spool.take_failures() == []  # taken once
     assert spool.status().failed == 1 and spool.status().last_failure == failure
     spool.close()
@@ -105,18 +108,22 @@ def test_the_spool_returns_at_once_while_lp_hangs_and_reports_the_failure(
 def test_a_full_queue_refuses_at_once_and_says_so(
     engine: Engine, tag_students: dict[str, int], tag_event: Event, tmp_path: Path
 ) -> None:
-    gate = threading.Event()
+    gate, loading = threading.Event(), threading.Event()
 
     def slow_load(check_in_id: int) -> NameTag | None:
+        loading.set()
         gate.wait(30)
         return tag_for_check_in(engine, check_in_id)
 
     spool = TagSpool(DirPrinter(tmp_path / "tags"), slow_load, capacity=1)
     check_in_id = _checked_in(engine, tag_event, tag_students["znunez"])
-    results = [spool.submit(PrintJob(check_in_id, LABELS["30252"])) for _ in range(3)]
-    assert results[0] and not results[-1]  # the worker holds one, the queue one, then full
+    job = PrintJob(check_in_id, LABELS["30252"])
+    assert spool.submit(job)
+    assert loading.wait(30)  # the worker holds the first tag
+    results = [spool.submit(job), spool.submit(job)]
+    assert results == [True, False]  # the second waits in the queue, the third finds it full
     assert any("already waiting" in report.message for report in spool.take_failures())
     gate.set()
     assert spool.wait_idle(30)
-    assert len(list((tmp_path / "tags").glob("*.pdf"))) == sum(results)
+    assert len(list((tmp_path / "tags").glob("*.pdf"))) == 2
     spool.close()
