@@ -254,14 +254,39 @@ def _child(phase: str, db: str, roster: Path) -> list[str]:
     return command
 
 
-def _whole(command: list[str]) -> dict[str, Any]:
-    from _common import whole_process
+#: Runs one command and prints its figures. A launcher of its own keeps the peak honest: a
+#: child's peak RSS counts the memory of the process it was forked from, and this script
+#: has imported the kiosk.
+_LAUNCH = """
+import json, os, subprocess, sys, time
+with open(sys.argv[1], "wb") as out, open(sys.argv[2], "wb") as err:
+    started = time.perf_counter()
+    process = subprocess.Popen(sys.argv[3:], stdout=out, stderr=err)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak": usage.ru_maxrss / 1024, "rc": os.waitstatus_to_exitcode(status)}))
+"""
 
-    result = whole_process(command)
-    inner = None
-    if result["out"].strip().startswith("{"):
-        inner = json.loads(result["out"].strip().splitlines()[-1])
-    return {"wall": result["wall"], "peak": result["peak"], "inner": inner}
+
+def _whole(command: list[str]) -> dict[str, Any]:
+    """One run of ``command`` as its own process: wall seconds, CPU seconds (user + system)
+    and peak RSS from the kernel's accounting of that process (``wait4``), and the JSON its
+    last line printed, if any."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        launched = subprocess.run([sys.executable, "-c", _LAUNCH, str(out), str(err), *command],
+                                  capture_output=True, text=True, check=True)
+        figures = json.loads(launched.stdout)
+        if figures["rc"] != 0:
+            raise SystemExit(f"{' '.join(command[:6])} failed:\n"
+                             f"{err.read_text(errors='replace')[-3000:]}")
+        text = out.read_text(errors="replace").strip()
+    last = text.splitlines()[-1] if text else ""
+    return {"wall": figures["wall"], "cpu": figures["cpu"], "peak": figures["peak"],
+            "inner": json.loads(last) if last.startswith("{") else None}
 
 
 class Databases:
@@ -330,6 +355,10 @@ def measure(backend: str, dbs: Databases, rosters: tuple[Path, Path], repeat: in
                 "floor_s": _spread([r["wall"] for r in floors]),
                 "ratio": _spread([k["wall"] / f["wall"] for k, f in zip(kiosks, floors,
                                                                         strict=True)]),
+                "project_cpu_s": _spread([r["cpu"] for r in kiosks]),
+                "floor_cpu_s": _spread([r["cpu"] for r in floors]),
+                "cpu_ratio": _spread([k["cpu"] / f["cpu"] for k, f in zip(kiosks, floors,
+                                                                          strict=True)]),
                 "project_peak_mb": _spread([r["peak"] for r in kiosks]),
                 "floor_peak_mb": _spread([r["peak"] for r in floors]),
             },
@@ -417,16 +446,18 @@ def summary_rows(results: dict[str, Any]) -> list[dict[str, str]]:
 
 def _print(results: dict[str, Any]) -> None:
     print(f"{'measurement':<44}{'kiosk s':>9}{'floor s':>9}{'x floor':>9}{'peak MB':>9}"
-          f"{'floor MB':>9}")
+          f"{'floor MB':>9}{'CPU x':>7}")
     for backend, figures in results["databases"].items():
         for step in ("first", "again"):
             for how in ("whole_process", "in_process"):
                 f = figures[step][how]
                 label = f"{backend} {'first' if step == 'first' else 're-import 1%'} ({how})"
                 floor_mb = f.get("floor_peak_mb")
+                cpu = f.get("cpu_ratio")
                 print(f"{label:<44}{f['project_s']['median']:>9.2f}{f['floor_s']['median']:>9.2f}"
                       f"{f['ratio']['median']:>9.2f}{f['project_peak_mb']['median']:>9.0f}"
-                      f"{'' if floor_mb is None else format(floor_mb['median'], '.0f'):>9}")
+                      f"{'' if floor_mb is None else format(floor_mb['median'], '.0f'):>9}"
+                      f"{'' if cpu is None else format(cpu['median'], '.2f'):>7}")
     for rows, figure in sorted(results.get("memory", {}).items(), key=lambda i: int(i[0])):
         print(f"memory at {int(rows):,} rows: kiosk import {figure['first_peak_mb']:.0f} MB "
               f"(first), {figure['again_peak_mb']:.0f} MB (same file again); floor "

@@ -10,8 +10,10 @@ has nothing to lose: a damaged card_id is imported with a warning instead
 
 from __future__ import annotations
 
-from kiosk.cards.card_ids import is_blank, is_excel_damaged
 from kiosk.roster.schema import CLEAR
+
+# kiosk.cards.card_ids is imported where it is used: most imports never need it, and it
+# brings the kiosk's card modules with it.
 
 SCIENTIFIC = "scientific notation"
 TRAILING_POINT_ZERO = "a trailing .0"
@@ -27,6 +29,8 @@ FIX_THE_FILE = (
 def excel_damage(card_id: str) -> str | None:
     """``SCIENTIFIC`` or ``TRAILING_POINT_ZERO`` when a spreadsheet made a number of the
     card_id, else None."""
+    from kiosk.cards.card_ids import is_excel_damaged
+
     if not is_excel_damaged(card_id):
         return None
     return SCIENTIFIC if "e" in card_id.lower() else TRAILING_POINT_ZERO
@@ -51,6 +55,8 @@ def replacement_damage(card_id: str, stored: str | None) -> list[str]:
     """The damage a row's ``card_id`` shows when it would replace the non-blank ``stored``
     card_id (empty when it would not replace one, or shows none). A blank cell or
     ``**CLEAR**`` replaces nothing with damage."""
+    from kiosk.cards.card_ids import is_blank
+
     if not card_id or card_id in (CLEAR, stored) or stored is None or is_blank(stored):
         return []
     found: list[str] = []

@@ -8,12 +8,13 @@ first bad line, so the import can refuse the file before writing anything.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from itertools import count, islice
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from kiosk.errors import UsageError, UserError
 
@@ -29,8 +30,7 @@ class RosterFileError(UserError):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
+class RawRow(NamedTuple):
     """One data row: the line it starts on (1-based, header = line 1) and its cells."""
 
     line: int
@@ -48,10 +48,31 @@ class RosterReader:
         self.path = Path(path)
         self._handle = _open_binary(self.path)
         self.size = _size(self._handle)
-        self.bytes_read = 0
-        self._line = 0
-        self._reader = csv.reader(self._decoded_lines(), strict=False)
+        try:
+            first_line = self._handle.readline()
+            _refuse_non_csv_start(self.path, first_line)
+            self._handle.seek(0)
+        except BaseException:
+            self._handle.close()
+            raise
+        # Decoded and split into lines in C: only "\n" ends a line, as in the binary file
+        # (a lone "\r" stays inside its line, for the CSV reader to judge).
+        self._text = io.TextIOWrapper(self._handle, encoding="utf-8-sig", errors="strict",
+                                      newline="\n")
+        self._reader = csv.reader(self._lines(), strict=False)
         self.header: list[str] = self._read_header()
+
+    def _lines(self) -> Iterator[str]:
+        """The file's decoded lines (the text stream itself: iterated in C)."""
+        return self._text
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has got (for progress)."""
+        try:
+            return self._handle.tell()
+        except (OSError, ValueError):
+            return 0
 
     def __enter__(self) -> RosterReader:
         return self
@@ -65,37 +86,35 @@ class RosterReader:
         self.close()
 
     def close(self) -> None:
-        self._handle.close()
-
-    def _decoded_lines(self) -> Iterator[str]:
-        for raw in self._handle:
-            self._line += 1
-            self.bytes_read += len(raw)
-            if self._line == 1:
-                _refuse_non_csv_start(self.path, raw)
-                if raw.startswith(UTF8_BOM):
-                    raw = raw[len(UTF8_BOM) :]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                bad = raw[error.start]
-                raise RosterFileError(
-                    f"{self.path.name}: line {self._line} is not UTF-8 text (byte 0x{bad:02X} "
-                    f"at position {error.start + 1}); {_SAVE_AS}.",
-                    line=self._line,
-                ) from None
+        self._text.close()
 
     def _next_cells(self) -> list[str] | None:
         try:
             return next(self._reader)
         except StopIteration:
             return None
+        except UnicodeDecodeError:
+            raise self._not_utf8() from None
         except csv.Error as error:
-            raise RosterFileError(
-                f"{self.path.name}: line {self._line} cannot be read as CSV ({error}); "
-                f"{_SAVE_AS}.",
-                line=self._line,
-            ) from None
+            raise self._not_csv(error) from None
+
+    def _not_utf8(self) -> RosterFileError:
+        """The error naming the first line that is not UTF-8 (the file is read again, line
+        by line, to find it: the decoder reads ahead in blocks)."""
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(UTF8_BOM):
+                    raw = raw[len(UTF8_BOM):]
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    bad = raw[error.start]
+                    return RosterFileError(
+                        f"{self.path.name}: line {number} is not UTF-8 text (byte 0x{bad:02X} "
+                        f"at position {error.start + 1}); {_SAVE_AS}.",
+                        line=number,
+                    )
+        return RosterFileError(f"{self.path.name} is not UTF-8 text; {_SAVE_AS}.", line=None)
 
     def _read_header(self) -> list[str]:
         cells = self._next_cells()
@@ -109,13 +128,45 @@ class RosterReader:
 
     def rows(self) -> Iterator[RawRow]:
         """The data rows, in file order, each with the line it starts on."""
+        for chunk in self.chunks(_ROWS_AT_A_TIME):
+            yield from chunk
+
+    def chunks(self, size: int) -> Iterator[list[RawRow]]:
+        """The data rows in lists of up to ``size`` (fewer where lines are blank), in file
+        order, each with the line it starts on. A row spans one line unless a quoted cell
+        holds line breaks: then each "\\n" in its cells is one more line."""
+        reader = self._reader
         while True:
-            start = self._line + 1
-            cells = self._next_cells()
-            if cells is None:
+            before = reader.line_num
+            try:
+                block = list(islice(reader, size))
+            except UnicodeDecodeError:
+                raise self._not_utf8() from None
+            except csv.Error as error:
+                raise self._not_csv(error) from None
+            if not block:
                 return
-            if any(cells):
-                yield RawRow(start, cells)
+            if reader.line_num - before == len(block) and all(map(any, block)):
+                yield list(map(RawRow, count(before + 1), block))
+                continue
+            rows, line = [], before + 1
+            for cells in block:
+                if any(cells):
+                    rows.append(RawRow(line, cells))
+                line += 1 + sum(cell.count("\n") for cell in cells)
+            if rows:
+                yield rows
+
+    def _not_csv(self, error: csv.Error) -> RosterFileError:
+        return RosterFileError(
+            f"{self.path.name}: line {self._reader.line_num} cannot be read as CSV "
+            f"({error}); {_SAVE_AS}.",
+            line=self._reader.line_num,
+        )
+
+
+#: Rows read at a time by :meth:`RosterReader.rows`.
+_ROWS_AT_A_TIME = 2000
 
 
 def _open_binary(path: Path) -> BinaryIO:

@@ -17,10 +17,9 @@ table and the stored roster (:mod:`plan`), so memory does not grow with the file
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
@@ -28,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import UserError
 from kiosk.roster.apply import apply_plan, record_audit
-from kiosk.roster.csvfile import RawRow, RosterFileError, RosterReader
+from kiosk.roster.csvfile import RosterFileError, RosterReader
 from kiosk.roster.findings import Finding, fold_common_warnings
 from kiosk.roster.headers import map_header
 from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, build_plan
@@ -142,11 +141,6 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
                    rejected_reasons=dict(report.rejected_reasons))
 
 
-def _chunks(rows: Iterator[RawRow]) -> Iterator[Sequence[RawRow]]:
-    while chunk := list(islice(rows, CHUNK_ROWS)):
-        yield chunk
-
-
 def _read(source: Path, staging: StagingTable, report: ImportReport,
           row_warnings: list[Finding], progress: Progress | None) -> None:
     """Check the file's rows a chunk at a time and stage them, filling the report's counts
@@ -157,7 +151,7 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
         report.warnings.extend(header.warnings)
         validator = RowValidator(header)
         with staging.loader() as loader:
-            for chunk in _chunks(reader.rows()):
+            for chunk in reader.chunks(CHUNK_ROWS):
                 checked = validator.check(chunk)
                 report.rows += len(chunk)
                 report.rejected += checked.rejected

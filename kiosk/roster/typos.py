@@ -10,9 +10,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import process, utils
-from rapidfuzz.distance import OSA
-
 
 def typo_limit(value: str) -> int:
     """How many edits (insert, delete, replace, swap two neighbours) still look like a typo.
@@ -59,6 +56,9 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
     pool = [candidate for candidate in candidates if candidate != value]
     if not pool:
         return None
+    from rapidfuzz import process, utils  # imported when first needed (start-up time)
+    from rapidfuzz.distance import OSA
+
     match = process.extractOne(
         value, pool, scorer=OSA.distance, processor=utils.default_process,
         score_cutoff=typo_limit(value),

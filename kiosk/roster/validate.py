@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -151,23 +152,24 @@ class RowValidator:
         errors: dict[int, list[Finding]] = {}
         warnings: dict[int, list[Finding]] = {}
         good: list[RawRow] = []
-        wrong_width: set[int] = set()
+        wrong_width: list[RawRow] = []
         for row in rows:
             if len(row.cells) == width:
                 row.cells.append("")  # the blank read by unmapped attributes
                 good.append(row)
             else:
-                wrong_width.add(row.line)
+                wrong_width.append(row)
                 errors[row.line] = [Finding(
                     row.line, None,
                     f"the row has {len(row.cells)} cells but the header has {width}: check "
                     "for an unquoted comma or a missing cell",
                 )]
+        columns: list[tuple[str, ...]] = []
         if good:
             columns = list(zip(*(row.cells for row in good), strict=True))
             self._check_cells(good, columns, errors, warnings)
             self._check_across_columns(good, columns, errors, warnings)
-        return self._staged(rows, wrong_width, errors, warnings)
+        return self._staged(wrong_width, good, columns, errors, warnings)
 
     def _check_cells(self, good: list[RawRow], columns: list[tuple[str, ...]],
                      errors: dict[int, list[Finding]], warnings: dict[int, list[Finding]]
@@ -232,21 +234,23 @@ class RowValidator:
                             "as the student ID, and that is no part of the email",
                             "username_in_email"))
 
-    def _staged(self, rows: Sequence[RawRow], wrong_width: set[int],
-                errors: dict[int, list[Finding]], warnings: dict[int, list[Finding]]
-                ) -> CheckedChunk:
+    def _staged(self, wrong_width: list[RawRow], good: list[RawRow],
+                columns: list[tuple[str, ...]], errors: dict[int, list[Finding]],
+                warnings: dict[int, list[Finding]]) -> CheckedChunk:
         chunk = CheckedChunk()
-        staged, pick = chunk.staged, self._pick
-        for row in rows:
-            cells, line = row.cells, row.line
-            if line not in wrong_width:
-                kind = INVALID if line in errors else VALID
-                staged.append((line, kind, cells[self._email_cell].lower(), *pick(cells)))
-                continue
-            username = cells[self._username_cell] if self._username_cell < len(cells) else ""
+        if good:  # built column-wise: one tuple per row, made in C
+            lines = [row.line for row in good]
+            kinds = [INVALID if line in errors else VALID for line in lines] if errors else (
+                repeat(VALID))
+            keys = map(str.lower, columns[self._email_cell])
+            chunk.staged.extend(zip(lines, kinds, keys, *self._pick(columns),
+                                    strict=False))  # kinds may repeat without end
+        for row in wrong_width:
+            cells = row.cells
             values = list(self._blank_attributes)
-            values[_USERNAME] = username
-            staged.append((line, WRONG_WIDTH, "", *values))
+            if self._username_cell < len(cells):
+                values[_USERNAME] = cells[self._username_cell]
+            chunk.staged.append((row.line, WRONG_WIDTH, "", *values))
         if errors:
             chunk.rejected = len(errors)
             for line in sorted(errors):

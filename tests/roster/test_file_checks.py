@@ -108,7 +108,7 @@ def test_an_io_error_while_reading_is_one_sentence_and_writes_nothing(
     from kiosk.errors import UserError
     from kiosk.roster.csvfile import RosterReader
 
-    real_lines = RosterReader._decoded_lines
+    real_lines = RosterReader._lines
 
     def failing_disk(self: RosterReader) -> Iterator[str]:  # line 4 cannot be read
         for number, line in enumerate(real_lines(self), start=1):
@@ -116,7 +116,7 @@ def test_an_io_error_while_reading_is_one_sentence_and_writes_nothing(
                 raise OSError(5, "Input/output error")
             yield line
 
-    monkeypatch.setattr(RosterReader, "_decoded_lines", failing_disk)
+    monkeypatch.setattr(RosterReader, "_lines", failing_disk)
     with pytest.raises(UserError, match=r"Reading .*base\.csv failed \(Input/output error\); "
                        "nothing was written"):
         import_roster(engine, roster("base.csv"))
