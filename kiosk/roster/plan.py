@@ -52,6 +52,7 @@ class Plan:
     archive_missing: bool = False
     #: valid rows the plan rejects (conflicts, card_id damage), with their errors
     rejected: int = 0
+    rejected_lines: list[int] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     active_before: int = 0
 
@@ -103,6 +104,7 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
     rejected = _reject_conflicts(connection, staging, plan)
     rejected += _reject_card_damage(connection, staging, plan)
     staging.forget_changes(rejected)
+    plan.rejected_lines = rejected
     total, new = connection.exec_driver_sql(
         f"SELECT COUNT(*), COUNT(CASE WHEN {NEW} THEN 1 END) FROM {TABLE} s WHERE {ACCEPTED}"
     ).one()

@@ -34,15 +34,12 @@ from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, build_plan
 from kiosk.roster.quality import import_card_id_warnings
 from kiosk.roster.report import ImportReport
 from kiosk.roster.schema import (
-    CATEGORIES,
-    CLEAR,
     HANDSHAKE_MAX_BYTES,
     HANDSHAKE_MAX_ROWS,
-    LIST_ATTRIBUTES,
-    split_list,
 )
-from kiosk.roster.staging import ACCEPTED, TABLE, StagingTable
+from kiosk.roster.staging import StagingTable
 from kiosk.roster.stored import load_known_values
+from kiosk.roster.tally import CategoryCounts
 from kiosk.roster.typos import ValueTally, find_new_values
 from kiosk.roster.validate import RowValidator
 from kiosk.roster.version import bump_version, current_version
@@ -98,10 +95,11 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
             archive_missing: bool, force: bool, progress: Progress | None) -> ImportReport:
     report = ImportReport(file=source.name, dry_run=dry_run)
     row_warnings: list[Finding] = []
+    counts = CategoryCounts()
     with connection.begin():
         staging.create()
     try:
-        _read(source, staging, report, row_warnings, progress)
+        _read(source, staging, report, row_warnings, counts, progress)
     except RosterFileError as error:
         # Whatever was read before the bad line does not count: the file is refused whole.
         report = ImportReport(file=source.name, dry_run=dry_run)
@@ -116,13 +114,15 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report
     staging.index()
-    duplicates, rejected = staging.duplicates_in_file()
+    duplicates, repeating = staging.duplicates_in_file()
     report.errors.extend(duplicates)
-    report.rejected += rejected
+    report.rejected += len(repeating)
+    with connection.begin():
+        counts.remove(connection, repeating)
     read = report
     for _ in range(PLAN_ATTEMPTS):
         report = _fresh_copy(read)
-        planned = _plan(connection, staging, report, row_warnings,
+        planned = _plan(connection, staging, report, row_warnings, counts.copy(),
                         archive_missing=archive_missing, force=force)
         if report.refused is not None or dry_run:
             return report
@@ -142,7 +142,8 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
 
 
 def _read(source: Path, staging: StagingTable, report: ImportReport,
-          row_warnings: list[Finding], progress: Progress | None) -> None:
+          row_warnings: list[Finding], counts: CategoryCounts,
+          progress: Progress | None) -> None:
     """Check the file's rows a chunk at a time and stage them, filling the report's counts
     and the rows' findings."""
     with RosterReader(source) as reader:
@@ -158,6 +159,7 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
                 report.errors.extend(checked.errors)
                 row_warnings.extend(checked.warnings)
                 loader.write(checked.staged)
+                counts.add(checked.valid_lines, checked.category_keys)
                 if progress is not None:
                     progress("reading", reader.bytes_read, reader.size)
         if progress is not None:
@@ -181,6 +183,7 @@ def _plan(
     staging: StagingTable,
     report: ImportReport,
     row_warnings: list[Finding],
+    counts: CategoryCounts,
     *,
     archive_missing: bool,
     force: bool,
@@ -195,7 +198,8 @@ def _plan(
         version = current_version(connection)
         plan = build_plan(connection, staging, archive_missing=archive_missing)
         known = load_known_values(connection)
-        tally = _tally(connection)
+        counts.remove(connection, plan.rejected_lines)
+        tally = counts.tally()
         card_warnings = import_card_id_warnings(connection)
     _fill_report(report, plan, row_warnings, card_warnings, tally, known)
     _refuse_if_needed(report, plan, force=force)
@@ -271,23 +275,3 @@ def _fill_report(report: ImportReport, plan: Plan, row_warnings: list[Finding],
     folded = fold_common_warnings(warnings, report.rows)
     folded.sort(key=lambda finding: -1 if finding.row is None else finding.row)
     report.warnings = [*header_warnings, *folded]
-
-
-def _tally(connection: Connection) -> ValueTally:
-    """Each category's items over the accepted rows (a row counts once per item), computed
-    once per distinct combination of the category's cells (by SQL)."""
-    tally = ValueTally()
-    for category, attributes in CATEGORIES.items():
-        cells = ", ".join(f"s.{attribute}" for attribute in attributes)
-        combinations = connection.exec_driver_sql(
-            f"SELECT {cells}, MIN(s.line), COUNT(*) FROM {TABLE} s WHERE {ACCEPTED} "
-            f"GROUP BY {cells}"
-        ).all()
-        for *key, first_line, count in sorted(combinations, key=lambda row: row[-2]):
-            items: set[str] = set()
-            for value, attribute in zip(key, attributes, strict=True):
-                if value and value != CLEAR:
-                    items.update(split_list(value) if attribute in LIST_ATTRIBUTES
-                                 else (value.strip(),))
-            tally.add(category, sorted(items), first_line, count)
-    return tally

@@ -135,10 +135,10 @@ class StagingTable:
                 self._run(f"ANALYZE {TABLE} (line, kind, username, email_key, card_id, "
                           "auth_identifier)")
 
-    def duplicates_in_file(self) -> tuple[list[Finding], int]:
+    def duplicates_in_file(self) -> tuple[list[Finding], list[int]]:
         """Rows repeating another row's username, email, card_id or auth_identifier (the
-        first row with the value keeps it): their errors, in row order, and how many valid
-        rows they reject (those become invalid)."""
+        first row with the value keeps it): their errors, in row order, and the lines of the
+        valid rows they reject (those become invalid)."""
         found: dict[int, list[Finding]] = {}
         with self.connection.begin():
             for column, exempt, name in _UNIQUE_IN_FILE:
@@ -162,7 +162,7 @@ class StagingTable:
             ] if found else []
             self.set_kind(newly_rejected, INVALID)
         errors = [finding for line in sorted(found) for finding in found[line]]
-        return errors, len(newly_rejected)
+        return errors, newly_rejected
 
     def set_kind(self, lines: Iterable[int], kind: int) -> None:
         self._mark("kind", lines, kind)

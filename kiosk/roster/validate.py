@@ -22,8 +22,22 @@ from typing import Any
 from kiosk.roster.csvfile import RawRow
 from kiosk.roster.findings import Finding
 from kiosk.roster.headers import HeaderMap
-from kiosk.roster.schema import ATTRIBUTES, BY_ATTRIBUTE, CLEAR, INDEX, Column, split_list
-from kiosk.roster.values import ValueCheck, check_for, not_capital_case, parse_date
+from kiosk.roster.schema import (
+    ATTRIBUTES,
+    BY_ATTRIBUTE,
+    CATEGORIES,
+    CLEAR,
+    INDEX,
+    Column,
+    split_list,
+)
+from kiosk.roster.values import (
+    ValueCheck,
+    all_pass,
+    check_for,
+    not_capital_case,
+    parse_date,
+)
 
 #: Short usernames ("al") appear inside card_ids by chance; only longer ones are reported.
 MIN_USERNAME_IN_OTHER = 3
@@ -65,10 +79,7 @@ class _ColumnCheck:
         self.header = column.header
         self.capital_case = column.attribute in ("major_names", "minor_names")
         self._check: ValueCheck = check_for(column)
-        #: the values a whole chunk can be cleared of at once: text with no rule but
-        #: printable characters and perhaps a length (the check is still run on a failure)
-        self._printable_only = column.kind == "text" and not column.multiline
-        self._max_length = column.max_length
+        self._column = column
         blank = f"{column.header} can't be blank" if column.not_blank else None
         cleared = (f"{column.header} can't be cleared: it must not be blank"
                    if column.not_blank else None)
@@ -96,14 +107,12 @@ class _ColumnCheck:
         unknown = distinct - found.keys() if found else distinct
         if not unknown:
             return found
-        if self._printable_only and not (self._special.keys() & unknown):
-            joined = "".join(unknown)
-            if joined.isprintable() and (
-                self._max_length is None or max(map(len, unknown)) <= self._max_length
-            ):
-                if good is not None and len(good) < _CACHE_LIMIT:
-                    good.update(unknown)
-                return found
+        if not (self._special.keys() & unknown) and not self.capital_case and all_pass(
+            self._column, list(unknown)
+        ):  # a whole chunk's values cleared at once (else checked one by one below)
+            if good is not None and len(good) < _CACHE_LIMIT:
+                good.update(unknown)
+            return found
         for value in unknown:
             result = self._checked(value)
             if result != _FINE:
@@ -120,6 +129,9 @@ class CheckedChunk:
     """One chunk's staged rows (in file order), findings (in row order) and rejections."""
 
     staged: list[StagedRow] = field(default_factory=list)
+    #: the valid rows' lines, and each gut-check category's cells on them (same order)
+    valid_lines: list[int] = field(default_factory=list)
+    category_keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     rejected: int = 0
@@ -145,6 +157,10 @@ class RowValidator:
         self._majors = (by_attribute.get(_PRIMARY_MAJOR, self._width),
                         by_attribute.get(_MAJORS, self._width))
         self._blank_attributes = ("",) * len(ATTRIBUTES)
+        self._category_cells = {
+            category: tuple(by_attribute.get(INDEX[a], self._width) for a in attributes)
+            for category, attributes in CATEGORIES.items()
+        }
 
     def check(self, rows: Sequence[RawRow]) -> CheckedChunk:
         """Check a chunk of rows (in file order)."""
@@ -245,6 +261,12 @@ class RowValidator:
             keys = map(str.lower, columns[self._email_cell])
             chunk.staged.extend(zip(lines, kinds, keys, *self._pick(columns),
                                     strict=False))  # kinds may repeat without end
+            valid = [i for i, line in enumerate(lines) if line not in errors] if errors else None
+            chunk.valid_lines = lines if valid is None else [lines[i] for i in valid]
+            for category, category_cells in self._category_cells.items():
+                combinations = list(zip(*(columns[c] for c in category_cells), strict=True))
+                chunk.category_keys[category] = (
+                    combinations if valid is None else [combinations[i] for i in valid])
         for row in wrong_width:
             cells = row.cells
             values = list(self._blank_attributes)

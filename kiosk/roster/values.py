@@ -191,6 +191,27 @@ def _kind_check(column: Column) -> ValueCheck | None:
             return _text(header, column.max_length)
 
 
+#: Whole-chunk forms of the per-value patterns: every value followed by "\n" (used only on
+#: printable values, so no value holds the separator, which no pattern accepts).
+_BATCH_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"(?:[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+\n)*"),
+    "mobile": re.compile(r"(?:(?:\+\d{8,15}|\+?\d{10}|1\d{10})\n)*"),
+}
+
+
+def all_pass(column: Column, values: list[str]) -> bool:
+    """True when every value (none blank or **CLEAR**) certainly passes ``column``'s check,
+    tested at once; False means: check them one by one (some may still pass)."""
+    if not values:
+        return True
+    if column.multiline or not "".join(values).isprintable():
+        return False
+    if column.kind == "text":
+        return column.max_length is None or max(map(len, values)) <= column.max_length
+    pattern = _BATCH_PATTERNS.get(column.kind)
+    return pattern is not None and pattern.fullmatch("\n".join(values) + "\n") is not None
+
+
 def not_capital_case(value: str) -> list[str]:
     """The items of a list that do not start with a capital letter ("biology")."""
     return [item for item in split_list(value) if item[:1].islower()]

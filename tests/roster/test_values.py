@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kiosk.roster.schema import BY_HEADER, COLUMNS
-from kiosk.roster.values import check_for, not_capital_case, parse_date
+from kiosk.roster.schema import BY_HEADER, COLUMNS, Column
+from kiosk.roster.values import all_pass, check_for, not_capital_case, parse_date
 
 
 def _check(header: str, value: str) -> str | None:
@@ -87,3 +89,34 @@ def test_dates_and_capital_case_helpers() -> None:
     assert parse_date("2023-02-29") is None
     assert parse_date("2024/02/29") is None
     assert not_capital_case("Biology;chemistry; physics") == ["chemistry", "physics"]
+
+
+# ------------------------------------------------------------------ whole-chunk checks
+
+_CHUNK_COLUMNS = [BY_HEADER[h] for h in ("email_address", "mobile_number", "username",
+                                        "primary_education:primary_major_name",
+                                        "assigned_to_email_address")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(column=st.sampled_from(_CHUNK_COLUMNS),
+       values=st.lists(st.text(alphabet="ab1@.+;, \n\t\u200c\u0661x9", min_size=1,
+                               max_size=14), min_size=1, max_size=5))
+def test_a_chunk_passes_at_once_only_when_every_value_passes(column: Column,
+                                                             values: list[str]) -> None:
+    """The whole-chunk check (validate's fast path) never passes a value that the
+    one-by-one check rejects."""
+    if all_pass(column, values):
+        check = check_for(column)
+        assert all(check(value) is None for value in values)
+
+
+@pytest.mark.parametrize(("header", "values"), [
+    ("email_address", ["ana@example.edu", "b.c-d@x.example.org"]),
+    ("mobile_number", ["5555550123", "+5555550123", "15555550123", "+4915112345678"]),
+    ("username", ["h1001", "S1000000"]),
+    ("primary_education:primary_major_name", ["Biology", "Computer Science"]),
+])
+def test_usual_values_pass_a_chunk_at_once(header: str, values: list[str]) -> None:
+    assert all_pass(BY_HEADER[header], values)
+    assert not all_pass(BY_HEADER[header], [*values, "bad\x1b[2J"])
