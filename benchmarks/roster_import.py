@@ -403,6 +403,12 @@ def _seconds(figure: dict[str, float]) -> str:
     return f"{figure['median']:.2f} s"
 
 
+def _ratio(figure: dict[str, float]) -> str:
+    if figure["min"] == figure["max"]:
+        return f"{figure['median']:.2f}x"
+    return f"{figure['median']:.2f}x ({figure['min']:.2f}-{figure['max']:.2f})"
+
+
 def summary_rows(results: dict[str, Any]) -> list[dict[str, str]]:
     """The rows benchmarks/report.py puts in README.md and docs/roster.md."""
     rows = results["rows"]
@@ -423,7 +429,8 @@ def summary_rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 "project": f"{_seconds(whole['project_s'])}; {_seconds(inside['project_s'])}",
                 "floor": f"{floor_text}: {_seconds(whole['floor_s'])}; "
                          f"{_seconds(inside['floor_s'])}",
-                "ratio": f"{whole['ratio']['median']:.2f}x; {inside['ratio']['median']:.2f}x",
+                "ratio": f"{_ratio(whole['ratio'])} (CPU time {_ratio(whole['cpu_ratio'])}); "
+                         f"{_ratio(inside['ratio'])}",
                 "target": f"≤ {target:g}x",
             })
     mem = results.get("memory")
