@@ -11,8 +11,8 @@ student table, all inside the caller's one transaction.
   those columns (SQLite rewrites the index entries of every column named in SET, equal or
   not, and a kiosk waits for the whole write), then one for the others.
 
-The import's timestamp and the archived flag go through their column types once per
-statement. Nothing here commits: the caller's transaction makes the import all-or-nothing.
+The import's timestamp goes through its column type once per statement (no adapter per
+row). Nothing here commits: the caller's transaction makes the import all-or-nothing.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ def _replacements(connection: Connection) -> Iterator[tuple[int, str, str]]:
     """(line, file card_id, stored card_id) of each row replacing a stored card_id."""
     result = connection.exec_driver_sql(
         f"SELECT s.line, s.card_id, st.card_id FROM {TABLE} s "
-        f"{WITH_STORED} WHERE {ACCEPTED} AND {_MAY_TAKE} AND st.card_id IS NOT NULL "
+        f"{WITH_STORED} WHERE {ACCEPTED} AND st.card_id IS NOT NULL "
         f"AND s.card_id <> '' AND s.card_id <> {CLEAR_SQL} "
         f"AND s.card_id <> st.card_id ORDER BY s.line",
         execution_options={"yield_per": STREAM_BATCH},

@@ -77,8 +77,11 @@ class StagingTable:
         )
         if self.postgres:
             # The plan's queries are large but quick: compiling them (JIT) cost more than
-            # running them (about 1 s each at 100,000 rows). Reset when the import ends.
+            # running them (about 1 s each at 100,000 rows). A streamed query (a cursor) is
+            # planned like any other: planned for its first rows, an anti-join became a
+            # scan per row (minutes at 100,000 rows). Both reset when the import ends.
             self._run("SET jit = off")
+            self._run("SET cursor_tuple_fraction = 1.0")
             self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
         else:  # line is the rowid: rows arrive in line order
             columns = columns.replace("line INTEGER", "line INTEGER PRIMARY KEY")
@@ -98,6 +101,7 @@ class StagingTable:
             if self.postgres:
                 self.drop()
                 self._run("RESET jit")
+                self._run("RESET cursor_tuple_fraction")
                 self.connection.commit()
             else:
                 self.connection.invalidate()

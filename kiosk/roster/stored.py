@@ -13,6 +13,7 @@ from kiosk.roster.schema import CATEGORIES, LIST_ATTRIBUTES, split_list
 
 STUDENT: Table = Student.__table__  # type: ignore[attr-defined]
 
+
 def load_known_values(connection: Connection) -> dict[str, set[str]]:
     """Each gut-check category's values already stored (lists split), by distinct values."""
     known: dict[str, set[str]] = {}
