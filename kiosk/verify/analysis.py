@@ -49,7 +49,7 @@ def swipe_checker(
     def check(line: int, text: str) -> SwipeCheck | None:
         cleaned = text if text.isprintable() else clean_swipe(text)
         outcome = decide_swipe(text, cleaned, rules, reader)
-        if type(outcome) is tuple:  # a rule gave a card_id (parse_swipe's "ok")
+        if not isinstance(outcome, SwipeResult):  # a rule gave a card_id (parse_swipe's "ok")
             # As the kiosk (RosterMatcher.match): the rule's card_id, exactly; containment
             # is never asked, so other card_ids inside the swipe do not matter.
             rule, extracted = outcome

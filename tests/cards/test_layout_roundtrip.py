@@ -135,7 +135,8 @@ LAYOUTS = [
         "pattern = ';600999(\\d{9})\\d='",
         _digits(9),
         lambda i, d: stripe(
-            [*_campus_tracks(i, d), (d.draw(st.sampled_from("+;")), d.draw(_digits(19)))],
+            # (track 3 starting with 0: a random 19 digits after ';' may be a card number)
+            [*_campus_tracks(i, d), (d.draw(st.sampled_from("+;")), "0" + d.draw(_digits(18)))],
             d.draw(wrappings()),
         ),
     ),
