@@ -106,8 +106,12 @@ _REFERENCE_LAYOUTS = re.compile(
 )
 # A number alone is one of a major brand's lengths: Visa 16/19, Mastercard 16, Amex 15,
 # Discover 16-19.
-_ALONE_LENGTHS = {"Visa": (16, 19), "Mastercard": (16,), "American Express": (15,),
-                  "Discover": (16, 17, 18, 19)}
+_ALONE_LENGTHS = {
+    "Visa": (16, 19),
+    "Mastercard": (16,),
+    "American Express": (15,),
+    "Discover": (16, 17, 18, 19),
+}
 _around_number = st.tuples(
     st.sampled_from(["%B", ";", "", "x", "1", "B", "%", ";;", "=", "^", "<", "b"]),
     payment_numbers() | st.text(alphabet="0123456789", min_size=11, max_size=21),
@@ -188,8 +192,20 @@ def test_suggest_never_raises(pairs: list[tuple[str, str]]) -> None:
 # turn up, with the odd LRC character and trailing text.
 _track_piece = st.tuples(
     st.sampled_from(["%", ";", "+", "", "x"]),
-    st.sampled_from(["", "E", "B6009999012345675^TESTER/A^29081", "123456789", "12A4", "=2908",
-                     ";1", "%x", "E?", "?"]),
+    st.sampled_from(
+        [
+            "",
+            "E",
+            "B6009999012345675^TESTER/A^29081",
+            "123456789",
+            "12A4",
+            "=2908",
+            ";1",
+            "%x",
+            "E?",
+            "?",
+        ]
+    ),
     st.sampled_from(["?", "", "?x", "?;", "?%", "??", "?E"]),
 ).map("".join)
 _stripe_like = st.one_of(

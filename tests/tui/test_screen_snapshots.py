@@ -146,7 +146,8 @@ async def _search_ready(pilot: Pilot[Any]) -> None:
     """The search screen once the roster is read (its results table is laid out afresh as
     results come in, so a snapshot of it is taken without a query)."""
     await wait_until(
-        pilot, lambda: "students on the roster" in screen_text(pilot.app)  # type: ignore[arg-type]
+        pilot,
+        lambda: "students on the roster" in screen_text(pilot.app),  # type: ignore[arg-type]
     )
 
 
