@@ -67,15 +67,36 @@ def write_private_bytes(target: Path, data: bytes, mode: Literal["w", "x"] = "w"
 def private_file(path: Path) -> None:
     """Create ``path`` empty and owner-only when missing, or make it owner-only when it is
     ours; for files another program fills (SQLite's database file). Errors are left to that
-    program to report."""
+    program to report.
+
+    An existing file is never opened, only stat'ed and chmod'ed by name: closing any
+    descriptor of a file drops every POSIX lock this process holds on it, and SQLite's
+    locks are POSIX locks. Opening the database (or its -shm file) here while another
+    connection of this process has it open would drop that connection's locks; another
+    process closing its last connection then thinks it is alone, checkpoints and deletes
+    the -wal and -shm files under the open connection, and what that connection writes
+    next goes into a deleted file: lost (tests/db/test_sqlite_locks.py)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+        descriptor = os.open(
+            path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE_MODE
+        )
+    except FileExistsError:
+        _make_path_private(path)
+        return
     except OSError:
         return
+    os.close(descriptor)  # new and empty: nobody holds a lock on it yet
+
+
+def _make_path_private(path: Path) -> None:
+    """``_make_private`` by name, without opening the file (see ``private_file``)."""
     try:
-        _make_private(descriptor)
-    finally:
-        os.close(descriptor)
+        status = os.stat(path)
+    except OSError:
+        return
+    if status.st_mode & 0o077 and status.st_uid == os.geteuid():
+        with contextlib.suppress(OSError):
+            os.chmod(path, status.st_mode & 0o700)
 
 
 def _make_private(descriptor: int) -> None:
