@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,30 +44,36 @@ from kiosk.checkin.events import (
     rename_event,
 )
 from kiosk.checkin.events import set_handshake_id as store_handshake_id
-from kiosk.checkin.export import EXPORT_FORMATS, ExportFormat, ExportSummary, export_to_file
-from kiosk.checkin.manual import MANUAL_OFF, Confirmation, ManualCheckin, validate_mode
+from kiosk.checkin.manual import (
+    MANUAL_OFF,
+    Confirmation,
+    ManualCheckin,
+    staff_label,
+    validate_mode,
+)
 from kiosk.checkin.outcome import NOT_SAVED, STAFF_CARD, IdentifiedStudent
 from kiosk.checkin.queries import live_count
 from kiosk.checkin.recording import ArchivedPolicy
-from kiosk.checkin.registration_import import RegistrationImport, import_registrations
 from kiosk.checkin.search import SearchHit, StudentDirectory, live_check_in_times
 from kiosk.checkin.staff import PinCheck, PinGate, is_staff_swipe
-from kiosk.checkin.summary import AttendanceSummary, attendance_summary
 from kiosk.config import default_rules_path
 from kiosk.db.models import Event
 from kiosk.errors import DatabaseUnavailable, UserError
-from kiosk.fair.link import SharedLink
-from kiosk.fair.replica import Replica
-from kiosk.fair.route import Call, FairRoute
 from kiosk.nametags.labels import label_size
-from kiosk.nametags.printers import Printer
-from kiosk.nametags.render import NameTag, TagFont
-from kiosk.nametags.spool import PrintJob, TagSpool
-from kiosk.nametags.tags import tag_for_check_in
 from kiosk.paths import data_dir
-from kiosk.roster import import_roster
-from kiosk.roster.report import ImportReport
-from kiosk.roster.version import roster_version
+
+if TYPE_CHECKING:  # imported where used: a kiosk starts without fair mode, name tags, exports
+    # and the roster import (see _roster_version and the methods below)
+    from kiosk.checkin.export import ExportSummary
+    from kiosk.checkin.registration_import import RegistrationImport
+    from kiosk.checkin.summary import AttendanceSummary
+    from kiosk.fair.link import SharedLink
+    from kiosk.fair.replica import Replica
+    from kiosk.fair.route import Call, FairRoute
+    from kiosk.nametags.printers import Printer
+    from kiosk.nametags.render import NameTag, TagFont
+    from kiosk.nametags.spool import TagSpool
+    from kiosk.roster.report import ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +120,14 @@ async def _blocking(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs)
         raise DatabaseUnavailable(UNAVAILABLE) from None
 
 
+def _roster_version(engine: Engine) -> int:
+    """kiosk.roster.version's roster_version, imported in the desk's thread when first asked
+    (by ``tick``, once the kiosk is ready), not while the kiosk starts."""
+    from kiosk.roster.version import roster_version
+
+    return roster_version(engine)
+
+
 async def _answer(function: Callable[P, CheckInOutcome], *args: P.args, **kwargs: P.kwargs
                   ) -> CheckInOutcome:  # fmt: skip
     """A student's answer, due within ``ANSWER_DEADLINE_S``. Late, the student is told to see
@@ -153,7 +167,11 @@ class KioskDesk:
         self._export_dir = export_dir
         # Staff's search by name; name tags printed in the background (kiosk.nametags)
         self._directory = StudentDirectory(engine)
-        self._tags = TagSpool(tag_printer, self._load_tag, font=tag_font) if tag_printer else None
+        self._tags: TagSpool | None = None
+        if tag_printer is not None:
+            from kiosk.nametags.spool import TagSpool
+
+            self._tags = TagSpool(tag_printer, self._load_tag, font=tag_font)
         self.engine = engine  # for the commands that build the desk and for tests: screens
         # never touch it (tests/test_architecture.py)
         self._event = event
@@ -165,6 +183,8 @@ class KioskDesk:
         self._service: CheckInService | None = None
         self._fair: FairRoute | None = None
         if replica is not None and link is not None:
+            from kiosk.fair.route import FairRoute
+
             self._fair = FairRoute(link, replica, self._shared_service, self._local_service)
         self._roster_version: int | None = None
         self._pin_gate = PinGate(engine)
@@ -353,7 +373,7 @@ class KioskDesk:
             await asyncio.to_thread(self._fair.tick, self.event_id)
             return
         try:
-            version = await _blocking(roster_version, self.engine)
+            version = await _blocking(_roster_version, self.engine)
         except DatabaseUnavailable:
             return
         if self._roster_version is not None and version != self._roster_version:
@@ -470,8 +490,7 @@ class KioskDesk:
     ) -> CheckInOutcome:
         """Staff check a student in from a search result (method ``manual``); ``confirmed_by``
         is how staff mode was opened (PIN or staff card), recorded as who did it."""
-        how = {"pin": "staff PIN", "card": "staff card"}.get(confirmed_by or "", "staff")
-        by = f"{how} at kiosk {self.kiosk_id}"
+        by = staff_label(confirmed_by, self.kiosk_id) or f"staff at kiosk {self.kiosk_id}"
         return await self._check_in(
             lambda service: service.check_in_student, student_id, by, confirmed_by
         )
@@ -501,6 +520,8 @@ class KioskDesk:
         label = self._event.nametag_label
         if label is None:
             raise UserError("Name tags are off for this event: choose a label under Name tags.")
+        from kiosk.nametags.spool import PrintJob
+
         if self._tags.submit(PrintJob(check_in_id, label_size(label), reprint=True)):
             return f"The name tag is being printed again on {self._tags.printer.label}."
         return "The name tag printer's queue is full: check the printer, then try again."
@@ -517,6 +538,8 @@ class KioskDesk:
         if self._tags is None or label is None or outcome.kind != "checked_in":
             return
         if outcome.check_in_id is not None:
+            from kiosk.nametags.spool import PrintJob
+
             self._tags.submit(PrintJob(outcome.check_in_id, label_size(label)))
 
     def _load_tag(self, check_in_id: int) -> NameTag | None:
@@ -524,6 +547,8 @@ class KioskDesk:
         engine = self.engine
         if self._fair is not None and not self._fair.link.online:
             engine = self._fair.replica.engine
+        from kiosk.nametags.tags import tag_for_check_in
+
         return tag_for_check_in(engine, check_in_id)
 
     # ---------------------------------------------------------------- exports
@@ -543,6 +568,8 @@ class KioskDesk:
     ) -> ExportSummary:
         """Write the event's check-ins to ``path`` in ``fmt`` (``handshake`` or ``full``);
         ``include_no_shows``: also the registrants who never came (handshake)."""
+        from kiosk.checkin.export import EXPORT_FORMATS, ExportFormat, export_to_file
+
         if fmt not in EXPORT_FORMATS:
             raise UserError(
                 f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}."
@@ -563,10 +590,14 @@ class KioskDesk:
     async def attendance_summary(self) -> AttendanceSummary:
         """The current event's attendance at a glance (kiosk.checkin.summary), from the
         database (fair mode: the shared one; unreachable, ``DatabaseUnavailable``)."""
+        from kiosk.checkin.summary import attendance_summary
+
         return await _blocking(attendance_summary, self.engine, self.event_id)
 
     async def import_registrations(self, path: Path) -> RegistrationImport:
         """Import the current event's registrants from Handshake's CSV (all or nothing)."""
+        from kiosk.checkin.registration_import import import_registrations
+
         return await _blocking(import_registrations, self.engine, self.event_id, path)
 
     async def set_registered_only(self, registered_only: bool) -> Event:
@@ -592,12 +623,16 @@ class KioskDesk:
 
     async def preflight(self, path: Path, *, archive_missing: bool) -> ImportReport:
         """What importing ``path`` would do (nothing written)."""
+        from kiosk.roster import import_roster
+
         return await _blocking(
             import_roster, self.engine, path, dry_run=True, archive_missing=archive_missing
         )
 
     async def import_roster(self, path: Path, *, archive_missing: bool) -> ImportReport:
         """Import the roster; the kiosk reads the new card_ids from the next swipe on."""
+        from kiosk.roster import import_roster
+
         report = await _blocking(import_roster, self.engine, path, archive_missing=archive_missing)
         if report.refused is None:
             await self.ready.wait()

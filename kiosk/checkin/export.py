@@ -25,7 +25,8 @@ attendees import. Choices (see docs/checkin.md):
 (ISO 8601 with the local offset), method (``swipe``, or ``manual`` / ``walk-in`` for a
 check-in without a recognized card), reader, kiosk id, undone, duplicate, then the time out
 (``checked_out_at``, events with check-out), the stay in whole minutes (``duration_minutes``)
-and ``registered`` (TRUE/FALSE; blank for an event without registrants).
+and ``registered`` (TRUE/FALSE; blank for an event without registrants), and for a manual
+check-in staff made or confirmed, who (``checked_in_by``: "staff PIN at kiosk front").
 
 Cells typed at the kiosk that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
 are prefixed with ``'``. No cell holds a control or invisible format character
@@ -81,6 +82,7 @@ FULL_COLUMNS = (
     "checked_out_at",
     "duration_minutes",
     "registered",
+    "checked_in_by",
 )
 WALK_IN_COLUMNS = ("name", "email", "card_id", "checked_in_at", "kiosk_id", "method")
 
@@ -248,6 +250,7 @@ def _write_full(engine: Engine, event_id: int, out: TextIO) -> ExportSummary:
                 _iso(check_in.checked_out_at) if check_in.checked_out_at else "",
                 _stay_minutes(check_in),
                 _bool(check_in.id in registered) if registrations else "",
+                _safe(check_in.checked_in_by),
             ]
         )
         rows += 1

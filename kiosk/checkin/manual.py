@@ -62,6 +62,14 @@ def refusal(mode: ManualCheckin, confirmed_by: Confirmation | None) -> CheckInOu
     return None
 
 
+def staff_label(confirmed_by: Confirmation | None, kiosk_id: str) -> str | None:
+    """Who made a manual check-in, as ``CheckIn.checked_in_by`` stores it: ``"staff PIN at
+    kiosk front"`` when staff confirmed it with the PIN (or ``staff card``); None when
+    nobody confirmed it (the student alone, under ``anyone``)."""
+    how = {"pin": "staff PIN", "card": "staff card"}.get(confirmed_by or "")
+    return f"{how} at kiosk {kiosk_id}" if how else None
+
+
 def manual_summary(counts: dict[str, int]) -> str:
     """``"12 manual check-ins (9 by username or email, 3 walk-ins)"`` from counts per method."""
     lookups, walk_ins = counts.get("manual", 0), counts.get("walk-in", 0)

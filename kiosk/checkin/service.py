@@ -22,6 +22,7 @@ from kiosk.checkin.manual import (
     Confirmation,
     ManualCheckin,
     refusal,
+    staff_label,
     validate_mode,
 )
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
@@ -262,7 +263,9 @@ class CheckInService:
         """Check in by username or email (case-insensitive), method ``manual``. Any failure
         gives the same neutral message, so the lookup reveals nothing about who is on the
         roster. Under ``manual_checkin`` "off", or "staff-confirm" without ``confirmed_by``
-        (the staff PIN or card, checked by the caller), nothing is looked up or recorded."""
+        (the staff PIN or card, checked by the caller), nothing is looked up or recorded.
+        A confirmed one records who confirmed it (``checked_in_by``), and is a staff
+        decision: a registered-only event lets the student in too."""
         refused = refusal(self.manual_checkin, confirmed_by)
         if refused is not None:
             return refused
@@ -274,6 +277,7 @@ class CheckInService:
             method="manual",
             kiosk_id=self.kiosk_id,
             client_key=client_key,
+            checked_in_by=staff_label(confirmed_by, self.kiosk_id),
             offline=self.offline,
         )
         outcome = record_student(self.engine, student_id, attempt, self.archived_policy)
@@ -333,6 +337,7 @@ class CheckInService:
             kiosk_id=self.kiosk_id,
             card_id=card_id,
             client_key=client_key,
+            checked_in_by=staff_label(confirmed_by, self.kiosk_id),
         )
         return record_walk_in(self.engine, name, email, attempt)
 

@@ -130,6 +130,7 @@ def test_full_export_has_every_check_in_with_undone_flag(busy_service: CheckInSe
         "checked_out_at",
         "duration_minutes",
         "registered",
+        "checked_in_by",
     ]
     body = table[1:]
     assert [(r[0], r[1], r[2], r[3], r[5], r[6], r[7], r[8]) for r in body] == [

@@ -152,6 +152,29 @@ def test_a_registered_only_event_sends_the_unregistered_to_staff(
     assert service.handle_swipe(swipe(BO.card_id)).kind == "checked_in"
 
 
+def test_a_staff_confirmed_lookup_or_walk_in_records_who_and_passes_registered_only(
+    service: CheckInService, engine: Engine, event: Event, tmp_path: Path
+) -> None:
+    """The student is sent to staff; staff confirm the F2 lookup (or F3 walk-in) with the
+    PIN or card: that is staff's decision, recorded as who made it."""
+    assert event.id is not None
+    import_registrations(engine, event.id, write_csv(tmp_path, f"Email\n{ALEX.email}\n"))
+    set_event_options(engine, event.id, registered_only=True)
+    assert service.check_in_by_lookup(BO.username).kind == "not_registered"  # unconfirmed
+    bo = service.check_in_by_lookup(BO.username, confirmed_by="pin")
+    wanda = service.register_walk_in("Wanda Walker", "wanda@example.org", None, "card")
+    alex = service.check_in_by_lookup(ALEX.username)  # registered: no staff needed
+    assert (bo.kind, wanda.kind, alex.kind) == ("checked_in", "checked_in", "checked_in")
+    with Session(engine) as session:
+        by = {
+            c.id: c.checked_in_by
+            for c in session.exec(select(CheckIn).where(CheckIn.event_id == event.id))
+        }
+    assert by[bo.check_in_id] == "staff PIN at kiosk kiosk-1"
+    assert by[wanda.check_in_id] == "staff card at kiosk kiosk-1"
+    assert by[alex.check_in_id] is None
+
+
 def test_check_out_after_the_configured_time_with_the_stay(
     service: CheckInService, engine: Engine, event: Event
 ) -> None:

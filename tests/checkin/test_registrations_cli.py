@@ -194,7 +194,7 @@ def test_full_export_has_time_in_time_out_and_duration(
     )
     table = _table(out)
     header = table[0]
-    assert header[-3:] == ["checked_out_at", "duration_minutes", "registered"]
+    assert header[-4:] == ["checked_out_at", "duration_minutes", "registered", "checked_in_by"]
     rows = {row[0]: dict(zip(header, row, strict=True)) for row in table[1:]}
     alex = rows[ALEX.username]
     assert datetime.fromisoformat(alex["checked_in_at"]) == start.replace(microsecond=0)

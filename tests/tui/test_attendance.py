@@ -20,11 +20,14 @@ from kiosk.tui.app import make_app
 from kiosk.tui.presentation import SEE_STAFF
 from kiosk.tui.screens.attendance import AttendanceScreen
 from kiosk.tui.screens.export import ExportScreen
+from kiosk.tui.screens.lookup import LookupScreen
 from kiosk.tui.screens.registrations import RegistrationsScreen
+from kiosk.tui.screens.staff_confirm import StaffConfirmScreen
 from kiosk.tui.setup import KioskSetup
 from tests.tui.conftest import (
     ALEX_CARD,
     MARIA_CARD,
+    PIN,
     click_when_ready,
     open_staff_screen,
     push,
@@ -32,6 +35,7 @@ from tests.tui.conftest import (
     screen_text,
     setup_for_event,
     showing,
+    type_text,
     wait_until,
 )
 
@@ -228,3 +232,37 @@ async def test_staff_set_check_out_on_the_attendance_screen(kiosk_setup: KioskSe
         await pilot.press("backspace", "backspace", "enter")
         await wait_until(pilot, lambda: "Check-out is off" in screen_text(app))
         assert get_event(desk.engine, event.id).checkout_after_minutes is None
+
+
+async def test_at_a_registered_only_event_staff_confirm_a_walk_in_with_the_pin(
+    kiosk_setup: KioskSetup, tmp_path: Path
+) -> None:
+    """Sent to staff, the student types their username (F2) and staff confirm it with the
+    PIN: checked in, and the full export says who let them in."""
+    engine = kiosk_setup.desk.engine
+    event = create_event(engine, "Closed Info Session")
+    assert event.id is not None
+    import_registrations(engine, event.id, _registrants(tmp_path, "alex.tester@example.edu"))
+    set_event_options(engine, event.id, registered_only=True)
+    setup = setup_for_event(kiosk_setup, event)
+    desk = setup.desk
+    desk.set_manual_checkin("staff-confirm")
+    app = make_app(setup)
+    async with app.run_test(size=(120, 40)) as pilot:
+        push(app, MARIA_CARD)
+        await wait_until(pilot, lambda: showing(app, "not_registered"))
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, LookupScreen))
+        await type_text(pilot, "stu10002")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StaffConfirmScreen))
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        assert "you're checked in as a walk-in" in result_message(app)
+    out = tmp_path / "full.csv"
+    await desk.export("full", out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["username"], row["method"], row["registered"]) == ("stu10002", "manual", "FALSE")
+    assert row["checked_in_by"] == "staff PIN at kiosk kiosk"
