@@ -31,8 +31,10 @@ How the app wires it in (the contract)
 
 The decision
 ------------
-- Idle: a key with a printable character (or Tab) is held and a decision starts; Enter,
-  arrows, function keys and control keys pass through untouched (``feed`` returns False).
+- Idle: a key with a printable character is held and a decision starts; Enter, Tab (a
+  reader's text starts with neither; Tab moves the focus, and what is typed behind it is for
+  the next field), arrows, function keys and control keys pass through untouched (``feed``
+  returns False). Within a burst, Tab is text (readers may send it between fields).
 - Deciding: each further key within ``key_gap`` (default 30 ms) of the previous one is held
   too. Once ``min_keys`` (default 4) fast keys are held, or ``sentinel_min_keys`` (default 2)
   when the first one is a start sentinel ``%``, ``;`` or ``+``, it is a swipe. A gap longer
@@ -206,7 +208,7 @@ class KeyTimingDetector:
             if len(self._held) >= self._needed():
                 self._mode = _Mode.SWIPE
             return Decision(held=True, give_back=earlier.give_back, swipe=earlier.swipe)
-        if symbol is None or symbol == "\n":
+        if symbol is None or symbol in "\n\t":  # a reader's text starts with neither
             return Decision(held=False, give_back=earlier.give_back, swipe=earlier.swipe)
         self._mode = _Mode.DECIDING
         self._into_field = into_field
@@ -229,9 +231,7 @@ class KeyFedReader(Reader, Protocol):
 
     on_release: ReleaseCallback | None
 
-    def feed(
-        self, character: str | None, key: str, at: float, *, into_field: bool = False
-    ) -> bool:
+    def feed(self, character: str | None, key: str, at: float, *, into_field: bool = False) -> bool:
         """Take one key; True when the reader keeps it (part of a swipe), False to pass it on.
         ``into_field``: a text box has the focus."""
         ...
@@ -262,9 +262,7 @@ class TerminalReader(BackgroundReader):
         self._timer: asyncio.TimerHandle | None = None
         self._set_status("connected", "Swipes typed into the terminal are read.")
 
-    def feed(
-        self, character: str | None, key: str, at: float, *, into_field: bool = False
-    ) -> bool:
+    def feed(self, character: str | None, key: str, at: float, *, into_field: bool = False) -> bool:
         """Offer one key; True means it belongs to the reader and must not be dispatched.
         ``into_field``: a text box has the focus (fast typing and pasted keys go to it)."""
         decision = self.detector.feed(character, key, at, into_field=into_field)

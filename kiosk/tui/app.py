@@ -46,6 +46,12 @@ COUNT_DELAY_S = 0.2
 # kiosks: every few seconds, so event-wide counts are at most this old.
 TICK_S = 3.0
 
+# Tab and Shift+Tab with a terminal reader: the focus moves at once (see on_event)
+_FOCUS_KEYS: dict[str, Callable[[Screen[Any]], object]] = {
+    "tab": lambda screen: screen.focus_next(),
+    "shift+tab": lambda screen: screen.focus_previous(),
+}
+
 
 class KioskApp(App[None]):
     CSS_PATH = "kiosk.tcss"
@@ -137,6 +143,12 @@ class KioskApp(App[None]):
                         or taken
                     )
                 if taken:
+                    return
+                if event.key in _FOCUS_KEYS:
+                    # the focus moves now, not when the key reaches a widget: keys right
+                    # behind it (fast typing, a paste typed by the terminal) are offered to
+                    # the readers knowing which field they are for
+                    _FOCUS_KEYS[event.key](self.screen)
                     return
             elif isinstance(event, events.Paste):
                 for reader in self.key_readers:  # keys typed before the paste go first

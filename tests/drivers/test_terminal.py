@@ -28,6 +28,8 @@ def _keys(text: str) -> list[tuple[str | None, str]]:
     for char in text:
         if char == "\n":
             out.append(("\r", "enter"))
+        elif char == "\t":
+            out.append(("\t", "tab"))
         else:
             out.append((char, char if char.isalnum() else f"sym_{ord(char)}"))
     return out
@@ -89,6 +91,16 @@ def test_enter_and_arrows_pass_straight_through_when_idle() -> None:
     assert detector.feed("\r", "enter", 0.0).held is False
     assert detector.feed(None, "down", 0.2).held is False
     assert not detector.busy
+
+
+def test_tab_passes_through_when_idle_and_is_text_inside_a_burst() -> None:
+    # Tab moves the focus in a form: fast Tabs then typing are not one swipe (issue 13.8)
+    detector = KeyTimingDetector()
+    for index in range(3):
+        assert detector.feed("\t", "tab", index * READER_KEY_GAP).held is False
+    assert not detector.busy
+    _feed_all(detector, "123\t4567\n", 1.0, READER_KEY_GAP)  # a reader's Tab between fields
+    assert detector.expire().swipe == "123\t4567"
 
 
 def test_a_short_fast_pair_without_sentinel_is_typing() -> None:

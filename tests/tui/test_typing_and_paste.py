@@ -21,7 +21,7 @@ from tests.tui.conftest import open_staff_screen, showing, wait_until
 
 SIZE = (120, 40)
 KEY_NAMES = {";": "semicolon", "?": "question_mark", "%": "percent_sign", " ": "space"}
-KEY_NAMES |= {"@": "at", ".": "full_stop", "\n": "enter"}
+KEY_NAMES |= {"@": "at", ".": "full_stop", "\n": "enter", "\t": "tab", "-": "minus"}
 
 
 def _burst(app: KioskApp, text: str) -> None:
@@ -151,3 +151,24 @@ async def test_a_reader_swipe_on_the_walk_in_form_is_a_swipe_not_its_name(
         assert name.value == ""
     (row,) = _check_ins(demo_setup)
     assert row.card_id == "901815908"
+
+
+async def test_tabs_then_typing_in_one_burst_reach_the_next_fields(demo_setup: KioskSetup) -> None:
+    # Tab from the events table to the new event's name and type it, all within a few ms (a
+    # fast typist, or a terminal typing a paste): Tab moves the focus, it starts no swipe, and
+    # the letters after it are the name field's (they were a 'we don't recognize this card').
+    app = make_app(demo_setup)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_staff_screen(pilot, "events", EventsScreen)
+        table = screen.query_one("#events-table")
+        await wait_until(pilot, lambda: table.has_focus)
+        name = screen.query_one("#event-name-input", Input)
+        _burst(app, "\t\t\t\tSpring Expo")
+        await wait_until(pilot, lambda: name.value == "Spring Expo")
+        await _settled(pilot, app)
+        assert name.value == "Spring Expo" and name.has_focus
+        assert not app._notifications  # no swipe was answered
+        _burst(app, "\t2027-03-04\n")  # on to the date, and Enter creates the event
+        await wait_until(pilot, lambda: app.desk.event.name == "Spring Expo")
+        assert app.desk.event.date == "2027-03-04"
+    assert _check_ins(demo_setup) == []
