@@ -98,10 +98,13 @@ def _span(first: int, last: int) -> tuple[int, ...]:
     return tuple(range(first, last + 1))
 
 
-def _two_of_three(first: int, last: int, skip: int) -> tuple[int, ...]:
-    """Bits ``first``..``last`` except every third one (those ``≡ skip`` mod 3): the pattern
-    of HID Corporate 1000's two interleaved parity bits."""
-    return tuple(position for position in range(first, last + 1) if position % 3 != skip)
+def _two_of_three(length: int, first: int, skip: int) -> tuple[int, ...]:
+    """Bits ``first``..``length - 1`` except every third one, counted from the last bit: those
+    ``length - position ≡ skip`` (mod 3). This is the pattern of HID Corporate 1000's two
+    interleaved parity bits, which the public implementations define from the end of the
+    frame (the same masks serve the 35- and 48-bit formats): for 35 bits it gives 3-4, 6-7,
+    …, 33-34 and 2-3, 5-6, …, 32-33; for 48 bits 4-5, 7-8, …, 46-47 and 3-4, 6-7, …, 45-46."""
+    return tuple(position for position in range(first, length) if (length - position) % 3 != skip)
 
 
 def _corporate_1000(name: str, length: int, company_bits: int) -> WiegandFormat:
@@ -112,10 +115,10 @@ def _corporate_1000(name: str, length: int, company_bits: int) -> WiegandFormat:
         length,
         (Field("company", 3, card_first - 1), Field("card", card_first, length - 1)),
         (
-            # bit 2: even parity over bits 3-4, 6-7, 9-10, … (two of every three)
-            Parity(2, False, _two_of_three(3, length - 1, 2)),
-            # last bit: odd parity over bits 2-3, 5-6, 8-9, … (the other two of three)
-            Parity(length, True, _two_of_three(2, length - 1, 1)),
+            # bit 2: even parity over two of every three bits after it
+            Parity(2, False, _two_of_three(length, 3, 0)),
+            # last bit: odd parity over the other two of every three (bit 2 among them)
+            Parity(length, True, _two_of_three(length, 2, 1)),
             # bit 1: odd parity over all the other bits
             Parity(1, True, _span(2, length)),
         ),
@@ -212,6 +215,42 @@ def decode_field(fmt: WiegandFormat, name: str, text: str) -> int | None:
     if value is None or not fmt.parity_holds(value):
         return None
     return fmt.field_value(value, name)
+
+
+def wrong_parities(fmt: WiegandFormat, text: str) -> tuple[Parity, ...]:
+    """The parity bits that do not hold for the raw value in ``text`` (empty when it is no
+    raw value of this format, or when every parity bit holds)."""
+    value = raw_value(fmt, text)
+    if value is None:
+        return ()
+    wrong = []
+    for parity, (bit, covered, odd) in zip(fmt.parities, fmt._masks, strict=True):
+        if (value & (covered | bit)).bit_count() % 2 != odd:
+            wrong.append(parity)
+    return tuple(wrong)
+
+
+def describe_parity(parity: Parity) -> str:
+    """``"the even parity bit 1 (over bits 2-13)"``: a parity bit as HID's documents name it."""
+    kind = "odd" if parity.odd else "even"
+    return f"the {kind} parity bit {parity.position} (over bits {_ranges(parity.covers)})"
+
+
+def _ranges(positions: tuple[int, ...]) -> str:
+    """``"2-13"`` or ``"3-4, 6-7, …, 33-34"``: sorted bit positions as ranges (the first two
+    and the last when there are more than four)."""
+    parts: list[str] = []
+    run_start = previous = positions[0]
+    for position in (*positions[1:], None):
+        if position is not None and position == previous + 1:
+            previous = position
+            continue
+        parts.append(str(run_start) if run_start == previous else f"{run_start}-{previous}")
+        if position is not None:
+            run_start = previous = position
+    if len(parts) > 4:
+        parts = [*parts[:2], "…", parts[-1]]
+    return ", ".join(parts)
 
 
 def fails_parity(fmt: WiegandFormat, text: str) -> bool:
