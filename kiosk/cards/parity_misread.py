@@ -9,12 +9,13 @@ student is asked to present the card again rather than told the card is unknown.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kiosk.cards.rules import Rule
 from kiosk.cards.tracks import Tracks, parse_tracks
 from kiosk.cards.transforms import Transform, compile_transform
-from kiosk.cards.wiegand import FORMATS, WiegandFormat
+from kiosk.cards.wiegand import FORMATS, WiegandFormat, describe_parity, wrong_parities
 from kiosk.cards.wiegand import fails_parity as value_fails_parity
 
 #: Each prox transform's name and the format whose parity it checks.
@@ -28,18 +29,23 @@ def _transform(spec: str) -> Transform:
     return compile_transform(spec)
 
 
-def _chain_fails_parity(specs: Sequence[str], value: str) -> bool:
-    """True when the transforms, applied in order to ``value``, stop at a prox transform
-    because its input is a raw value of that format with a wrong parity bit."""
+def _chain_parity_fault(specs: Sequence[str], value: str) -> tuple[WiegandFormat, str] | None:
+    """Where the transforms, applied in order to ``value``, stop at a prox transform because
+    its input is a raw value of that format with a wrong parity bit: the format and that
+    input; None when they do not stop so."""
     for spec in specs:
         fmt = _FORMAT_OF.get(spec)
         if fmt is not None and value_fails_parity(fmt, value):
-            return True
+            return fmt, value
         result = _transform(spec)(value)
         if result is None:
-            return False
+            return None
         value = result
-    return False
+    return None
+
+
+def _chain_fails_parity(specs: Sequence[str], value: str) -> bool:
+    return _chain_parity_fault(specs, value) is not None
 
 
 _PROX_TRANSFORMS = frozenset(_FORMAT_OF)
@@ -81,3 +87,37 @@ def fails_parity(cleaned: str, rules: Sequence[Rule]) -> bool:
         ):
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class ParityFailure:
+    """Why a rule gave no card_id when the reason is a prox parity failure: ``summary`` for
+    the rule's line in the staff rule tester, ``explanation`` as a whole sentence."""
+
+    summary: str
+    explanation: str
+
+
+def parity_failure(rule: Rule, cleaned: str, tracks: Tracks) -> ParityFailure | None:
+    """Why ``rule`` gives no card_id for the cleaned swipe when the reason is a prox parity
+    failure (for the staff rule tester): the format, the parity bits that are wrong and what
+    that means; None when the rule fails for another reason (or does not fail)."""
+    if not uses_parity(rule):
+        return None
+    found = rule.find(cleaned, tracks)
+    if found is None or found.card_id is not None:
+        return None
+    fault = _chain_parity_fault(rule.transforms, found.captured)
+    if fault is None:
+        return None
+    fmt, value = fault
+    parities = wrong_parities(fmt, value)
+    wrong = " and ".join(describe_parity(parity) for parity in parities)
+    verb = "does" if len(parities) == 1 else "do"
+    return ParityFailure(
+        f"{fmt.title}, {wrong} wrong",
+        f"rule {rule.name} reads the raw value as a {fmt.title} card, but {wrong} {verb} "
+        "not match the bits it covers, so at least one bit was read wrong and no card "
+        "number is guessed from it (present the card again; if it keeps failing, the card "
+        "may be of another format).",
+    )

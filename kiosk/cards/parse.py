@@ -8,12 +8,12 @@ contains any of its text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
-from kiosk.cards.parity_misread import fails_parity
+from kiosk.cards.parity_misread import fails_parity, parity_failure
 from kiosk.cards.rules import Rule, RuleMatch, RuleSet
 from kiosk.cards.tracks import (
     NOT_MAGSTRIPE,
@@ -242,7 +242,8 @@ def parse_swipe(text: str, rules: RuleSet, reader: str | None = None) -> SwipeRe
 @dataclass(frozen=True, slots=True)
 class RuleTrial:
     """One rule tried on a swipe: ``outcome`` is ``matched``, ``no_match``,
-    ``transform_failed``, ``other_reader``, ``disabled``, ``stray_text`` (the stripe has
+    ``transform_failed``, ``parity_failed`` (a prox transform found a parity bit wrong:
+    ``detail`` says which), ``other_reader``, ``disabled``, ``stray_text`` (the stripe has
     text after its last track, which the rule does not take: no ``trailing_text``) or
     ``not_tried`` (an earlier rule matched, or the swipe was decided before the rules)."""
 
@@ -251,6 +252,7 @@ class RuleTrial:
     card_id: str | None = None
     span: tuple[int, int] | None = None
     track: int | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +261,8 @@ class SwipeExplanation:
 
     ``display_text`` is the cleaned swipe, or a mask of the same length when refused;
     ``tracks`` maps track number to data (empty when refused or not a stripe);
-    ``card_id_span`` is where the card_id's source text lies in ``display_text``.
+    ``card_id_span`` is where the card_id's source text lies in ``display_text``;
+    ``why`` says why a misread the rules found (a prox parity failure) is one.
     """
 
     display_text: str
@@ -267,6 +270,7 @@ class SwipeExplanation:
     trials: tuple[RuleTrial, ...]
     result: SwipeResult
     card_id_span: tuple[int, int] | None
+    why: str | None = None
 
 
 def _trial(match: RuleMatch | None, name: str) -> RuleTrial:
@@ -294,10 +298,12 @@ def explain_swipe(text: str, rules: RuleSet, reader: str | None = None) -> Swipe
     trials: list[RuleTrial] = []
     span: tuple[int, int] | None = None
     # Text after the tracks, the stripe's only problem: the rules that take it were tried.
-    stray = tracks.stray is not None and (
-        result.status == "ok" or result.reason in _STRAY_REASONS
-    )
-    decided = result.status != "ok" and result.status != "no_match" and not stray
+    stray = tracks.stray is not None and (result.status == "ok" or result.reason in _STRAY_REASONS)
+    # A parity failure is a misread the rules found: they were tried, and the one whose prox
+    # transform found a parity bit wrong says which.
+    bad_parity = result.reason == "bad_parity"
+    decided = result.status not in ("ok", "no_match") and not stray and not bad_parity
+    why: str | None = None
     for rule in rules.rules:
         if decided or span is not None:
             trials.append(RuleTrial(rule.name, "not_tried"))
@@ -309,8 +315,14 @@ def explain_swipe(text: str, rules: RuleSet, reader: str | None = None) -> Swipe
             trials.append(RuleTrial(rule.name, "stray_text"))
         else:
             trial = _trial(rule.find(cleaned, tracks), rule.name)
+            failure = None
+            if bad_parity and trial.outcome == "transform_failed":
+                failure = parity_failure(rule, cleaned, tracks)
+            if failure is not None:
+                trial = replace(trial, outcome="parity_failed", detail=failure.summary)
+                why = why or failure.explanation
             trials.append(trial)
             if trial.outcome == "matched":
                 span = trial.span
     track_data = {track.number: track.data for track in tracks.tracks}
-    return SwipeExplanation(cleaned, track_data, tuple(trials), result, span)
+    return SwipeExplanation(cleaned, track_data, tuple(trials), result, span, why)

@@ -46,6 +46,8 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         self.prefixes: tuple[str, ...] = current.campus_prefixes
         self._pending_text: str | None = None
         self._trying = False
+        # What the suggestion asks when the cards fit two readings; no saving until answered.
+        self.question: str | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(HELP, classes="staff-help")
@@ -57,6 +59,7 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
             yield Input(placeholder="rule name", id="wizard-name")
             yield Button("Try on next swipe", id="wizard-try", disabled=True)
             yield Button("Save rule", id="wizard-save", variant="success", disabled=True)
+        yield Static("", markup=False, id="wizard-question", classes="wizard-question")
         yield Static("", markup=False, id="wizard-suggestion")
         yield Static("", markup=False, id="wizard-try-result")
 
@@ -95,6 +98,8 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         self.query_one("#wizard-state", Static).update(
             f"{len(self.samples)} card(s). Swipe another, or press Suggest."
         )
+        if self.question is not None:  # the card asked for, perhaps: suggest again at once
+            self.suggest()
 
     # --- suggest, try, save --------------------------------------------------------------
 
@@ -114,19 +119,39 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         suggestion = suggest_rule(self.samples, name=name)
         lines = [f"Card {d.pair} does not fit: {d.reason}" for d in suggestion.disagreements]
         shown = self.query_one("#wizard-suggestion", Static)
+        self._ask(suggestion.question if suggestion.rule is not None else None)
         if suggestion.rule is None:
             self.candidate = None
             shown.update("\n".join(["No rule explains these cards.", *lines]))
+            self.query_one("#wizard-try", Button).disabled = True
+            self.query_one("#wizard-save", Button).disabled = True
             return
         self.candidate = suggestion.rule
         self.prefixes = merged_prefixes(self.current.campus_prefixes, suggestion.campus_prefixes)
-        heading = (
-            f"Suggested rule (explains {suggestion.explained} of {suggestion.total} cards):"
-        )
+        heading = f"Suggested rule (explains {suggestion.explained} of {suggestion.total} cards):"
         shown.update("\n".join([heading, suggestion.toml, *lines]))
         self.query_one("#wizard-name", Input).value = suggestion.rule.name
         self.query_one("#wizard-try", Button).disabled = False
-        self.query_one("#wizard-save", Button).disabled = False
+        self.query_one("#wizard-save", Button).disabled = self.question is not None
+
+    def _ask(self, question: str | None) -> None:
+        """Show the suggestion's question on screen (or clear it): the cards so far fit two
+        readings, and the rule is not saved until the card that tells them apart is added."""
+        self.question = question
+        asked = self.query_one("#wizard-question", Static)
+        asked.display = question is not None
+        if question is None:
+            asked.update("")
+            return
+        ask = question.removesuffix(", and run this again.").removesuffix(".")
+        asked.update(
+            "One more card is needed before this rule can be saved.\n"
+            f"{ask}.\n"
+            "Swipe such a card now and type its ID: the rule is suggested again with it."
+        )
+        self.query_one("#wizard-state", Static).update(
+            "Waiting for the card that settles the question below…"
+        )
 
     def _rule_to_save(self) -> Rule | None:
         if self.candidate is None:
@@ -152,6 +177,8 @@ class RuleWizardScreen(StaffScreen, SwipeTaker):
         self.query_one("#wizard-try-result", Static).update(text)
 
     def save(self) -> None:
+        if self.question is not None:  # never an ambiguous rule (Save is disabled meanwhile)
+            return
         rule = self._rule_to_save()
         if rule is None:
             return

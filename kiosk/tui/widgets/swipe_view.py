@@ -7,7 +7,14 @@ from rich.text import Text
 
 from kiosk.cards.parse import SwipeExplanation
 
-_TRIAL_STYLE = {"matched": "bold green", "no_match": "yellow", "transform_failed": "bold red"}
+_TRIAL_STYLE = {
+    "matched": "bold green",
+    "no_match": "yellow",
+    "transform_failed": "bold red",
+    "parity_failed": "bold red",
+}
+#: What a misread's reason is called on the Result line.
+_MISREAD_NAMES = {"bad_parity": "parity failed", "bad_lrc": "LRC wrong", "trailing": "stray text"}
 
 
 def visible(text: str) -> str:
@@ -36,13 +43,19 @@ def explanation_text(explanation: SwipeExplanation, student: str | None) -> Text
         text.append(trial.outcome.replace("_", " "), style=_TRIAL_STYLE.get(trial.outcome, "dim"))
         if trial.card_id:
             text.append(f" → {trial.card_id}")
+        if trial.detail:
+            text.append(f": {trial.detail}")
         text.append("\n")
     result = explanation.result
     text.append("Result: ", style="bold")
     text.append(f"{result.status}", style="bold green" if result.status == "ok" else "bold red")
+    if result.status == "misread" and result.reason in _MISREAD_NAMES:
+        text.append(f" ({_MISREAD_NAMES[result.reason]})", style="bold red")
     if result.card_id:
         text.append(f"  card_id {result.card_id} (rule {result.rule})")
     text.append(f"\n  {result.message}\n")
+    if explanation.why:
+        text.append(f"  Why: {explanation.why}\n")
     text.append("Student: ", style="bold")
     text.append(student or "no roster student matches", style="bold" if student else "yellow")
     text.append("\n")
