@@ -30,7 +30,9 @@ PUBLIC = _jsonl("public-licence-vectors.jsonl")
 LICENCES = [row for row in CONSTRUCTED + PUBLIC if not row.get("truncated")]
 TRUNCATED = [row for row in PUBLIC if row.get("truncated")]
 PAYMENT_SWIPES = [str(row["swipe"]) for row in _jsonl("public-payment-vectors.jsonl")] + [
-    str(row[key]) for row in _jsonl("payment-vectors.jsonl") for key in ("track1", "track2")
+    str(row[key])
+    for row in _jsonl("payment-vectors.jsonl")
+    for key in ("track1", "track2")
     if row[key]
 ]
 IINS = tuple(sorted({str(row["iin"]) for row in CONSTRUCTED + PUBLIC}))
@@ -55,6 +57,42 @@ def _ids(rows: list[dict[str, object]]) -> list[str]:
 def test_a_licence_rule_reads_the_licence_number(row: dict[str, object]) -> None:
     result = parse_swipe(str(row["swipe"]), rules_from_toml(LICENCE_RULES))
     assert (result.status, result.card_id, result.rule) == ("ok", row["licence"], "licence")
+
+
+def _state(row: dict[str, object]) -> str:
+    """The jurisdiction's code, from the start of track 1 (``%TXAUSTIN^…``)."""
+    return str(row["swipe"])[1:3]
+
+
+def _rules_per_state(rows: list[dict[str, object]], trailing_text: bool = False) -> str:
+    """One rule per jurisdiction, each matching only its own IIN on track 2, as a campus
+    accepting licences from a few states writes them (``^636015(\\d{1,13})=`` for Texas)."""
+    iins = {_state(row): str(row["iin"]) for row in rows}
+    taking = "trailing_text = true\n" if trailing_text else ""
+    rules = "".join(
+        f"\n[[rules]]\nname = 'licence-{state}'\ntrack = 2\n"
+        f"pattern = '^{iin}(\\d{{1,13}})='\n{taking}"
+        for state, iin in sorted(iins.items())
+    )
+    return f"[guard]\ncampus_prefixes = {json.dumps(sorted(set(iins.values())))}\n{rules}"
+
+
+@pytest.mark.parametrize("row", PUBLIC, ids=_ids(PUBLIC))
+def test_each_public_licence_is_read_by_its_own_states_rule(row: dict[str, object]) -> None:
+    rules = rules_from_toml(_rules_per_state(PUBLIC))
+    assert len(rules.rules) == len({_state(r) for r in PUBLIC}) >= 3  # TX, AL, FL
+    result = parse_swipe(str(row["swipe"]), rules)
+    if row.get("truncated"):  # track 3 cut off: a misread unless the rule takes stray text
+        assert (result.status, result.reason) == ("misread", "partial")
+        rules = rules_from_toml(_rules_per_state(PUBLIC, trailing_text=True))
+        result = parse_swipe(str(row["swipe"]), rules)
+    expected = ("ok", row["licence"], f"licence-{_state(row)}")
+    assert (result.status, result.card_id, result.rule) == expected
+    # no other state's rule reads it
+    for rule in rules.rules:
+        if rule.name != f"licence-{_state(row)}":
+            alone = RuleSet((rule,), rules.campus_prefixes)
+            assert parse_swipe(str(row["swipe"]), alone).card_id is None, rule.name
 
 
 @pytest.mark.parametrize("row", LICENCES, ids=_ids(LICENCES))
