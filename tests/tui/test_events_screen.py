@@ -75,6 +75,25 @@ async def test_rename_the_highlighted_event_and_refuse_a_duplicate(
     assert _event_names(kiosk_setup) == ["Demo Career Fair", "Summer Expo", "Winter Expo"]
 
 
+async def test_creating_a_duplicate_in_staff_mode_is_refused_with_the_cli_sentence(
+    kiosk_setup: KioskSetup,
+) -> None:
+    create_event(kiosk_setup.desk.engine, "Spring Expo", "2027-03-04")
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_staff_screen(pilot, "events", EventsScreen)
+        screen.query_one("#event-name-input", Input).value = "SPRING expo"
+        screen.query_one("#event-date-input", Input).value = "2027-03-04"
+        screen.query_one("#event-create", Button).press()
+        await wait_until(pilot, lambda: "There is already an event called" in _message(app))
+        assert _message(app) == (
+            "There is already an event called 'Spring Expo' on 2027-03-04 (id 2); "
+            "use that one, or give this one another name."
+        )
+        assert app.desk.event.name == "Demo Career Fair"  # the kiosk stays on its event
+    assert _event_names(kiosk_setup) == ["Demo Career Fair", "Spring Expo"]
+
+
 async def test_renaming_the_event_in_use_renames_the_student_screen(
     kiosk_setup: KioskSetup,
 ) -> None:
