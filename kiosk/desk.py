@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 
@@ -352,12 +353,18 @@ class KioskDesk:
     # ----------------------------------------------------------------- counts
 
     async def live_count(self) -> int:
-        """Students checked in to the current event (undone ones not counted); offline in
-        fair mode, as far as this kiosk's replica knows."""
-        engine = self.engine
-        if self._fair is not None and not self._fair.link.online:
-            engine = self._fair.replica.engine
-        return await _blocking(live_count, engine, self.event_id)
+        """Students checked in to the current event (undone ones not counted); in fair mode
+        from the shared database when it answers within about a second, else as far as this
+        kiosk's replica knows."""
+        event_id = self.event_id
+        if self._fair is not None:
+            count = partial(live_count, event_id=event_id)
+            try:
+                return await self._fair.read(count)
+            except SQLAlchemyError as error:
+                log.warning("database unavailable (%s)", type(error).__name__)
+                raise DatabaseUnavailable(UNAVAILABLE) from None
+        return await _blocking(live_count, self.engine, event_id)
 
     def link_status(self) -> str:
         """``offline — 3 queued`` in fair mode while the shared database does not answer (or

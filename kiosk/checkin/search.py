@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
@@ -160,6 +159,8 @@ class StudentIndex:
             return [(exact, 100.0, "email" if "@" in text else "username")]
         if len(text) < MIN_TYPO_WORD or any(char.isspace() for char in text):
             return []  # a login has no spaces
+        from rapidfuzz import fuzz, process  # when staff first search: not at kiosk start-up
+
         matches = process.extract(
             text.lower(), self._login_texts, scorer=fuzz.ratio, processor=None,
             score_cutoff=LOGIN_CUTOFF, limit=None,
@@ -193,6 +194,8 @@ class StudentIndex:
                 break
             levels.append((100.0 if candidate == word else PREFIX_SCORE, self._owners[index]))
         if len(word) >= MIN_TYPO_WORD:
+            from rapidfuzz import fuzz, process  # when staff first search
+
             for _, ratio, index in process.extract(
                 word, self._words, scorer=fuzz.ratio, processor=None,
                 score_cutoff=WORD_CUTOFF, limit=None,
