@@ -125,3 +125,41 @@ def test_kiosk_run_with_the_terminal_reader(tmp_path: Path, terminals: list[Term
     terminal.wait_for("Welcome, Mari G. — you're checked in")
     terminal.type_like_a_reader(";90181590801?")
     terminal.wait_for("you already checked in at")
+
+
+def test_kiosk_demo_writes_only_in_its_temporary_folder(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    # issue 13.7: `kiosk demo` as a new user runs it (no --dir, no settings): its database,
+    # log, rules and the staff Export screen's file all go to its temporary folder, the
+    # screen says where the export went, and nothing is left anywhere once it exits
+    home, temporary = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temporary.mkdir()
+    cleared = ("KIOSK_DB", "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY", "XDG_DATA_HOME",
+               "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+    command = ["env", *(f"-u{name}" for name in cleared), f"HOME={home}", f"TMPDIR={temporary}",
+               sys.executable, "-m", "kiosk", "demo"]
+    terminal = Terminal(command, tmp_path)
+    terminals.append(terminal)
+    terminal.wait_for("Swipe your student ID")
+    terminal.press("1")
+    terminal.wait_for("1 checked in so far")
+    terminal.press("F10", *DEMO_PIN, "Enter")
+    terminal.wait_for("Staff mode — menu")
+    terminal.press(*["Down"] * 11, "Enter")
+    terminal.wait_for("Staff mode — export check-ins")
+    terminal.press("Tab", "Tab", "Enter")  # to the file's field, the Export button: pressed
+    screen = "".join(terminal.wait_for("Wrote 1 row(s) to").split())  # the path may wrap
+    (folder,) = temporary.iterdir()
+    assert folder.name.startswith("kiosk-demo-")
+    exported = folder / f"checkins-event1-handshake-{time.strftime('%Y%m%d')}.csv"
+    assert f"Wrote1row(s)to{exported}." in screen
+    assert "alex.tester@example.edu" in exported.read_text(encoding="utf-8-sig")
+    terminal.press("Escape", "q")
+    deadline = time.monotonic() + 15
+    while terminal.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.running()
+    assert list(temporary.iterdir()) == []  # the demo's folder went with it
+    assert list(home.rglob("*")) == []  # nothing in the user's data or settings folders
