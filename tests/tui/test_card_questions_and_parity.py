@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import Rule, RuleSet, load_rules
-from kiosk.cards.wiegand import FORMATS, encode_hex
+from kiosk.cards.wiegand import FORMATS, encode_bits, encode_hex
 from kiosk.db.models import CheckIn
 from kiosk.desk import KioskDesk
 from kiosk.tui.app import make_app
@@ -88,6 +88,37 @@ async def test_the_wizard_asks_for_the_telling_card_and_saves_no_ambiguous_rule(
     trial = RuleSet((saved["zeros"],))
     assert parse_swipe(unseen, trial).card_id == reads
     assert _check_ins(kiosk_setup) == []
+
+
+async def test_the_wizard_asks_which_prox_format_when_two_fit(kiosk_setup: KioskSetup) -> None:
+    # H10302 cards with small numbers read the same as H10304 cards of facility 0
+    h10302 = FORMATS["h10302"]
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(120, 50)) as pilot:
+        wizard = await _open_rule_wizard(pilot)
+        id_input = wizard.query_one("#wizard-id", Input)
+        question = wizard.query_one("#wizard-question", Static)
+        for card in (4711, 815, 1):
+            push(app, encode_bits(h10302, card=card))
+            await wait_until(pilot, lambda: not id_input.disabled)
+            await type_text(pilot, str(card))
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: id_input.disabled)
+        wizard.query_one("#wizard-suggest", Button).press()
+        await wait_until(pilot, lambda: question.display)
+        asked = str(question.render())
+        assert "HID H10302 37-bit (card number only), HID H10304 37-bit" in asked
+        assert "whose number is above 524287" in asked
+        assert wizard.query_one("#wizard-save", Button).disabled
+        big = 2**34 + 12345  # only H10302 holds it
+        push(app, encode_bits(h10302, card=big))
+        await wait_until(pilot, lambda: not id_input.disabled)
+        await type_text(pilot, str(big))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not question.display)
+        assert not wizard.query_one("#wizard-save", Button).disabled
+        assert wizard.candidate is not None
+        assert wizard.candidate.transforms == ("h10302_card",)
 
 
 # Alex Tester's card_id in the sample roster, on a 37-bit H10302 prox card (card number only)
