@@ -159,7 +159,7 @@ class CheckInRow:
 class IdentifiedStudent:
     """Whose card a swipe is, for staff screens (the rule tester); never for students."""
 
-    display_name: str
+    full_name: str  # "Beatrice Rossi": staff screens show whole names
     username: str
     archived: bool
     matched_by: Literal["rule", "containment"]

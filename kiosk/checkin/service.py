@@ -26,7 +26,6 @@ from kiosk.checkin.manual import (
     validate_mode,
 )
 from kiosk.checkin.matching import RosterMatch, RosterMatcher
-from kiosk.checkin.names import display_name
 from kiosk.checkin.outcome import (
     MISREAD,
     NOISE,
@@ -40,6 +39,7 @@ from kiosk.checkin.outcome import (
 )
 from kiosk.checkin.policies import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.checkin.queries import (
+    full_name,
     live_count,
     manual_counts,
     recent_check_ins,
@@ -243,7 +243,7 @@ class CheckInService:
         if student is None:
             return None
         return IdentifiedStudent(
-            display_name=display_name(student),
+            full_name=full_name(student),
             username=student.username,
             archived=student.archived,
             matched_by="rule" if result.status == "ok" else "containment",

@@ -115,6 +115,6 @@ def test_an_old_event_name_with_control_characters_is_read_without_them(
 
 
 def test_the_rule_tester_names_an_old_username_without_control_characters() -> None:
-    identified = IdentifiedStudent(display_name="Alex T.", username="at\x1b[2Jester",
+    identified = IdentifiedStudent(full_name="Alex Tester", username="at\x1b[2Jester",
                                    archived=False, matched_by="rule", rule="campus")
-    assert describe(identified) == "Alex T. (atester) — matched by rule"
+    assert describe(identified) == "Alex Tester (atester) — matched by rule"

@@ -151,7 +151,7 @@ async def test_the_rule_tester_says_a_bad_parity_prox_swipe_is_a_misread_and_why
         await wait_until(pilot, lambda: "Student:" in str(result.render()))
         text = str(result.render())
         assert f"prox-h10302: matched → {ALEX_ID}" in text
-        assert "Alex T. (stu10001) — matched by rule" in text
+        assert "Alex Tester (stu10001) — matched by rule" in text
         push(app, bad)
         await wait_until(pilot, lambda: bad in str(result.render()))
         text = str(result.render())

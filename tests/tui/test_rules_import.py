@@ -48,7 +48,7 @@ async def test_rule_tester_explains_a_swipe_and_records_nothing(kiosk_setup: Kio
         assert "track 2: 90123456701" in text
         assert "campus-iso-number: no match" in text
         assert "id-plus-issue-code: matched → 901234567" in text
-        assert "Alex T. (stu10001) — matched by rule" in text
+        assert "Alex Tester (stu10001) — matched by rule" in text
         # the card_id is highlighted where it sits in the swipe text
         spans = [s for s in result.render().spans if "green" in str(s.style)]  # type: ignore[attr-defined]
         assert spans and text[spans[0].start : spans[0].end] == "901234567"

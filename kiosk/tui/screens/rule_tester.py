@@ -45,10 +45,11 @@ class RuleTesterScreen(StaffScreen, SwipeTaker):
 
 
 def describe(identified: IdentifiedStudent | None) -> str | None:
-    """``"Alex T. (atester) — matched by rule"`` for the staff screen, or None."""
+    """``"Alex Tester (atester) — matched by rule"`` for the staff screen (whole names, as
+    every staff view), or None."""
     if identified is None:
         return None
     archived = ", archived" if identified.archived else ""
     how = "by rule" if identified.matched_by == "rule" else "by containment"
     username = sanitise(identified.username)  # a row stored before ESC was refused
-    return f"{identified.display_name} ({username}{archived}) — matched {how}"
+    return f"{identified.full_name} ({username}{archived}) — matched {how}"
