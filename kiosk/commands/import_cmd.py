@@ -89,7 +89,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"kiosk: {report.refused}", file=sys.stderr)
     else:
         sys.stdout.write(render_text(report))
-        if report.refused is not None:
+        if report.refused is not None and not sys.stdout.isatty():
+            # the report says it already; repeated only where stdout is not read (a pipe, a
+            # file), never twice on the screen
             print(f"kiosk: {report.refused}", file=sys.stderr)
     return report.exit_status
 

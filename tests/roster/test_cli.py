@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def test_the_archive_guard_exits_1_and_force_lets_it_through(
     assert "add --force" in captured.err
     assert run(db_url, "--archive-missing", "--force", three) == 0
     assert "  archived          2" in capsys.readouterr().out
+
+
+def test_the_archive_guard_refusal_is_said_once_in_a_terminal(db_url: str) -> None:
+    # issue 13.13: in a terminal (stdout and stderr the same screen) the refusal was printed
+    # twice, in the report and again on stderr
+    assert run(db_url, str(roster("base.csv"))) == 0
+    leader, follower = os.openpty()
+    try:
+        command = [sys.executable, "-m", "kiosk", "--db", db_url, "import", "--archive-missing",
+                   str(roster("three_of_five.csv"))]
+        status = subprocess.run(command, stdout=follower, stderr=follower, timeout=60).returncode
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the pty is drained
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(leader)
+    screen = written.decode()
+    assert status == 1 and "Refused (nothing written): three_of_five.csv" in screen
+    assert screen.count("would archive") == 1, screen
 
 
 @pytest.mark.parametrize("args", [["--no-such-option", "x.csv"], []])
