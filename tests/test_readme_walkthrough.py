@@ -1,20 +1,26 @@
 """README.md's "A first real event", run as written, in order, in a temporary folder.
 
 Every command of the walk-through's code block runs through a shell (`kiosk` from this
-venv) against a real SQLite file, with the configuration folder in the temporary folder, so
-`kiosk init` writes the kiosk.toml that every later command reads. Each must exit 0, and
-`kiosk doctor` must say the kiosk is ready. Only what needs hardware or a person is
-substituted, each in the table below:
+venv) with no database named anywhere (no $KIOSK_DB, no --db: the default SQLite file in the
+data folder, as for a new user), the configuration and data folders in the temporary folder,
+so `kiosk init` writes the kiosk.toml that every later command reads. Each must exit 0, and
+`kiosk doctor` must say the kiosk is ready. `kiosk staff set-pin` runs as written on a real
+terminal (a pty) where the PIN is typed twice at its prompts. Only what needs hardware is
+substituted, in the table below, and `kiosk run` (see below).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import os
 import re
+import select
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -40,8 +46,6 @@ CARDS = ((";90123456701?", "901234567"), (";90181590801?", "901815908"))
 SUBSTITUTIONS = {
     # the USB reader: a capture file replayed at once
     "hid:vid=0801": "replay:reader.txt?interval=0",
-    # the PIN typed twice at a terminal: the same command reading it from standard input
-    "kiosk staff set-pin": f"echo {PIN} | kiosk staff set-pin --pin-stdin",
 }
 # `kiosk run` (full screen, needs a terminal and a person) is run in-process instead: its own
 # argument parsing and set-up (build_setup: database, PIN, event, rules, readers) with the
@@ -59,11 +63,7 @@ def walkthrough_commands(readme: str) -> list[str]:
 
 def _substituted(command: str) -> str:
     for readme_text, test_text in SUBSTITUTIONS.items():
-        if readme_text.startswith("kiosk "):
-            if command == readme_text:
-                return test_text
-        else:
-            command = command.replace(readme_text, test_text)
+        command = command.replace(readme_text, test_text)
     return command
 
 
@@ -79,13 +79,60 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     env = {
         "CONFIGURATION_DIRECTORY": str(tmp_path / "etc"),
         "STATE_DIRECTORY": str(tmp_path / "state"),
-        "KIOSK_DB": f"sqlite:///{tmp_path / 'kiosk.sqlite3'}",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KIOSK_DB", raising=False)  # a new user names no database
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def _take_terminal() -> None:  # in the child: a new session whose controlling terminal is fd 0
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _read_until(leader: int, marker: bytes, seconds: float = 60.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the command closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def _run_typing_the_pin(command: str, folder: Path) -> None:
+    """`kiosk staff set-pin` as a person runs it: on a terminal, the PIN typed at each prompt."""
+    leader, follower = os.openpty()
+    process = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=folder,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        preexec_fn=_take_terminal,
+    )
+    os.close(follower)
+    try:
+        seen = _read_until(leader, b"New staff PIN:")
+        os.write(leader, f"{PIN}\r".encode())
+        seen += _read_until(leader, b"The same PIN again:")
+        os.write(leader, f"{PIN}\r".encode())
+        seen += _read_until(leader, b"Staff PIN set.")
+        assert process.wait(timeout=60) == 0, seen
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    assert b"Staff PIN set." in seen and PIN.encode() not in seen  # not echoed
 
 
 def _run_in_process(command: str) -> None:
@@ -116,6 +163,10 @@ def test_the_readme_walkthrough_runs_as_written(folder: Path) -> None:
             _run_in_process(command)
             ran.append(command)
             continue
+        if command.split()[:3] == ["kiosk", "staff", "set-pin"]:
+            _run_typing_the_pin(command, folder)
+            ran.append(command)
+            continue
         result = subprocess.run(
             ["bash", "-c", command], cwd=folder, capture_output=True, text=True, timeout=120
         )
@@ -128,6 +179,9 @@ def test_the_readme_walkthrough_runs_as_written(folder: Path) -> None:
     assert len(ran) == len(commands)
     settings = folder / "etc" / "kiosk.toml"
     assert (settings.stat().st_mode & 0o777) == 0o600
+    # every command used the one default database a new user gets
+    assert [p.name for p in (folder / "state").glob("*.sqlite3")] == ["kiosk.sqlite3"]
+    assert not list(folder.glob("*.sqlite3"))
     with (folder / "attendees.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows[1:]] == ["alex.tester@example.edu"]
@@ -138,8 +192,6 @@ def test_every_substitution_is_used() -> None:
     """The table names only README text that is there (a stale entry would hide a change)."""
     commands = walkthrough_commands((REPO / "README.md").read_text(encoding="utf-8"))
     for readme_text in SUBSTITUTIONS:
-        if readme_text.startswith("kiosk "):
-            assert readme_text in commands
-        else:
-            assert any(readme_text in command for command in commands)
+        assert any(readme_text in command for command in commands)
     assert sum(c.split()[:2] == ["kiosk", "run"] for c in commands) == 1
+    assert sum(c.split()[:3] == ["kiosk", "staff", "set-pin"] for c in commands) == 1
