@@ -8,9 +8,10 @@ Alembic (with Mako and Pygments, a third of a second) is imported only to migrat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -23,6 +24,18 @@ _REVISION = re.compile(r"^revision(?:\s*:[^=\n]*)?\s*=\s*[\"']([^\"'\n]+)[\"']\s
 _DOWN_REVISION = re.compile(
     r"^down_revision(?:\s*:[^=\n]*)?\s*=\s*(?:None|[\"']([^\"'\n]+)[\"'])\s*$", re.M
 )
+
+
+def include_object(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` hook for comparing the models with a database of
+    ``dialect``: a constraint or index the models make on the other engine only
+    (``info["only_on"]``, kiosk.db.models) is left out."""
+
+    def include(item: Any, _name: Any, _type: Any, reflected: bool, _compare_to: Any) -> bool:
+        only_on = None if reflected else getattr(item, "info", {}).get("only_on")
+        return only_on in (None, dialect)
+
+    return include
 
 
 def alembic_config() -> Config:

@@ -34,18 +34,45 @@ def _ts(nullable: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable)
 
 
+#: ``info`` key of a constraint or index made on one database engine only (DDL and the
+#: migrations-match-the-models check skip it on the other: kiosk.db.migrate.include_object).
+ONLY_ON = "only_on"
+
+
+def _roster_key(column: str) -> tuple[UniqueConstraint, Index]:
+    """A student column no two students share. SQLite: a unique constraint. PostgreSQL
+    (migration 0005): a unique index ``WHERE column IS NOT NULL``, the same rule; being
+    partial, PostgreSQL does not count the column as a key, so a roster import changing it
+    takes ``FOR NO KEY UPDATE`` on the row, and a kiosk's check-in of that student (its
+    foreign key check takes ``FOR KEY SHARE``) does not wait for the import to commit."""
+    where = text(f"{column} IS NOT NULL")
+    constraint = UniqueConstraint(column, info={ONLY_ON: "sqlite"}).ddl_if(dialect="sqlite")
+    index = Index(
+        f"student_{column}_key", column, unique=True, postgresql_where=where,
+        info={ONLY_ON: "postgresql"},
+    ).ddl_if(dialect="postgresql")  # fmt: skip
+    return constraint, index
+
+
 class Student(SQLModel, table=True):
     """One student from the Handshake Student CSV. Never deleted: archived instead."""
 
     __tablename__ = "student"
 
+    # username, email_key, auth_identifier and card_id are unique: see _roster_key.
+    __table_args__ = tuple(
+        item
+        for column in ("username", "email_key", "auth_identifier", "card_id")
+        for item in _roster_key(column)
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    username: str = Field(sa_column=Column(Text, nullable=False))
     email_address: str = Field(sa_column=Column(Text, nullable=False))
     # Lower-cased email: emails compare case-insensitively, so uniqueness is on this.
-    email_key: str = Field(sa_column=Column(Text, nullable=False, unique=True))
-    auth_identifier: str | None = Field(default=None, sa_column=Column(Text, unique=True))
-    card_id: str | None = Field(default=None, sa_column=Column(Text, unique=True))
+    email_key: str = Field(sa_column=Column(Text, nullable=False))
+    auth_identifier: str | None = Field(default=None, sa_column=Column(Text))
+    card_id: str | None = Field(default=None, sa_column=Column(Text))
     first_name: str = Field(sa_column=Column(Text, nullable=False))
     last_name: str | None = Field(default=None, sa_column=Column(Text))
     middle_name: str | None = Field(default=None, sa_column=Column(Text))

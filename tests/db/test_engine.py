@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from kiosk.db.engine import make_engine, resolve_database_url
-from kiosk.db.migrate import current_revision, head_revision
+from kiosk.db.migrate import current_revision, head_revision, include_object
 from kiosk.db.models import CheckIn, Event, Student
 from kiosk.db.session import open_database
 from kiosk.errors import UserError
@@ -31,7 +31,8 @@ def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout(sqlite_url
 def test_migrations_reach_head_and_match_the_models(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object(engine.dialect.name)}
+        context = MigrationContext.configure(connection, opts=opts)
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
 
