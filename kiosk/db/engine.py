@@ -24,6 +24,9 @@ SQLITE_REOPEN_ERRORS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")
 PG_CONNECT_TIMEOUT_S = 5
 PG_LOCK_TIMEOUT_MS = 5_000
 PG_TCP_USER_TIMEOUT_MS = 10_000
+#: Fair mode (``bound_server_waits``): the longest a kiosk waits for one answer of the shared
+#: server before it drops the connection.
+PG_ANSWER_LIMIT_S = 10.0
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -140,3 +143,42 @@ def _postgres_connect_args(url: URL) -> dict[str, Any]:
     if "lock_timeout" not in options:
         args["options"] = f"{options} -c lock_timeout={PG_LOCK_TIMEOUT_MS}".strip()
     return args
+
+
+def bound_server_waits(engine: Engine, seconds: float = PG_ANSWER_LIMIT_S) -> None:
+    """Give up on any answer of a PostgreSQL server that takes longer than ``seconds``:
+    the connection is closed and the call raises ``OperationalError`` (a disconnect, so the
+    pool drops it). For a kiosk's shared database. A server that froze (SIGSTOP, a hung
+    host) or a network path that swallows packets while something on the way still
+    acknowledges them leaves TCP up: keepalives are answered, ``tcp_user_timeout`` never
+    fires, and a frozen server runs no ``statement_timeout``. Without this a statement, a
+    fetch or the pool's pre-ping waits forever and holds its thread. Connections the engine
+    holds already are closed first; a SQLite engine is left as it is."""
+    if engine.dialect.name != "postgresql":
+        return
+    event.listen(engine, "do_connect", partial(_connect_bounded, _bounded_class(seconds)))
+    engine.dispose()
+
+
+def _connect_bounded(connection_class: Any, _dialect: Any, _record: Any, cargs: Any,
+                     cparams: Any) -> Any:  # fmt: skip
+    return connection_class.connect(*cargs, **cparams)
+
+
+def _bounded_class(seconds: float) -> Any:
+    """A psycopg connection class whose every wait on the server ends within ``seconds``
+    (connecting has its own ``connect_timeout``)."""
+    import psycopg
+    from psycopg import errors
+
+    class BoundedConnection(psycopg.Connection[Any]):
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            try:
+                return super().wait(gen, interval, seconds if timeout is None else timeout)
+            except errors._WaitTimeout:  # psycopg's own, raised when the timeout expires
+                self.close()  # mid-protocol: unusable; closed, SQLAlchemy discards it
+                raise psycopg.OperationalError(
+                    f"no answer from the database server within {seconds:g} s"
+                ) from None
+
+    return BoundedConnection

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 #: Picks the service method to call: ``lambda service: service.handle_swipe``.
 Call = Callable[[CheckInService], Callable[..., CheckInOutcome]]
 ServiceFactory = Callable[[], CheckInService]
+R = TypeVar("R")
 
 
 @dataclass
@@ -76,6 +79,7 @@ class FairRoute:
         self.queued = 0
         self._mirrors: set[asyncio.Future[None]] = set()
         self._listed: dict[int, str] = {}  # check-in id -> key, of the last list staff saw
+        self._upkeep = threading.Lock()  # held by the one upkeep running (``tick``)
 
     # ------------------------------------------------------------- services
 
@@ -120,6 +124,22 @@ class FairRoute:
         if outcome.kind == "checked_in":
             self.queued += 1
         return outcome
+
+    # ---------------------------------------------------------------- reads
+
+    async def read(self, query: Callable[[Engine], R]) -> R:
+        """``query(engine)`` on the shared database when it answers within
+        ``ONLINE_WAIT_S`` (else the kiosk goes offline), otherwise on the replica: what the
+        screen shows (the count) never waits longer on the network."""
+        if self.link.online:
+            try:
+                attempt = asyncio.to_thread(query, self.link.shared)
+                return await asyncio.wait_for(attempt, ONLINE_WAIT_S)
+            except TimeoutError:
+                self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
+            except SQLAlchemyError as error:
+                self.link.lost(type(error).__name__)
+        return await asyncio.to_thread(query, self.replica.engine)
 
     # ---------------------------------------------------------------- undo
 
@@ -195,7 +215,18 @@ class FairRoute:
 
     def tick(self, event_id: int) -> bool:
         """Keep the replica and the queue up to date (blocking: call in a thread). Returns
-        True when the roster changed (the caller reloads its index)."""
+        True when the roster changed (the caller reloads its index). One upkeep at a time:
+        while one still waits on the network (the app gave up waiting for it, the thread
+        goes on until the engine's answer limit), the next tick does nothing, so upkeep
+        threads never pile up and take the threads swipes need."""
+        if not self._upkeep.acquire(blocking=False):
+            return False
+        try:
+            return self._tick(event_id)
+        finally:
+            self._upkeep.release()
+
+    def _tick(self, event_id: int) -> bool:
         if not self.link.online:
             if not self.link.probe():
                 return False

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from kiosk.db.engine import bound_server_waits
 from kiosk.db.session import PermissionMissing, open_database
 from kiosk.errors import UserError
 from kiosk.fair.link import SharedLink
@@ -65,8 +66,9 @@ def open_shared(url: str, replica_path: Path) -> SharedStart:
                 "alone when the network drops."
             ) from None
         log.warning("shared database unreachable at start: checking in from the replica")
-        link = SharedLink(
-            open_database(url, migrate=False), online=False, reason="unreachable at start"
-        )
+        shared = open_database(url, migrate=False)
+        bound_server_waits(shared)
+        link = SharedLink(shared, online=False, reason="unreachable at start")
         return SharedStart(link.shared, replica, link)
+    bound_server_waits(shared)  # a frozen server holds no thread (kiosk.db.engine)
     return SharedStart(shared, replica, SharedLink(shared))
