@@ -48,7 +48,8 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         type=Path,
         nargs="?",
-        help="the rules file (default: card-rules.toml in the config directory)",
+        help="the rules file (default: the one kiosk run uses: kiosk.toml's rules_file, else "
+        "card-rules.toml in the config directory)",
     )
     check.add_argument(
         "--rules",
@@ -84,12 +85,13 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from kiosk.cards.rules import load_rules
-    from kiosk.config import default_rules_path
+    from kiosk.config import default_rules_path, load_config
 
     if args.file is not None and args.rules is not None and args.file != args.rules:
         raise UsageError("Give the rules file once: either FILE or --rules FILE.")
     given = args.file or args.rules
-    path = given or default_rules_path()
+    # none given: the file kiosk run would use (kiosk.toml's rules_file, as kiosk init wrote it)
+    path = given or load_config().rules_file or default_rules_path()
     if given is None and not path.exists():
         raise UsageError(
             f"There is no rules file at {path}; give one: kiosk rules check card-rules.toml"

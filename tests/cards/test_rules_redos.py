@@ -194,6 +194,22 @@ def test_rules_check_takes_the_file_as_a_positional_argument(
     assert "either FILE or --rules FILE" in capsys.readouterr().err
 
 
+def test_rules_check_without_a_file_checks_the_rules_kiosk_run_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # after `kiosk init --rules card-rules.toml`, `kiosk rules check` checks that file (it
+    # looked only in the configuration folder and said there was no rules file)
+    monkeypatch.setenv("CONFIGURATION_DIRECTORY", str(tmp_path / "etc"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["rules", "check"]) == 2
+    assert "There is no rules file at" in capsys.readouterr().err
+    rules = _rules_file(tmp_path, r";(\d{9})=")
+    assert main(["init", "--rules", rules.name]) == 0
+    capsys.readouterr()
+    assert main(["rules", "check"]) == 0
+    assert capsys.readouterr().out.startswith(f"{rules}: 1 rule(s)")
+
+
 def test_a_swipe_longer_than_any_card_is_a_misread_before_the_rules() -> None:
     rules = RuleSet((Rule("any", r"(\d{9})"),))
     longest = ";" + "1" * (MAX_SWIPE_LENGTH - 2) + "?"
