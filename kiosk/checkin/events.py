@@ -195,7 +195,10 @@ def find_event(engine: Engine, ref: str) -> Event:
         return _shown(matches[0])
     if not matches:
         raise UserError(f"There is no event {text!r}; see `kiosk events list` for ids and names.")
-    ids = ", ".join(str(event.id) for event in matches)
+    ids = ", ".join(
+        f"{event.id} on {event.date}" if event.date else f"{event.id} without a date"
+        for event in sorted(matches, key=lambda event: event.id or 0)
+    )
     raise UserError(
         f"{len(matches)} events are called {text!r} (ids {ids}); name the one you mean by its id."
     )

@@ -69,8 +69,13 @@ def test_find_event_by_id_name_and_ambiguity(engine: Engine) -> None:
     create_event(engine, "Info session", "2026-10-09")  # same name, another day: allowed
     assert find_event(engine, "career fair").id == fair.id
     assert find_event(engine, f" {fair.id} ").id == fair.id
-    with pytest.raises(UserError, match="2 events are called 'Info session'"):
+    create_event(engine, "INFO session")  # and one without a date
+    with pytest.raises(UserError) as raised:
         find_event(engine, "Info session")
+    assert str(raised.value) == (  # the dates tell staff which id they mean
+        "3 events are called 'Info session' (ids 2 on 2026-10-02, 3 on 2026-10-09, "
+        "4 without a date); name the one you mean by its id."
+    )
     with pytest.raises(UserError, match="no event 'Gala'"):
         find_event(engine, "Gala")
     with pytest.raises(UserError, match="no event '999'"):
