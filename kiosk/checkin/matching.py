@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import SwipeResult
+from kiosk.checkin import roster_preread
 from kiosk.checkin.roster_index import CardIdTable
 
 # Rosters being read ahead of their first load (see RosterMatcher.preload), by engine, with
@@ -44,9 +45,17 @@ class RosterMatcher:
     @classmethod
     def load(cls, engine: Engine) -> RosterMatcher:
         """Every student with a card_id (archived ones too: the policy decides about them).
-        The first load after :meth:`preload` on the same engine takes the preloaded roster."""
+        The first load after :meth:`preload` on the same engine takes the preloaded roster;
+        on a SQLite file, the first after :func:`kiosk.checkin.roster_preread.start` takes
+        that roster when nothing was written to the database since."""
         with _PRELOADS_LOCK:
             started, preloaded = _PRELOADS.pop(engine, (0.0, None))
+        if engine.dialect.name == "sqlite" and engine.url.database:
+            roster = roster_preread.take(engine.url.database)
+            if roster is not None:
+                table = CardIdTable.from_sqlite_row(roster)
+                if table is not None:
+                    return cls(table)
         if (
             preloaded is not None
             and time.monotonic() - started < PRELOAD_FRESH_S

@@ -5,7 +5,8 @@ per student kept: the database concatenates the card_ids in card_id order (SQLit
 unique index; PostgreSQL sorts with ``COLLATE "C"``, code-point order as Python compares
 strings) and the ids in the same order. The card_ids then sit in one string, searched by
 bisection: fixed-width records when every card_id has the same length (the usual roster),
-else with an array of offsets; the ids in an array beside them.
+else with an array of offsets; the ids beside them, in an array or (from SQLite) as one
+string of fixed-width decimals read by position.
 
 - :meth:`CardIdTable.owners`: the student ids whose card_id is exactly a given one;
 - :meth:`CardIdTable.contained_in`: the roster card_ids that are substrings of a swipe's
@@ -24,20 +25,17 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from operator import itemgetter
-from typing import cast, overload
-
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, cast, overload
 
 from kiosk.cards.card_ids import is_blank
+from kiosk.checkin.roster_preread import SQLITE_ROSTER
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _SEPARATOR = "\n"
 
-_SQLITE = (
-    "SELECT count(*), group_concat(card_id, char(10)), group_concat(id) "
-    "FROM (SELECT card_id, id FROM student "
-    "WHERE card_id IS NOT NULL AND card_id <> '' ORDER BY card_id, id)"
-)
+_SQLITE = SQLITE_ROSTER  # kiosk.checkin.roster_preread runs it too, before SQLAlchemy loads
 _POSTGRESQL = (
     "SELECT count(*), "
     "string_agg(card_id, E'\\n' ORDER BY card_id COLLATE \"C\", id), "
@@ -74,10 +72,39 @@ class _Keys(Sequence[str]):
         return self._text[self._offsets[index] : self._offsets[index + 1]]
 
 
+class _FixedWidthIds(Sequence[int]):
+    """Student ids as zero-padded decimals of one width, one after the other, read by
+    position: a million ids need no parsing to be loaded, and a lookup parses one."""
+
+    __slots__ = ("_digits", "_width", "_count")
+
+    def __init__(self, digits: str, width: int, count: int) -> None:
+        self._digits = digits
+        self._width = width
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError("student id index out of range")
+        start = (index % self._count) * self._width
+        return int(self._digits[start : start + self._width])
+
+
 class CardIdTable:
     """Card_ids in code-point order, with the student id of each."""
 
-    def __init__(self, card_ids: list[str], ids: array[int], distinct: int | None = None) -> None:
+    def __init__(
+        self, card_ids: list[str], ids: Sequence[int], distinct: int | None = None
+    ) -> None:
         """``card_ids`` sorted, ``ids[i]`` the student of ``card_ids[i]``; ``distinct``: how
         many distinct card_ids there are (default: all, as the database's unique card_id
         makes it). The list is not kept."""
@@ -91,7 +118,7 @@ class CardIdTable:
     def _init(
         self,
         joined: str,
-        ids: array[int],
+        ids: Sequence[int],
         width: int,
         offsets: array[int] | None,
         lengths: set[int],
@@ -103,7 +130,7 @@ class CardIdTable:
         self._distinct = len(ids) if distinct is None else distinct
 
     @classmethod
-    def _of_one_width(cls, joined: str, ids: array[int], width: int) -> CardIdTable:
+    def _of_one_width(cls, joined: str, ids: Sequence[int], width: int) -> CardIdTable:
         table = cls.__new__(cls)
         table._init(joined, ids, width, None, {width} if ids else set(), None)
         return table
@@ -120,11 +147,29 @@ class CardIdTable:
         return cls(card_ids, ids, len(set(card_ids)))
 
     @classmethod
-    def from_joined(cls, card_ids: str, ids: str, count: int) -> CardIdTable | None:
-        """From ``count`` card_ids in order joined by newlines and their ids joined by commas,
-        as the database sends them; None when a card_id holds a newline itself (then the
+    def from_sqlite_row(
+        cls, row: tuple[int, str | None, str | None, int | None]
+    ) -> CardIdTable | None:
+        """From the row of kiosk.checkin.roster_preread.SQLITE_ROSTER (count, card_ids, ids
+        of one width, that width); None as :meth:`from_joined`."""
+        count, card_ids, ids, id_width = row
+        return cls.from_joined(card_ids or "", ids or "", count, id_width or 0)
+
+    @classmethod
+    def from_joined(
+        cls, card_ids: str, ids: str, count: int, id_width: int = 0
+    ) -> CardIdTable | None:
+        """From ``count`` card_ids in order joined by newlines and their ids joined by commas
+        (``id_width`` 0), or zero-padded to ``id_width`` digits each, one after the other, as
+        the database sends them; None when a card_id holds a newline itself (then the
         newlines do not add up) or the two lists differ in length."""
-        numbers = array("q", json.loads(f"[{ids}]")) if count else array("q")
+        numbers: Sequence[int]
+        if id_width > 0:
+            if len(ids) != count * id_width:
+                return None
+            numbers = _FixedWidthIds(ids, id_width, count)
+        else:
+            numbers = array("q", json.loads(f"[{ids}]")) if count else array("q")
         if len(numbers) != count or card_ids.count(_SEPARATOR) != max(count - 1, 0):
             return None
         if count == 0:
@@ -146,13 +191,19 @@ class CardIdTable:
     @classmethod
     def load(cls, engine: Engine) -> CardIdTable:
         """Every student's card_id (archived ones too) from the database, in one statement."""
+        from sqlalchemy import text  # here: kiosk.checkin.roster_preread imports this module
+
         with engine.connect() as connection:
-            statement = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}.get(connection.dialect.name)
-            if statement is not None:
-                count, card_ids, ids = connection.execute(text(statement)).one()
+            table: CardIdTable | None = None
+            dialect = connection.dialect.name
+            if dialect == "sqlite":
+                count, card_ids, ids, id_width = connection.execute(text(_SQLITE)).one()
+                table = cls.from_sqlite_row((count, card_ids, ids, id_width))
+            elif dialect == "postgresql":
+                count, card_ids, ids = connection.execute(text(_POSTGRESQL)).one()
                 table = cls.from_joined(card_ids or "", ids or "", count)
-                if table is not None:
-                    return table
+            if table is not None:
+                return table
             rows = connection.execute(text(_ROWS))
             return cls.from_pairs((card_id, student_id) for card_id, student_id in rows)
 

@@ -27,21 +27,26 @@ def register(subparsers: Any) -> None:
 def build_setup(config: KioskConfig, db: str | None) -> KioskSetup:
     """Open the database, event, rules and readers ``config`` names; UserError if one fails.
 
-    The roster starts loading (in a thread, see RosterMatcher.preload) as soon as the
-    database is open, while the screen's modules are imported."""
+    The roster starts loading in a thread while the database and screen modules are
+    imported: from a SQLite file at once, with Python's sqlite3 (kiosk.checkin.roster_preread);
+    from another database as soon as it is open (RosterMatcher.preload)."""
+    from kiosk.checkin import roster_preread
+
+    url = database_url(db, config)
+    preread = roster_preread.start(url)
+
     from kiosk.checkin.matching import RosterMatcher
-    from kiosk.db.engine import resolve_database_url
     from kiosk.db.session import open_database
     from kiosk.fair.start import SharedStart, default_replica_path, open_shared, uses_fair_mode
 
-    url = resolve_database_url(database_url(db, config))
     shared: SharedStart | None = None
     if uses_fair_mode(url):  # several kiosks share it: go on from a replica when it is away
         shared = open_shared(url, default_replica_path(config.kiosk_id))
         engine, local = shared.shared, shared.local
     else:
         engine = local = open_database(url)
-    RosterMatcher.preload(engine)
+    if not preread:
+        RosterMatcher.preload(engine)
 
     from drivers.readers import open_reader
     from kiosk.cards.rules import RuleSet, load_rules
