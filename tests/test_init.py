@@ -53,6 +53,28 @@ def test_init_writes_run_options_into_the_file(
     assert f"`kiosk doctor --config {target}`" in capsys.readouterr().out
 
 
+def test_relative_files_are_written_as_absolute_paths(
+    etc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run from one folder, the later commands may run from another: a relative SQLite file
+    # or capture file in kiosk.toml would be another (new, empty) database there
+    argv = ["init", "--db", "sqlite:///kiosk.sqlite3", "--reader", "replay:swipes.txt?interval=0",
+            "--reader", "hid:vid=0801", "--reader", "serial:/dev/ttyUSB0?baud=9600"]
+    assert main(argv) == 0
+    monkeypatch.chdir("/")
+    config = load_config()
+    assert config.database == f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+    assert [r.spec for r in config.readers] == [
+        f"replay:{tmp_path / 'swipes.txt'}?interval=0",
+        "hid:vid=0801",
+        "serial:/dev/ttyUSB0?baud=9600",
+    ]
+    postgres = "postgresql://kiosk:secret@db.example.edu/kiosk"
+    assert main(["init", "--force", "--db", postgres, "--reader", "terminal"]) == 0
+    config = load_config()
+    assert config.database == postgres and [r.spec for r in config.readers] == ["terminal"]
+
+
 def test_init_refuses_to_overwrite_unless_forced(
     etc: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from drivers.spec import parse_spec
 from kiosk.commands.kiosk_args import add_kiosk_arguments
 from kiosk.config import default_config_path, parse_config, readers_from_specs
 from kiosk.errors import UserError
@@ -40,13 +41,20 @@ def settings_text(
     rules_file: Path | None = None,
     database: str | None = None,
 ) -> str:
-    """The commented kiosk.toml with these values filled in (the others commented out)."""
+    """The commented kiosk.toml with these values filled in (the others commented out).
+    Files named relative to where init runs (the rules, a SQLite database, a reader's device
+    or capture file) are written as absolute paths, so every later command, run from any
+    folder, uses the same ones."""
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
-    readers = readers_from_specs(reader_specs or [])
-    reader_tables = "\n".join(
-        f"[[readers]]\nname = {_toml(reader.name)}\nspec = {_toml(reader.spec)}\n"
-        for reader in readers
-    ) or '# [[readers]]\n# name = "left"\n# spec = "hid:vid=0801"\n'
+    readers = readers_from_specs([_absolute_spec(spec) for spec in reader_specs or []])
+    database = _absolute_database(database) if database else None
+    reader_tables = (
+        "\n".join(
+            f"[[readers]]\nname = {_toml(reader.name)}\nspec = {_toml(reader.spec)}\n"
+            for reader in readers
+        )
+        or '# [[readers]]\n# name = "left"\n# spec = "hid:vid=0801"\n'
+    )
     text = template.substitute(
         event=f"event = {_toml(event)}" if event else '# event = "Fall Career Fair"',
         database=f"database = {_toml(database)}"
@@ -59,6 +67,36 @@ def settings_text(
     )
     parse_config(text)  # what it writes, the kiosk reads: a bad value fails here, not later
     return text
+
+
+def _absolute_spec(spec: str) -> str:
+    """``replay:swipes.txt`` -> ``replay:/where/init/ran/swipes.txt`` (selectors such as
+    ``hid:vid=0801``, URLs and absolute paths are kept as given)."""
+    target = parse_spec(spec).target
+    if not target or "://" in target or Path(target).is_absolute():
+        return spec
+    kind, _, rest = spec.strip().partition(":")
+    query = rest.partition("?")[2]
+    absolute = str(Path(target).expanduser().resolve())
+    return f"{kind}:{absolute}" + (f"?{query}" if query else "")
+
+
+def _absolute_database(url: str) -> str:
+    """A SQLite URL naming a relative file, made absolute; any other URL as given."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # parse_config says what is wrong with it
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return url
+    if name.startswith("file:") or Path(name).is_absolute():
+        return url
+    absolute = parsed.set(database=str(Path(name).expanduser().resolve()))
+    return absolute.render_as_string(hide_password=False)
 
 
 def _toml(value: str) -> str:
