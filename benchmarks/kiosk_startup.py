@@ -11,7 +11,8 @@ turn, fresh processes of
   least any kiosk must do before it can answer a swipe;
 
 and prints, median of the runs (min-max), the time from spawn to ready and the peak resident
-memory of each, with the ratio kiosk/floor taken pair by pair.
+memory of each, with the ratio kiosk/floor taken pair by pair. The kiosk runs as installed:
+a copy of the project compiled to bytecode (``_common.run_installed_copy``).
 
 Usage: python benchmarks/kiosk_startup.py [--students 100000 1000000] [--runs 5] [--json OUT]
 """
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import paired, populate_students, spread_text
+from _common import paired, populate_students, run_installed_copy, spread_text
 
 RULES = """
 [[rules]]
@@ -138,6 +139,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
+        run_installed_copy(directory / "installed")
         rules = directory / "rules.toml"
         rules.write_text(RULES, encoding="utf-8")
         capture = directory / "swipes.txt"
