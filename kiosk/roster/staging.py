@@ -62,6 +62,17 @@ WITH_STORED_IF_ANY = (f"LEFT JOIN {MATCHES} m ON m.line = s.line "
 NEW = f"NOT EXISTS (SELECT 1 FROM {MATCHES} n WHERE n.line = s.line)"
 
 
+#: PostgreSQL settings for the import's session (see :meth:`StagingTable.create`).
+PG_SESSION = {"jit": "off", "cursor_tuple_fraction": "1.0", "work_mem": "64MB"}
+
+#: The page cache of the SQLite connection's temporary database, which holds the staging
+#: table (SQLite's default, 2 MB, is a twentieth of a 100,000-row staging table: every
+#: insert and every plan query went through the temporary file). A bound, not a share of
+#: the file: the import's memory stays flat in the row count. The connection is closed
+#: after the import (:meth:`StagingTable.drop_quietly`), the setting with it.
+SQLITE_TEMP_CACHE_KIB = 8 * 1024
+
+
 class StagingTable:
     """The staging table on one connection: create it, load chunks, drop it."""
 
@@ -79,11 +90,16 @@ class StagingTable:
             # The plan's queries are large but quick: compiling them (JIT) cost more than
             # running them (about 1 s each at 100,000 rows). A streamed query (a cursor) is
             # planned like any other: planned for its first rows, an anti-join became a
-            # scan per row (minutes at 100,000 rows). Both reset when the import ends.
-            self._run("SET jit = off")
-            self._run("SET cursor_tuple_fraction = 1.0")
+            # scan per row (minutes at 100,000 rows). The plan's sorts and hashes (the
+            # staged rows in line order for the inserts, the rows joined with their stored
+            # students: tens of MB at 100,000 rows) fit in work_mem instead of going
+            # through temporary files. All reset when the import ends.
+            for name, value in PG_SESSION.items():
+                self._run(f"SET {name} = '{value}'")
             self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
         else:  # line is the rowid: rows arrive in line order
+            if SQLITE_TEMP_CACHE_KIB:
+                self._run(f"PRAGMA temp.cache_size = -{SQLITE_TEMP_CACHE_KIB}")
             columns = columns.replace("line INTEGER", "line INTEGER PRIMARY KEY")
             self._run(f"CREATE TEMPORARY TABLE {TABLE} ({columns}, verdict INTEGER)")
 
@@ -100,8 +116,8 @@ class StagingTable:
                 self.connection.rollback()
             if self.postgres:
                 self.drop()
-                self._run("RESET jit")
-                self._run("RESET cursor_tuple_fraction")
+                for name in PG_SESSION:
+                    self._run(f"RESET {name}")
                 self.connection.commit()
             else:
                 self.connection.invalidate()
@@ -135,8 +151,8 @@ class StagingTable:
             if self.postgres:
                 self._run(f"CREATE UNIQUE INDEX {TABLE}_line ON {TABLE} (line)")
             self._run(f"CREATE INDEX {TABLE}_username ON {TABLE} (username)")
-            if self.postgres:  # the planner's row counts (of the columns joined on only)
-                self._run(f"ANALYZE {TABLE} (line, kind, username, email_key, card_id, "
+            if self.postgres:  # the planner's row counts (the columns joined on or filtered by)
+                self._run(f"ANALYZE {TABLE} (line, kind, verdict, username, email_key, card_id, "
                           "auth_identifier)")
 
     def duplicates_in_file(self) -> tuple[list[Finding], list[int]]:
