@@ -6,10 +6,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlmodel import create_engine
 
 from kiosk.db.url import DB_ENV_VAR as DB_ENV_VAR
 from kiosk.db.url import resolve_database_url as resolve_database_url

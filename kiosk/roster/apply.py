@@ -12,7 +12,9 @@ student table, all inside the caller's one transaction.
   not, and a kiosk waits for the whole write), then one for the others.
 
 The import's timestamp goes through its column type once per statement (no adapter per
-row). Nothing here commits: the caller's transaction makes the import all-or-nothing.
+row). Nothing here commits: the caller's transaction makes the import all-or-nothing. The
+statements are SQL text over the import's tables, not the ORM's models: ``kiosk import``
+never loads SQLModel and the models (about 0.15 s of its start-up).
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
-from kiosk.db.models import AuditEvent, Student
+from kiosk.db.types import UTCDateTime
 from kiosk.roster.plan import UNIQUE_COLUMNS, Plan, missing_students
 from kiosk.roster.schema import ATTRIBUTES
 from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, NEW, TABLE
@@ -33,9 +35,8 @@ from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, NEW, TABLE
 #: progress(done, total) after each statement, counting students.
 BatchProgress = Callable[[int, int], None]
 
-_AUDIT: Table = AuditEvent.__table__  # type: ignore[attr-defined]
-_STUDENT: Table = Student.__table__  # type: ignore[attr-defined]
-_NOW = _STUDENT.c.updated_at.type
+#: The type of the student and audit_event timestamps (kiosk.db.models).
+_NOW = UTCDateTime()
 
 
 def _execute(connection: Connection, statement: TextClause, parameters: Mapping[str, Any]
@@ -103,4 +104,6 @@ def apply_plan(
 
 def record_audit(connection: Connection, detail: str, now: datetime) -> None:
     """An AuditEvent(kind="roster_import") with the summary counts."""
-    connection.execute(insert(_AUDIT).values(kind="roster_import", detail=detail, at=now))
+    statement = text("INSERT INTO audit_event (kind, detail, at) VALUES (:kind, :detail, :at)")
+    connection.execute(statement.bindparams(bindparam("at", type_=_NOW)),
+                       {"kind": "roster_import", "detail": detail, "at": now})

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
-from kiosk.db.models import Student
 from kiosk.roster.schema import CATEGORIES, LIST_ATTRIBUTES, split_list
-
-STUDENT: Table = Student.__table__  # type: ignore[attr-defined]
 
 
 def load_known_values(connection: Connection) -> dict[str, set[str]]:
@@ -20,8 +16,8 @@ def load_known_values(connection: Connection) -> dict[str, set[str]]:
     for category, attributes in CATEGORIES.items():
         values: set[str] = set()
         for attribute in attributes:
-            column = STUDENT.c[attribute]
-            distinct = connection.execute(select(column).distinct()).scalars()
+            distinct = connection.exec_driver_sql(
+                f"SELECT DISTINCT {attribute} FROM student").scalars()
             values.update(_items(distinct, attribute in LIST_ATTRIBUTES))
         known[category] = values
     return known

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Integer, column, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk.db.models import RosterVersion
+from kiosk.db.types import UTCDateTime
 
-_TABLE: Table = RosterVersion.__table__  # type: ignore[attr-defined]
+#: The roster_version table (kiosk.db.models.RosterVersion), named here without the ORM's
+#: models so that ``kiosk import`` does not load them.
+_TABLE = table("roster_version", column("id", Integer), column("version", Integer),
+               column("changed_at", UTCDateTime()))
 _ROW = 1
 
 
