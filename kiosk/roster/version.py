@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Integer, column, select, table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.db.types import UTCDateTime
@@ -39,9 +38,15 @@ def bump_version(connection: Connection, now: datetime) -> int:
     once on PostgreSQL cannot both see the same old version: the second waits for the
     first's row lock and then counts on from the first's version."""
     dialect = connection.dialect.name
+    # Each dialect's module only when used: sqlalchemy.dialects.postgresql loads asyncio and
+    # asyncpg's dialect too (about 40 ms of a SQLite import's start-up).
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         insert = postgresql.insert(_TABLE)
     elif dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         insert = sqlite.insert(_TABLE)  # type: ignore[assignment]
     else:
         raise NotImplementedError(f"roster_version on {dialect}")
