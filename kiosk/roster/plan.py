@@ -195,15 +195,21 @@ def _stage_changes(connection: Connection) -> None:
     values = ", ".join(f"{merged(a)} AS {a}" for a in ATTRIBUTES)
     old = ", ".join(f"st.{a} AS old_{a}" for a in (*ATTRIBUTES, "email_key"))
     changed = " OR ".join(f"m.{a} {differs} m.old_{a}" for a in ATTRIBUTES)
+    # A cheap first sieve: a cell that is not blank and differs from the stored value. It
+    # lets through every row that changes something (and a **CLEAR** of a value already
+    # empty, which the exact test then drops), so the usual unchanged row costs one or two
+    # comparisons per column and no CASE.
+    may_change = " OR ".join(f"(s.{a} <> '' AND s.{a} {differs} st.{a})" for a in ATTRIBUTES)
+    archived = f"COALESCE({merged('disabled')}, '') = 'TRUE'"
     unique_changed = " OR ".join(f"m.{a} {differs} m.old_{a}" for a in UNIQUE_COLUMNS)
     keep = ", ".join(f"m.{a}" for a in ATTRIBUTES)
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {CHANGES} AS "
         f"SELECT m.line, m.id, {keep}, m.email_key, m.archived, m.was_archived, "
         f"({unique_changed}) AS unique_changed FROM ("
-        f"SELECT s.line, st.id, {values}, s.email_key, "
-        f"COALESCE({merged('disabled')}, '') = 'TRUE' AS archived, "
+        f"SELECT s.line, st.id, {values}, s.email_key, {archived} AS archived, "
         f"st.archived AS was_archived, {old} "
-        f"FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED}"
+        f"FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED} "
+        f"AND ({may_change} OR {archived} {differs} st.archived)"
         f") m WHERE {changed} OR m.archived {differs} m.was_archived"
     )
