@@ -53,11 +53,14 @@ def through(proxy: NetProxy, url: str | None = None) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
 
 
-async def open_kiosk(url: str, event: Event, replica: Path, name: str) -> KioskDesk:
-    """A fair-mode desk, started as ``kiosk run`` starts one (offline if ``url`` is away)."""
+async def open_kiosk(
+    url: str, event: Event, replica: Path, name: str, rules: RuleSet | None = None
+) -> KioskDesk:
+    """A fair-mode desk, started as ``kiosk run`` starts one (offline if ``url`` is away);
+    without card rules unless given."""
     start = open_shared(url, replica)
     desk = KioskDesk(
-        start.shared, event, RuleSet.empty(), kiosk_id=name, replica=start.replica,
+        start.shared, event, rules or RuleSet.empty(), kiosk_id=name, replica=start.replica,
         link=start.link,
     )  # fmt: skip
     await desk.start()
