@@ -62,8 +62,12 @@ WITH_STORED_IF_ANY = (f"LEFT JOIN {MATCHES} m ON m.line = s.line "
 NEW = f"NOT EXISTS (SELECT 1 FROM {MATCHES} n WHERE n.line = s.line)"
 
 
-#: PostgreSQL settings for the import's session (see :meth:`StagingTable.create`).
-PG_SESSION = {"jit": "off", "cursor_tuple_fraction": "1.0", "work_mem": "64MB"}
+#: PostgreSQL settings for the import's session (see :meth:`StagingTable.create`). The
+#: staging table's statistics come from a sample of 3,000 rows instead of 30,000 (its ANALYZE
+#: 0.12 -> 0.02 s at 100,000 rows): what the plan needs of them is the row counts and that
+#: the joined columns are unique or nearly so, which the small sample shows as well.
+PG_SESSION = {"jit": "off", "cursor_tuple_fraction": "1.0", "work_mem": "64MB",
+              "default_statistics_target": "10"}
 
 #: The page cache of the SQLite connection's temporary database, which holds the staging
 #: table (SQLite's default, 2 MB, is a twentieth of a 100,000-row staging table: every
