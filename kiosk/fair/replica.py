@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -90,6 +91,16 @@ STUDENT_COLUMNS = (
     "archived_at",
     "created_at",
     "updated_at",
+)
+#: The roster as the last refresh read it, before it is put in place (``_copy_roster``).
+INCOMING_STUDENT = Table(
+    "incoming_student",
+    LOCAL,
+    *(
+        Column(name, column.type, primary_key=name == "id", autoincrement=False)
+        for name in STUDENT_COLUMNS
+        for column in (SQLModel.metadata.tables["student"].c[name],)
+    ),
 )
 _CHUNK = 5_000
 #: What a check-in carries from one database to the other (its id stays each one's own):
@@ -199,11 +210,29 @@ class Replica:
         return source.execute(select(table).where(table.c.event_id == event_id)).mappings().all()
 
     def _copy_roster(self, source: Connection) -> int:
-        """Every student's needed columns, in one local transaction (card_ids may have moved
-        between students, so the old values are cleared before the new ones go in)."""
+        """Every student's needed columns. The rows come from the network a chunk at a time
+        into ``incoming_student``, each chunk its own short local transaction, so the
+        replica is never write-locked while the kiosk waits on the shared server (an offline
+        swipe made meanwhile would wait for that lock: up to the engine's answer limit if the
+        server froze mid-copy). Then one local transaction puts them in place (card_ids may
+        have moved between students, so the old values are cleared before the new ones go
+        in)."""
         columns = [_table(Student).c[name] for name in STUDENT_COLUMNS]
         rows = source.execution_options(yield_per=_CHUNK).execute(select(*columns))
+        with self.engine.begin() as local:
+            local.execute(delete(INCOMING_STUDENT))
         count = 0
+        for chunk in rows.mappings().partitions(_CHUNK):  # the network waits happen here
+            with self.engine.begin() as local:
+                local.execute(INCOMING_STUDENT.insert(), [dict(row) for row in chunk])
+            count += len(chunk)
+        student = _table(Student)
+        incoming = select(*(INCOMING_STUDENT.c[name] for name in STUDENT_COLUMNS)).where(true())
+        upsert = sqlite_insert(student).from_select(list(STUDENT_COLUMNS), incoming)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: upsert.excluded[name] for name in STUDENT_COLUMNS if name != "id"},
+        )
         with self.engine.begin() as local:
             local.execute(
                 text(
@@ -211,9 +240,8 @@ class Replica:
                     "username = '~' || id, email_key = '~' || id"
                 )
             )
-            for chunk in rows.mappings().partitions(_CHUNK):
-                _upsert(local, _table(Student), chunk, ["id"])
-                count += len(chunk)
+            local.execute(upsert)
+            local.execute(delete(INCOMING_STUDENT))
         return count
 
     def _copy_check_ins(self, source: Connection, event_id: int) -> int:

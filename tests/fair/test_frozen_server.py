@@ -10,17 +10,21 @@ Skipped without KIOSK_TEST_PG_URL."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from kiosk.checkin.events import create_event
 from kiosk.db.engine import bound_server_waits, make_engine
+from kiosk.fair import replica
+from kiosk.fair.link import ONLINE_WAIT_S
 from kiosk.roster import import_roster
 from tests.conftest import FIXTURES
 from tests.fair.kiosks import (
@@ -41,6 +45,7 @@ __all__ = ["db_url", "proxy"]
 
 ROSTER = FIXTURES / "roster" / "base.csv"
 CARDS = ("0012345678", "0012345679", "0012345680", "0012345681")
+NEW_CARD = "0099999999"
 #: A hang fails the test after this long instead of blocking the run.
 NEVER_S = 60.0
 T = TypeVar("T")
@@ -109,4 +114,50 @@ async def test_a_frozen_server_holds_no_swipe_and_no_count(
     proxy.restore()  # the connections that lived through it are reset
     await until_drained(desk, limit=NEVER_S)
     assert len(live(engine, event)) == 4
+    close_kiosk(desk)
+
+
+async def test_a_server_frozen_mid_roster_copy_holds_no_offline_swipe(
+    engine: Engine, proxy: NetProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner imported a roster; the kiosk's upkeep copies it into the replica a chunk at
+    a time (two students a chunk here) and the server freezes after the first chunk. A swipe
+    then goes offline after ``ONLINE_WAIT_S`` and is checked in from the replica straight
+    away: the copy waits on the frozen server outside any replica transaction. (Before, the
+    copy held the replica's write lock while it waited, and the offline swipe waited for the
+    answer limit, 10 s.) The copy is made again, whole, once the server answers."""
+    import_roster(engine, ROSTER)
+    event = create_event(engine, "Fall Career Fair", "2026-10-14", "fair")
+    desk = await open_kiosk(through(proxy), event, tmp_path / "a.sqlite3", "door-a")
+    assert desk._fair is not None
+    changed = tmp_path / "changed.csv"
+    changed.write_text(ROSTER.read_text(encoding="utf-8").replace(CARDS[0], NEW_CARD))
+    assert import_roster(engine, changed).updated == 1
+    monkeypatch.setattr(replica, "_CHUNK", 2)
+    loop = asyncio.get_running_loop()
+    frozen = asyncio.Event()
+
+    def freeze_after_first_chunk(_conn: Any, statement: Any, *_args: Any) -> None:
+        sql = str(statement)
+        if not frozen.is_set() and sql.startswith(("INSERT INTO incoming_student",
+                                                    "INSERT INTO student")):  # fmt: skip
+            proxy.blackhole()
+            loop.call_soon_threadsafe(frozen.set)
+
+    sa_event.listen(desk._fair.replica.engine, "after_execute", freeze_after_first_chunk)
+    upkeep = asyncio.create_task(desk.tick())
+    await asyncio.wait_for(frozen.wait(), NEVER_S)
+    started = time.monotonic()
+    answer = await asyncio.wait_for(desk.handle_swipe(swipe(CARDS[1])), NEVER_S)
+    waited = time.monotonic() - started
+    assert answer.kind == "checked_in" and desk.link_status() == "offline — 1 queued"
+    assert waited < ONLINE_WAIT_S + 2  # about a second, not the answer limit
+    sa_event.remove(desk._fair.replica.engine, "after_execute", freeze_after_first_chunk)
+    proxy.restore()
+    await asyncio.wait_for(upkeep, NEVER_S)
+    await until_drained(desk, limit=NEVER_S)
+    await desk.tick()  # the roster copied whole this time
+    proxy.cut()
+    assert (await desk.handle_swipe(swipe(NEW_CARD))).kind == "checked_in"  # offline
+    assert (await desk.handle_swipe(swipe(CARDS[0]))).kind == "unknown"
     close_kiosk(desk)
