@@ -173,28 +173,37 @@ class FairRoute:
         if key is None:
             raise UserError(f"There is no check-in {check_in_id} for this event to undo.")
         if self.link.online:
-            attempt = asyncio.to_thread(self._undo_shared, event_id, key, by)
+            online = _OnlineUndo()
+            attempt = asyncio.to_thread(self._undo_shared, event_id, key, by, online)
             try:
                 if await asyncio.wait_for(attempt, ONLINE_WAIT_S):
                     return
             except TimeoutError:
                 self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
+                if await asyncio.to_thread(online.give_up):  # made and mirrored meanwhile
+                    return
             except SQLAlchemyError as error:
                 self.link.lost(type(error).__name__)
         await asyncio.to_thread(self.replica.undo, event_id, key, by, queue=True)
         self.queued = await asyncio.to_thread(self.replica.queued_count)
 
-    def _undo_shared(self, event_id: int, key: str, by: str) -> bool:
-        """The undo on the shared database, mirrored here. False when the shared database
-        does not have the check-in yet (made offline here, still queued)."""
+    def _undo_shared(self, event_id: int, key: str, by: str, online: _OnlineUndo) -> bool:
+        """The undo on the shared database, mirrored here unless the kiosk stopped waiting
+        for it first (then the undo is queued here instead, and its replay finds it made).
+        False when the shared database does not have the check-in yet (made offline here,
+        still queued)."""
         found = _shared_id(self.link.shared, key)
         if found is None:
             return False
         undo_check_in(self.link.shared, event_id, found, by)
-        try:
-            self.replica.undo(event_id, key, by, queue=False)
-        except Exception as error:  # the next refresh does not bring undos: say so
-            log.warning("online undo not mirrored in the replica (%s)", type(error).__name__)
+        with online.lock:
+            if online.abandoned:
+                return True
+            try:
+                self.replica.undo(event_id, key, by, queue=False)
+            except Exception as error:  # the next refresh does not bring undos: say so
+                log.warning("online undo not mirrored in the replica (%s)", type(error).__name__)
+            online.mirrored = True
         return True
 
     def _mirror_soon(self, check_in: CheckIn) -> None:
@@ -247,6 +256,25 @@ class FairRoute:
             if self.local is not None:
                 self.local.set_matcher(self.shared.matcher)
         return refreshed.roster_copied
+
+
+class _OnlineUndo:
+    """Who finishes an online undo the kiosk stopped waiting for: the thread still making it
+    on the shared database mirrors it into the replica, unless the kiosk gave up first and
+    queues it there itself. Decided under one lock, so the replica gets the undo once (a
+    late mirror before the queued undo made staff see "already undone" for an undo that
+    had worked)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.abandoned = False
+        self.mirrored = False
+
+    def give_up(self) -> bool:
+        """Stop waiting; True when the undo was made and mirrored before that."""
+        with self.lock:
+            self.abandoned = True
+            return self.mirrored
 
 
 def _shared_id(shared: Engine, key: str) -> int | None:

@@ -5,13 +5,16 @@ without KIOSK_TEST_PG_URL."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from kiosk.db.models import AuditEvent, CheckIn, Event
 from kiosk.desk import KioskDesk
+from kiosk.fair.link import ONLINE_WAIT_S
 from kiosk.fair.sync import send_undos
 from tests.checkin.roster import ALEX, BO, CARMEN
 from tests.fair.kiosks import (
@@ -151,3 +154,35 @@ async def test_an_offline_undo_of_the_counted_check_in_lets_another_kiosks_dupli
     assert [row.kiosk_id for row in live(engine, event)] == ["door-b"]
     close_kiosk(door_a)
     close_kiosk(door_b)
+
+
+async def test_an_online_undo_that_answers_around_the_wait_limit_is_made_once_and_said_done(
+    engine: Engine, student_ids: dict[str, int], event: Event, proxy: NetProxy, tmp_path: Path
+) -> None:
+    """Staff undo Alex's check-in online while another session holds its row, released just
+    before, at or after ``ONLINE_WAIT_S``: the kiosk stops waiting and queues the undo in its
+    replica, or the late online undo mirrors it there first. Whichever comes first, the undo
+    is said done (before, a mirror that came first made staff read "already undone"), is
+    made once on the shared database and once in the replica, and the queue drains."""
+    desk = await open_kiosk(through(proxy), event, tmp_path / "a.sqlite3", "door-a")
+    loop = asyncio.get_running_loop()
+    delays = (0.8, 0.95, 0.99, 1.0, 1.01, 1.03, 1.06, 1.1, 1.3)
+    for delay in delays:
+        assert (await desk.handle_swipe(swipe(ALEX.card_id))).kind == "checked_in"
+        rows = await desk.recent(20)
+        row = next(row for row in rows if row.username == ALEX.username)
+        check_in_id = max(c.id or 0 for c in every_check_in(engine, event))
+        holder = engine.connect()
+        holder.execute(text("SELECT id FROM check_in WHERE id = :id FOR UPDATE"),
+                       {"id": check_in_id})  # fmt: skip
+        loop.call_later(delay, holder.rollback)
+        await desk.undo(row.id, "staff")  # no "already undone", whoever finished it
+        await asyncio.sleep(max(0.0, delay - ONLINE_WAIT_S) + 0.3)
+        holder.close()
+        await until_drained(desk)
+        assert live(engine, event) == []
+        assert len(_undo_audits(engine)) == delays.index(delay) + 1  # made once, online
+    with Session(desk._fair.replica.engine if desk._fair else engine) as session:
+        replica_rows = list(session.exec(select(CheckIn)))
+    assert len(replica_rows) == len(delays) and all(r.undone_at for r in replica_rows)
+    close_kiosk(desk)
