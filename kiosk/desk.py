@@ -73,7 +73,7 @@ if TYPE_CHECKING:  # imported where used: a kiosk starts without fair mode, name
     from kiosk.fair.route import Call, FairRoute
     from kiosk.nametags.printers import Printer
     from kiosk.nametags.render import NameTag, TagFont
-    from kiosk.nametags.spool import TagSpool
+    from kiosk.nametags.spool import PrintJob, TagSpool
     from kiosk.roster.report import ImportReport
 
 log = logging.getLogger(__name__)
@@ -332,7 +332,7 @@ class KioskDesk:
             outcome = await self._fair.check_in(call, args, key)
         else:
             outcome = await _answer(call(self.service), *args, client_key=key)
-        self._print_tag(outcome)  # queued only: the printer never delays the answer
+        self._print_tag(outcome, key)  # queued only: the printer never delays the answer
         return outcome
 
     def manual_refusal(self) -> CheckInOutcome | None:
@@ -529,7 +529,8 @@ class KioskDesk:
             raise UserError("Name tags are off for this event: choose a label under Name tags.")
         from kiosk.nametags.spool import PrintJob
 
-        if self._tags.submit(PrintJob(check_in_id, label_size(label), reprint=True)):
+        key = self._fair.key_listed(check_in_id) if self._fair is not None else None
+        if self._tags.submit(PrintJob(check_in_id, label_size(label), reprint=True, key=key)):
             return f"The name tag is being printed again on {self._tags.printer.label}."
         return "The name tag printer's queue is full: check the printer, then try again."
 
@@ -540,22 +541,31 @@ class KioskDesk:
             return []
         return [f"Name tag not printed: {report.message}" for report in self._tags.take_failures()]
 
-    def _print_tag(self, outcome: CheckInOutcome) -> None:
+    def _print_tag(self, outcome: CheckInOutcome, key: str) -> None:
+        """Queue the tag of a new check-in made with idempotency key ``key``."""
         label = self._event.nametag_label
         if self._tags is None or label is None or outcome.kind != "checked_in":
             return
         if outcome.check_in_id is not None:
             from kiosk.nametags.spool import PrintJob
 
-            self._tags.submit(PrintJob(outcome.check_in_id, label_size(label)))
+            key_used = key if self._fair is not None else None
+            self._tags.submit(PrintJob(outcome.check_in_id, label_size(label), key=key_used))
 
-    def _load_tag(self, check_in_id: int) -> NameTag | None:
-        """A check-in's tag, read by the print worker from the database it was made in."""
-        engine = self.engine
-        if self._fair is not None and not self._fair.link.online:
-            engine = self._fair.replica.engine
+    def _load_tag(self, job: PrintJob) -> NameTag | None:
+        """A check-in's tag, read by the print worker. Fair mode: by the check-in's key, in
+        whichever database has it when the worker gets to it (kiosk.fair.route.find_by_key);
+        without a key, by id in the database in use now."""
         from kiosk.nametags.tags import tag_for_check_in
 
+        engine, check_in_id = self.engine, job.check_in_id
+        if self._fair is not None and job.key is not None:
+            found = self._fair.find_by_key(job.key)
+            if found is None:
+                return None
+            engine, check_in_id = found
+        elif self._fair is not None and not self._fair.link.online:
+            engine = self._fair.replica.engine
         return tag_for_check_in(engine, check_in_id)
 
     # ---------------------------------------------------------------- exports

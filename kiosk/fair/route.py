@@ -206,6 +206,29 @@ class FairRoute:
             online.mirrored = True
         return True
 
+    def key_listed(self, check_in_id: int) -> str | None:
+        """The key of a check-in of the last ``recent`` list (None: not in it)."""
+        return self._listed.get(check_in_id)
+
+    def find_by_key(self, key: str) -> tuple[Engine, int] | None:
+        """(database, id) of the check-in with this key, read where it is: the shared
+        database first while online, else the replica first; one that fails or does not have
+        it yet (made offline, still queued; made online, not yet mirrored) gives way to the
+        other. Blocking (the name tag printer's thread): an id alone means different rows in
+        the two databases, and the link may change between a check-in and its tag."""
+        places = [(self.link.shared, True), (self.replica.engine, False)]
+        if not self.link.online:
+            places.reverse()
+        for engine, shared in places:
+            try:
+                found = _shared_id(engine, key) if shared else _replica_id(engine, key)
+            except SQLAlchemyError as error:
+                log.info("check-in key not read (%s)", type(error).__name__)
+                continue
+            if found is not None:
+                return engine, found
+        return None
+
     def _mirror_soon(self, check_in: CheckIn) -> None:
         """Copy an online check-in into the replica after the answer (a local write, no
         network: the next refresh would bring it anyway; this closes the seconds until then)."""
@@ -275,6 +298,14 @@ class _OnlineUndo:
         with self.lock:
             self.abandoned = True
             return self.mirrored
+
+
+def _replica_id(replica: Engine, key: str) -> int | None:
+    """The replica's id of the check-in with this key (every replica row carries its key)."""
+    with replica.connect() as connection:
+        return connection.execute(
+            select(col(CheckIn.id)).where(col(CheckIn.client_key) == key)
+        ).scalar_one_or_none()
 
 
 def _shared_id(shared: Engine, key: str) -> int | None:

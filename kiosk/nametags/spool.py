@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 20
 KEPT_REPORTS = 50
 
-TagLoader = Callable[[int], NameTag | None]
+#: Reads a job's tag from the database (None: no such check-in).
+TagLoader = Callable[["PrintJob"], NameTag | None]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class PrintJob:
     check_in_id: int
     label: LabelSize
     reprint: bool = False
+    # Fair mode: the check-in's idempotency key, the same in the shared database and the
+    # kiosk's replica (its id is not), so the tag is read wherever the check-in is by then.
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ class TagSpool:
                 self._idle.notify_all()
 
     def _print(self, job: PrintJob) -> PrintReport:
-        tag = self._load(job.check_in_id)
+        tag = self._load(job)
         if tag is None:
             return PrintReport(job.check_in_id, f"check-in {job.check_in_id}", False,
                                "there is no such check-in")  # fmt: skip

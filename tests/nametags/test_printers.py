@@ -89,7 +89,9 @@ def test_the_spool_returns_at_once_while_lp_hangs_and_reports_the_failure(
 ) -> None:
     started = tmp_path / "lp-started"
     fake_lp(lp_path, f"echo > {started}; exec {SLEEP} 30")
-    spool = TagSpool(LpPrinter("dymo", timeout=5.0), lambda cid: tag_for_check_in(engine, cid))
+    spool = TagSpool(
+        LpPrinter("dymo", timeout=5.0), lambda job: tag_for_check_in(engine, job.check_in_id)
+    )
     check_in_id = _checked_in(engine, tag_event, tag_students["znunez"])
     assert spool.submit(PrintJob(check_in_id, LABELS["30252"]))  # returns: lp not run yet
     deadline = time.monotonic() + 30
@@ -110,10 +112,10 @@ def test_a_full_queue_refuses_at_once_and_says_so(
 ) -> None:
     gate, loading = threading.Event(), threading.Event()
 
-    def slow_load(check_in_id: int) -> NameTag | None:
+    def slow_load(job: PrintJob) -> NameTag | None:
         loading.set()
         gate.wait(30)
-        return tag_for_check_in(engine, check_in_id)
+        return tag_for_check_in(engine, job.check_in_id)
 
     spool = TagSpool(DirPrinter(tmp_path / "tags"), slow_load, capacity=1)
     check_in_id = _checked_in(engine, tag_event, tag_students["znunez"])
