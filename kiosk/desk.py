@@ -376,6 +376,7 @@ class KioskDesk:
         online; always, a roster changed by an import (elsewhere) read again."""
         if not self.ready.is_set():
             return
+        await self._reread_event()
         if self._fair is not None:
             await asyncio.to_thread(self._fair.tick, self.event_id)
             return
@@ -386,6 +387,26 @@ class KioskDesk:
         if self._roster_version is not None and version != self._roster_version:
             await _blocking(self.service.reload_roster)
         self._roster_version = version
+
+    async def _reread_event(self) -> None:
+        """The event's options as stored now: a label, registered-only or check-out set with
+        ``kiosk events set`` (or at another kiosk) reaches this one within a tick. Check-ins
+        read registered-only and check-out themselves; the copy here is what the screens show
+        and what name tags print on. Unreadable (offline, deleted): the copy stays."""
+        event_id = self.event_id
+
+        def read(engine: Engine) -> Event:
+            return get_event(engine, event_id)
+
+        try:
+            if self._fair is not None:
+                event = await self._fair.read(read)
+            else:
+                event = await _blocking(read, self.engine)
+        except (DatabaseUnavailable, UserError, SQLAlchemyError):
+            return
+        if event.id == self.event_id:  # not switched to another event meanwhile
+            self._event = event
 
     async def recent(self, limit: int) -> list[CheckInRow]:
         service = await self._ready_service()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -259,3 +261,27 @@ async def test_the_search_screen_reads_the_roster_when_it_opens(demo: KioskSetup
     async with app.run_test(size=(140, 36)) as pilot:
         await open_staff_screen(pilot, "search", StudentSearchScreen)
         await wait_until(pilot, lambda: "students on the roster." in screen_text(app))
+
+
+async def test_a_label_set_with_the_cli_reaches_the_running_kiosk(
+    demo: KioskSetup, db_url: str, tmp_path: Path
+) -> None:
+    """`kiosk events set EVENT --nametags 30252` in another process while the kiosk runs
+    with name tags off: within a tick (3 s) the next check-in prints a tag, no restart."""
+    folder = tmp_path / "tags"
+    setup = with_tags(demo, DirPrinter(folder), label=None)
+    app = make_app(setup)
+    async with app.run_test(size=(140, 36)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        subprocess.run(
+            [sys.executable, "-m", "kiosk", "--db", db_url, "events", "set",
+             str(setup.desk.event_id), "--nametags", "30252"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        await wait_until(pilot, lambda: setup.desk.nametag_label == "30252")
+        push(app, MARIA_CARD)
+        await wait_until(pilot, lambda: answered(app, "Mari G."))
+        await wait_until(pilot, lambda: len(list(folder.glob("*.pdf"))) == 1)
+    (tag,) = folder.glob("*.pdf")
+    assert "Mari Garcia" in pdf_text(tag)
