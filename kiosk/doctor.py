@@ -6,6 +6,7 @@ never opens or grabs a reader (another kiosk process may be using it).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,10 +191,23 @@ def _event_check(engine: Engine, config: KioskConfig) -> Check:
     return Check("event", "ok", f"{event.name} (id {event.id}), {handshake}.")
 
 
+def _nametag_check(engine: Engine, config: KioskConfig) -> Check:
+    """The name tag printer of kiosk.toml, for the event's label (kiosk.nametags.check)."""
+    from kiosk.nametags.check import printer_check
+
+    label = None
+    if config.event:
+        with contextlib.suppress(UserError):  # the event check says so
+            label = find_event(engine, config.event).nametag_label
+    verdict, detail = printer_check(config.nametag_printer, label, config.nametag_timeout_seconds)
+    return Check("name tags", verdict, detail)
+
+
 _DATABASE_CHECKS: tuple[Callable[[Engine, KioskConfig], Check], ...] = (
     _schema_check,
     _roster_check,
     _card_id_check,
     _pin_check,
     _event_check,
+    _nametag_check,
 )
