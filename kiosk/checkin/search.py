@@ -43,10 +43,15 @@ from kiosk.text_safety import sanitise, sanitise_optional
 #: typed must find a word of the student's names, and the student's score is the mean of the
 #: words' scores: 100 for a whole word, PREFIX_SCORE for a beginning ("mar" of "maria"), and
 #: for a word with a typo ("nunes" for "nunez") rapidfuzz's ratio, from WORD_CUTOFF up, at most
-#: TYPO_SCORE. A login with a typo ("stu1002") scores its ratio from LOGIN_CUTOFF up.
+#: TYPO_SCORE (ONE_EDIT_SCORE for a short word one edit off, "kahn" for "khan"). A login with
+#: a typo ("stu1002") scores its ratio from LOGIN_CUTOFF up.
 PREFIX_SCORE = 90.0
 TYPO_SCORE = 85.0
 WORD_CUTOFF = 80.0
+#: A word one edit (optimal string alignment: a swap of two letters is one) from a name word,
+#: when the ratio is below WORD_CUTOFF (short words: "kahn" for "khan" has ratio 75).
+ONE_EDIT_SCORE = 80.0
+ONE_EDIT_BELOW = 5
 LOGIN_CUTOFF = 88.0
 #: Words shorter than this get no typo allowance (one letter off in "zoe" is another name).
 MIN_TYPO_WORD = 4
@@ -201,6 +206,17 @@ class StudentIndex:
                 score_cutoff=WORD_CUTOFF, limit=None,
             ):  # fmt: skip
                 levels.append((min(float(ratio), TYPO_SCORE), self._owners[index]))
+        if MIN_TYPO_WORD <= len(word) < ONE_EDIT_BELOW:
+            # One letter wrong or two swapped ("kahn" for "khan", "jonh"): a ratio below the
+            # cutoff in a 4-letter word (from 5 letters on the ratio pass finds them).
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
+            for _, _, index in process.extract(
+                word, self._words, scorer=OSA.distance, processor=None,
+                score_cutoff=1, limit=None,
+            ):  # fmt: skip
+                levels.append((ONE_EDIT_SCORE, self._owners[index]))
         for score, owners in sorted(levels, key=lambda level: level[0]):
             best.update(dict.fromkeys(owners, score))  # higher scores last: they win
         return best

@@ -42,7 +42,17 @@ def test_fold_drops_accents_case_and_apostrophes() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["zoe nunez", "nunez zoe", "zoe nunes", "ZOË ÑÚÑEZ", "Ñúñez", "zoenunez", "zo nune"],
+    [
+        "zoe nunez",
+        "nunez zoe",
+        "zoe nunes",
+        "ZOË ÑÚÑEZ",
+        "Ñúñez",
+        "zoenunez",
+        "zo nune",
+        "zoe nuenz",
+        "zoe nnez",
+    ],  # fmt: skip
 )
 def test_forgiving_of_accents_case_order_typos_and_beginnings(
     engine: Engine, search_ids: dict[str, int], query: str
@@ -144,3 +154,17 @@ def test_every_person_of_the_shared_roster_is_found_by_name(
     for person in PEOPLE:
         given = person.preferred_name or person.first_name
         assert person.username in names(index.search(f"{person.last_name} {given}"))
+
+
+@pytest.mark.parametrize("query", ["carmen ruzi", "carmen rujz", "carmne ruiz"])
+def test_one_letter_wrong_or_two_swapped_in_a_short_name(
+    engine: Engine, search_ids: dict[str, int], query: str
+) -> None:
+    """ "ruzi" or "rujz" for "Ruiz": one edit in four letters (a ratio of 75)."""
+    assert names(load_index(engine).search(query))[:1] == ["cruiz"]
+
+
+def test_a_three_letter_word_gets_no_typo_allowance(
+    engine: Engine, search_ids: dict[str, int]
+) -> None:
+    assert load_index(engine).search("zox") == []  # not "zoe"
