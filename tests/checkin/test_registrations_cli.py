@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from drivers.base import Swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.checkin.events import get_event
 from kiosk.cli import main
+from kiosk.db.models import CheckIn, Student
 from kiosk.db.session import open_database
 from tests.checkin.roster import ALEX, BO, CARMEN, PEOPLE, add_students
 
@@ -256,3 +258,75 @@ def test_the_kiosk_command_runs_registrations_import_as_a_program(
     )
     assert result.returncode == 0, result.stderr
     assert "2 matched to the roster, 1 not in the roster" in result.stdout
+
+
+def test_summary_json_agrees_with_the_check_ins_recorded(
+    capsys: pytest.CaptureFixture[str], db: Engine, db_url: str, event_id: int
+) -> None:
+    """Check-ins over an hour and a half, students of several years, colleges and majors, one
+    undone: every number of `kiosk checkins summary --json` is recounted here from the rows
+    the database holds (live check-ins joined to the roster), by other code."""
+    profiles = {
+        ALEX.username: ("Freshman", "College of Arts and Sciences", "Biology"),
+        BO.username: ("Senior", "College of Engineering", "Computer Science"),
+        CARMEN.username: ("Senior", "College of Engineering", "Computer Science"),
+    }
+    with Session(db) as session:
+        for username, (year, college, major) in profiles.items():
+            student = session.exec(select(Student).where(Student.username == username)).one()
+            student.school_year_name = year
+            student.primary_college_name = college
+            student.primary_major_name = major
+            session.add(student)
+        session.commit()
+    start = datetime(2026, 10, 14, 13, 58, tzinfo=UTC)
+    service = CheckInService(db, event_id, RuleSet.empty())
+    for person, minutes in ((ALEX, 0), (BO, 3), (CARMEN, 49)):
+        wall = start + timedelta(minutes=minutes)
+        assert service.handle_swipe(Swipe(f";{person.card_id}?", "front", wall=wall)).accepted
+    undone = service.register_walk_in("Jo Walker", "jo@else.org", None)
+    assert undone.check_in_id is not None
+    service.undo(undone.check_in_id, "staff")
+    assert service.register_walk_in("Kim Walker", "kim@else.org", None).accepted
+
+    status, out, _ = run(capsys, db_url, "checkins", "summary", "--event", str(event_id), "--json")
+    assert status == 0
+    data = json.loads(out)
+
+    with Session(db) as session:
+        rows = session.exec(
+            select(CheckIn, Student)
+            .join(Student, col(Student.id) == col(CheckIn.student_id), isouter=True)
+            .where(
+                CheckIn.event_id == event_id,
+                col(CheckIn.undone_at).is_(None),
+                col(CheckIn.duplicate_of).is_(None),
+            )
+        ).all()
+    assert data["total"] == len(rows) == 4
+    assert data["not_on_roster"] == sum(1 for _, student in rows if student is None) == 1
+    per_quarter: dict[str, int] = {}
+    for check_in, _ in rows:
+        local = check_in.checked_in_at.astimezone()
+        key = local.replace(minute=local.minute // 15 * 15, second=0, microsecond=0)
+        per_quarter[key.isoformat(timespec="minutes")] = (
+            per_quarter.get(key.isoformat(timespec="minutes"), 0) + 1
+        )
+    buckets = {b["start"]: b["check_ins"] for b in data["per_15_minutes"]}
+    assert {k: v for k, v in buckets.items() if v} == per_quarter
+    assert sum(buckets.values()) == 4
+    # 13:45 Alex, 14:00 Bo, 14:45 Carmen (UTC), now Kim: every quarter hour between is listed
+    starts = [datetime.fromisoformat(b["start"]) for b in data["per_15_minutes"]]
+    assert all(b - a == timedelta(minutes=15) for a, b in zip(starts, starts[1:], strict=False))
+    assert [b["check_ins"] for b in data["per_15_minutes"][:5]] == [1, 1, 0, 0, 1]
+    for field, index in (("by_school_year", 0), ("by_college", 1), ("by_major", 2)):
+        expected: dict[str, int] = {}
+        for _, student in rows:
+            if student is not None:
+                name = profiles[student.username][index]
+                expected[name] = expected.get(name, 0) + 1
+        assert data[field] == expected, field
+    status, out, _ = run(capsys, db_url, "checkins", "summary", "--event", str(event_id))
+    first = datetime.fromisoformat(data["per_15_minutes"][0]["start"])
+    assert f"{first:%Y-%m-%d %H:%M}      1" in out
+    assert "      2  Senior" in out and "      2  College of Engineering" in out
