@@ -266,3 +266,25 @@ async def test_at_a_registered_only_event_staff_confirm_a_walk_in_with_the_pin(
         (row,) = list(csv.DictReader(handle))
     assert (row["username"], row["method"], row["registered"]) == ("stu10002", "manual", "FALSE")
     assert row["checked_in_by"] == "staff PIN at kiosk kiosk"
+
+
+async def test_the_attendance_screen_shows_another_kiosks_check_ins_within_a_tick(
+    kiosk_setup: KioskSetup,
+) -> None:
+    """Nothing happens on this kiosk: check-ins made at another kiosk of the event (another
+    service on the same database) reach the open screen, counts and chart, by its refresh."""
+    desk = kiosk_setup.desk
+    event = create_event(desk.engine, "Spring Fair")
+    assert event.id is not None
+    app = make_app(setup_for_event(kiosk_setup, event))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_staff_screen(pilot, "attendance", AttendanceScreen)
+        await wait_until(pilot, lambda: screen.summary is not None)
+        assert screen.summary is not None and screen.summary.total == 0
+        other = CheckInService(desk.engine, event.id, desk.rules, kiosk_id="door-b")
+        assert other.handle_swipe(Swipe(text=ALEX_CARD, reader="door")).kind == "checked_in"
+        assert other.handle_swipe(Swipe(text=MARIA_CARD, reader="door")).kind == "checked_in"
+        await wait_until(pilot, lambda: screen.summary is not None and screen.summary.total == 2)
+        await wait_until(pilot, lambda: "2 checked in" in _squashed(screen_text(app)))
+        chart = screen.query_one("#attendance-chart", Sparkline)
+        assert sum(chart.data or []) == 2.0
