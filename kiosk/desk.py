@@ -393,7 +393,7 @@ class KioskDesk:
         ``kiosk events set`` (or at another kiosk) reaches this one within a tick. Check-ins
         read registered-only and check-out themselves; the copy here is what the screens show
         and what name tags print on. Unreadable (offline, deleted): the copy stays."""
-        event_id = self.event_id
+        event_id, held = self.event_id, self._event
 
         def read(engine: Engine) -> Event:
             return get_event(engine, event_id)
@@ -405,8 +405,8 @@ class KioskDesk:
                 event = await _blocking(read, self.engine)
         except (DatabaseUnavailable, UserError, SQLAlchemyError):
             return
-        if event.id == self.event_id:  # not switched to another event meanwhile
-            self._event = event
+        if self._event is held:  # not changed here meanwhile (staff set an option, switched
+            self._event = event  # events): that newer copy wins over this read
 
     async def recent(self, limit: int) -> list[CheckInRow]:
         service = await self._ready_service()
