@@ -1,4 +1,4 @@
-"""``kiosk checkins export|list|summary``: attendance out of the kiosk.
+"""``kiosk checkins export|list|summary|add``: attendance out of the kiosk.
 
 ``export -o FILE --format handshake`` writes FILE for Handshake's attendees import and, when
 there are walk-ins whose email is not a roster student's, ``FILE-walk-ins.csv`` beside it
@@ -6,7 +6,7 @@ there are walk-ins whose email is not a roster student's, ``FILE-walk-ins.csv`` 
 Both say how many check-ins were manual (username/email or walk-in: kiosk.checkin.manual).
 ``--include-no-shows`` adds the registrants who never came (registered TRUE, checked_in FALSE).
 ``summary`` prints attendance at a glance (kiosk.checkin.summary), or with ``--json`` the same
-as one JSON object.
+as one JSON object. ``add`` checks a roster student in by hand (method manual, who recorded).
 """
 
 from __future__ import annotations
@@ -64,6 +64,19 @@ def register(subparsers: Any) -> None:
     summary.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
     summary.set_defaults(func=_summary)
+
+    add = actions.add_parser(
+        "add",
+        help="check a roster student in by hand (method manual; who did it recorded)",
+        description="Check a roster student in to an event by username or email, as staff do "
+        "from a search result (`kiosk students search TEXT` finds the username): method "
+        "'manual', and --by (default: your login name) recorded as who did it. A "
+        "registered-only event lets them in: staff decided.",
+    )
+    add.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
+    add.add_argument("--student", required=True, metavar="LOGIN", help="username or email")
+    add.add_argument("--by", metavar="NAME", help="who checks them in (default: $USER)")
+    add.set_defaults(func=_add)
 
     listing = actions.add_parser("list", help="list an event's check-ins, newest first")
     listing.add_argument("--event", required=True, metavar="ID|NAME", help="the event")
@@ -124,6 +137,32 @@ def _export(args: argparse.Namespace) -> int:
 def _manual_note(count: int) -> str:
     noun = "check-in" if count == 1 else "check-ins"
     return f"{count} manual {noun}: by username, email or walk-in"
+
+
+def _add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.cards.rules import RuleSet
+    from kiosk.checkin import CheckInService
+    from kiosk.checkin.search import student_id_by_login
+    from kiosk.errors import UserError
+
+    engine = open_database(args.db)
+    event = find_event(engine, args.event)
+    assert event.id is not None
+    student_id = student_id_by_login(engine, args.student)
+    if student_id is None:
+        raise UserError(
+            f"No roster student has the username or email {args.student.strip()!r}; "
+            "find them with `kiosk students search NAME`."
+        )
+    by = " ".join((args.by or getpass.getuser() or "staff").split())
+    service = CheckInService(engine, event.id, RuleSet.empty(), kiosk_id="cli")
+    outcome = service.check_in_student(student_id, f"{by} (kiosk checkins add)")
+    print(f"{event.name}: {outcome.message}")
+    if outcome.staff_note:
+        print(outcome.staff_note)
+    return 0 if outcome.accepted else 1
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -330,3 +330,36 @@ def test_summary_json_agrees_with_the_check_ins_recorded(
     first = datetime.fromisoformat(data["per_15_minutes"][0]["start"])
     assert f"{first:%Y-%m-%d %H:%M}      1" in out
     assert "      2  Senior" in out and "      2  College of Engineering" in out
+
+
+def test_checkins_add_checks_a_found_student_in_by_hand_and_records_who(
+    capsys: pytest.CaptureFixture[str], db: Engine, db_url: str, event_id: int, tmp_path: Path
+) -> None:
+    """Staff find a student (`kiosk students search`) and check them in from the command
+    line: method manual, who recorded, let in at a registered-only event."""
+    registrants = str(_registrants(tmp_path))
+    run(capsys, db_url, "registrations", "import", "--event", str(event_id), registrants)
+    run(capsys, db_url, "events", "set", str(event_id), "--registered-only", "yes")
+    status, out, _ = run(capsys, db_url, "students", "search", "carmen ruiz")
+    assert status == 0 and CARMEN.username in out
+    status, out, _ = run(
+        capsys, db_url, "checkins", "add", "--event", str(event_id),
+        "--student", CARMEN.username, "--by", "Dana",
+    )  # fmt: skip
+    assert status == 0 and "Carmen R." in out and "checked in" in out
+    status, out, _ = run(
+        capsys, db_url, "checkins", "add", "--event", str(event_id), "--student", CARMEN.email
+    )
+    assert status == 0 and "already checked in" in out
+    status, _, err = run(
+        capsys, db_url, "checkins", "add", "--event", str(event_id), "--student", "nobody"
+    )
+    assert status == 1 and "No roster student has the username or email 'nobody'" in err
+    status, out, _ = run(
+        capsys, db_url, "checkins", "export", "--event", str(event_id), "--format", "full"
+    )
+    (carmen,) = [row for row in csv.DictReader(io.StringIO(out))]
+    assert (carmen["username"], carmen["method"], carmen["registered"]) == (
+        CARMEN.username, "manual", "FALSE",
+    )  # fmt: skip
+    assert carmen["checked_in_by"] == "Dana (kiosk checkins add)"
