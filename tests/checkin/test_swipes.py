@@ -295,8 +295,8 @@ def test_identify_tells_staff_whose_card_without_recording(service: CheckInServi
     empty = RuleSet.empty()
     found = service.identify(ALEX_SWIPE, parse_swipe(ALEX_SWIPE, empty))
     assert found is not None
-    assert (found.display_name, found.username, found.archived, found.matched_by, found.rule) == (
-        "Alex T.",
+    assert (found.full_name, found.username, found.archived, found.matched_by, found.rule) == (
+        "Alex (Alexandra) Tester",
         "atester",
         False,
         "containment",
