@@ -8,13 +8,14 @@ Alembic (with Mako and Pygments, a third of a second) is imported only to migrat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -52,10 +53,52 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         return
     from alembic import command
 
+    _migrate(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database schema back to ``revision`` (tests; an older kiosk's schema)."""
+    from alembic import command
+
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
+    """Run Alembic's ``step`` in one transaction, foreign keys checked before it commits."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_unenforced(connection), connection.begin():
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config)
+        _check_foreign_keys(connection)
+
+
+@contextmanager
+def _foreign_keys_unenforced(connection: Connection) -> Iterator[None]:
+    """SQLite: foreign keys unenforced while migrations run, so that a migration may rebuild
+    a table other tables point at (dropping the old one would fail, or delete its children).
+    SQLite switches this only outside a transaction, so it is set on the driver's connection
+    before the migrations' transaction begins; ``_check_foreign_keys`` checks them all before
+    it commits. Other databases: nothing to do."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """SQLite: fail the migration (it rolls back) if any row points at a row that is not
+    there."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the schema migration broke foreign keys: {broken[:5]}")
 
 
 @cache

@@ -54,6 +54,15 @@ def _roster_key(column: str) -> tuple[UniqueConstraint, Index]:
     return constraint, index
 
 
+#: Table options of a table whose ids are named outside the database (a kiosk set up with
+#: ``--event 7``, an undo or reprint from a screen's list, ``check_in=N`` in the audit log)
+#: and whose rows are deleted: SQLite's ``AUTOINCREMENT``, so that it never hands a deleted
+#: row's id to a new row (without it, the highest id comes back after the newest row is
+#: deleted). PostgreSQL's sequences never reuse ids anyway. Migration 0006 rebuilds the tables
+#: of older SQLite databases with it.
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+
 class Student(SQLModel, table=True):
     """One student from the Handshake Student CSV. Never deleted: archived instead."""
 
@@ -113,6 +122,8 @@ class Event(SQLModel, table=True):
     """An event, career fair session or appointment block that students check in to."""
 
     __tablename__ = "event"
+    # SQLite: a deleted event's id is never given to a new one (migration 0006)
+    __table_args__ = NEVER_REUSED_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(Text, nullable=False))
@@ -170,6 +181,7 @@ class CheckIn(SQLModel, table=True):
         # even with several kiosks sharing a PostgreSQL database.
         _live_unique("uq_check_in_live_student", "student_id"),
         _live_unique("uq_check_in_live_walk_in", "walk_in_key"),
+        NEVER_REUSED_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
