@@ -26,6 +26,7 @@ from kiosk.roster.staging import (
     NEW,
     TABLE,
     WITH_STORED,
+    WITH_STORED_BY_USERNAME,
     StagingTable,
 )
 
@@ -209,7 +210,7 @@ def _stage_changes(connection: Connection) -> None:
         f"({unique_changed}) AS unique_changed FROM ("
         f"SELECT s.line, st.id, {values}, s.email_key, {archived} AS archived, "
         f"st.archived AS was_archived, {old} "
-        f"FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED} "
+        f"FROM {TABLE} s {WITH_STORED_BY_USERNAME} WHERE {ACCEPTED} "
         f"AND ({may_change} OR {archived} {differs} st.archived)"
         f") m WHERE {changed} OR m.archived {differs} m.was_archived"
     )

@@ -55,6 +55,10 @@ CLEAR_SQL = literal(CLEAR)
 ACCEPTED = f"s.kind = {VALID} AND s.verdict IS NULL"
 #: Join a staged row ``s`` with the stored student ``st`` it names (its match ``m``).
 WITH_STORED = (f"JOIN {MATCHES} m ON m.line = s.line JOIN student st ON st.id = m.id")
+#: The same join made directly by username, for queries over valid rows only (the matches
+#: are the valid rows' usernames joined so): on PostgreSQL it spares the planner a hash
+#: join with the matches table (the changes table at 100,000 rows: 0.50 -> 0.33 s).
+WITH_STORED_BY_USERNAME = "JOIN student st ON st.username = s.username"
 #: Left join: ``st.id`` is NULL for a row naming no stored student.
 WITH_STORED_IF_ANY = (f"LEFT JOIN {MATCHES} m ON m.line = s.line "
                       "LEFT JOIN student st ON st.id = m.id")
