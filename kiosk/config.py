@@ -35,10 +35,10 @@ from kiosk.checkin.policies import ARCHIVED_POLICIES, ArchivedPolicy
 from kiosk.db.url import resolve_database_url
 from kiosk.errors import UserError, reading_file
 from kiosk.nametags.printers import DEFAULT_LP_TIMEOUT_S
-from kiosk.paths import config_dir
-from kiosk.paths import default_rules_path as default_rules_path  # its home before paths
+from kiosk.paths import CONFIG_FILE_NAME as CONFIG_FILE_NAME
+from kiosk.paths import default_config_path as default_config_path  # their home before paths
+from kiosk.paths import default_rules_path as default_rules_path
 
-CONFIG_FILE_NAME = "kiosk.toml"
 DEFAULT_IDLE_SECONDS = 4.0
 MIN_IDLE_SECONDS = 0.5
 MAX_IDLE_SECONDS = 120.0
@@ -261,10 +261,6 @@ class KioskConfig(BaseModel):
 def database_url(explicit: str | None, config: KioskConfig) -> str:
     """``--db``, then ``$KIOSK_DB``, then the settings file, then the default file."""
     return resolve_database_url(explicit, config.database)
-
-
-def default_config_path() -> Path:
-    return config_dir() / CONFIG_FILE_NAME
 
 
 def readers_from_specs(specs: list[str]) -> list[ReaderConfig]:

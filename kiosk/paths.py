@@ -133,8 +133,15 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME)
 
 
+#: The settings file's name in the configuration directory.
+CONFIG_FILE_NAME = "kiosk.toml"
 #: The card rules file's name in the configuration directory.
 RULES_FILE_NAME = "card-rules.toml"
+
+
+def default_config_path() -> Path:
+    """The settings file the kiosk reads when none is named (it may not exist)."""
+    return config_dir() / CONFIG_FILE_NAME
 
 
 def default_rules_path() -> Path:

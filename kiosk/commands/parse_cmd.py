@@ -23,7 +23,8 @@ def register(subparsers: Any) -> None:
         "--rules",
         metavar="FILE",
         type=Path,
-        help="the card rules file (default: card-rules.toml in the config directory, if any)",
+        help="the card rules file (default: the one kiosk run uses: kiosk.toml's rules_file, "
+        "else card-rules.toml in the config directory, if any)",
     )
     parser.add_argument(
         "--reader", metavar="NAME", help="the configured reader the swipes came from"
@@ -35,14 +36,13 @@ def register(subparsers: Any) -> None:
 
 
 def resolve_rules(path: Path | None) -> Any:
-    """The RuleSet from ``path``, else from the default rules file, else no rules."""
+    """The RuleSet from ``path``, else from the rules file kiosk run uses (kiosk.toml's
+    ``rules_file``, else card-rules.toml in the config directory), else no rules."""
     from kiosk.cards.rules import RuleSet, load_rules
-    from kiosk.paths import default_rules_path  # not kiosk.config: parse needs no pydantic
+    from kiosk.commands.rules_path import rules_path
 
-    if path is not None:
-        return load_rules(path)
-    default = default_rules_path()
-    return load_rules(default) if default.exists() else RuleSet.empty()
+    found = rules_path(path)
+    return load_rules(found) if found is not None else RuleSet.empty()
 
 
 def run_parse(args: argparse.Namespace) -> int:

@@ -85,16 +85,17 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from kiosk.cards.rules import load_rules
-    from kiosk.config import default_rules_path, load_config
+    from kiosk.commands.rules_path import rules_path
+    from kiosk.paths import default_rules_path
 
     if args.file is not None and args.rules is not None and args.file != args.rules:
         raise UsageError("Give the rules file once: either FILE or --rules FILE.")
-    given = args.file or args.rules
     # none given: the file kiosk run would use (kiosk.toml's rules_file, as kiosk init wrote it)
-    path = given or load_config().rules_file or default_rules_path()
-    if given is None and not path.exists():
+    path = rules_path(args.file or args.rules)
+    if path is None:
         raise UsageError(
-            f"There is no rules file at {path}; give one: kiosk rules check card-rules.toml"
+            f"There is no rules file at {default_rules_path()}; give one: "
+            "kiosk rules check card-rules.toml"
         )
     ruleset = load_rules(path)
     print(f"{path}: {len(ruleset.rules)} rule(s), tried in this order")

@@ -189,3 +189,36 @@ def test_parse_and_check_use_the_rules_file_in_the_config_directory(
     assert json.loads(capsys.readouterr().out)["card_id"] == "901234567"
     assert main(["rules", "check"]) == 0
     assert "1. issue" in capsys.readouterr().out
+
+
+def test_parse_uses_the_rules_file_kiosk_toml_names_as_rules_check_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config"
+    (config / "rules").mkdir(parents=True)
+    monkeypatch.setenv("CONFIGURATION_DIRECTORY", str(config))
+    # kiosk.toml names its rules file (relative to itself); no card-rules.toml beside it
+    (config / "kiosk.toml").write_text('rules_file = "rules/desk.toml"\n', encoding="utf-8")
+    (config / "rules" / "desk.toml").write_text(
+        "[[rules]]\nname = 'desk-issue'\npattern = ';(\\d{9})\\d{2}\\?'\n", encoding="utf-8"
+    )
+    capture = _capture(tmp_path, [";90123456701?"])
+    assert main(["parse", str(capture)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["status"], record["card_id"], record["rule"]) == (
+        "ok", "901234567", "desk-issue",
+    )  # fmt: skip
+    assert main(["rules", "check"]) == 0
+    assert "1. desk-issue" in capsys.readouterr().out
+    # --rules still wins over kiosk.toml
+    other = tmp_path / "other.toml"
+    other.write_text("[[rules]]\nname = 'other'\npattern = ';(\\d{5})'\n", encoding="utf-8")
+    assert main(["parse", "--rules", str(other), str(capture)]) == 0
+    assert json.loads(capsys.readouterr().out)["rule"] == "other"
+    # a rules file kiosk.toml names but that is missing is said, not taken as "no rules"
+    (config / "rules" / "desk.toml").unlink()
+    assert main(["parse", str(capture)]) == 2
+    err = capsys.readouterr().err
+    assert "desk.toml" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert main(["rules", "check"]) == 2
+    assert "desk.toml" in capsys.readouterr().err
