@@ -23,39 +23,67 @@ from kiosk import __version__
 
 class Command(NamedTuple):
     """One ``kiosk`` subcommand: its name, the module whose ``register(subparsers)`` builds
-    its parser, and the one line ``kiosk --help`` shows for it."""
+    its parser, the one line ``kiosk --help`` shows for it, and whether it opens the kiosk's
+    database (then ``--db`` is taken after it and after each of its actions too, as before
+    it: :func:`add_db_option`)."""
 
     name: str
     module: str
     help: str
+    opens_db: bool = False
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("db", "kiosk.commands.db_cmd", "show or upgrade the database schema"),
-    Command("run", "kiosk.commands.run_cmd", "start the full-screen check-in kiosk"),
+    Command("db", "kiosk.commands.db_cmd", "show or upgrade the database schema", opens_db=True),
+    Command("run", "kiosk.commands.run_cmd", "start the full-screen check-in kiosk", opens_db=True),
     Command(
         "demo",
         "kiosk.commands.demo_cmd",
         "try the kiosk: sample roster and event, keys 1-5 swipe sample cards",
     ),
-    Command("import", "kiosk.commands.import_cmd", "import the Handshake Student CSV (the roster)"),
+    Command(
+        "import",
+        "kiosk.commands.import_cmd",
+        "import the Handshake Student CSV (the roster)",
+        opens_db=True,
+    ),
     Command(
         "verify",
         "kiosk.commands.verify_cmd",
         "check that every roster card_id is inside its card's swipe, unambiguously",
+        opens_db=True,
     ),
-    Command("events", "kiosk.commands.events_cmd", "create, list, rename and delete events"),
-    Command("checkins", "kiosk.commands.checkins_cmd", "export or list an event's check-ins"),
+    Command(
+        "events",
+        "kiosk.commands.events_cmd",
+        "create, list, rename and delete events",
+        opens_db=True,
+    ),
+    Command(
+        "checkins",
+        "kiosk.commands.checkins_cmd",
+        "export or list an event's check-ins",
+        opens_db=True,
+    ),
     Command(
         "registrations",
         "kiosk.commands.registrations_cmd",
         "import or list an event's registrants (Handshake's CSV)",
+        opens_db=True,
     ),
     Command(
-        "students", "kiosk.commands.students_cmd", "find a student by name, username or email"
+        "students",
+        "kiosk.commands.students_cmd",
+        "find a student by name, username or email",
+        opens_db=True,
     ),
-    Command("nametags", "kiosk.commands.nametags_cmd", "render or print a student's name tag"),
-    Command("staff", "kiosk.commands.staff_cmd", "set the staff PIN or staff card"),
+    Command(
+        "nametags",
+        "kiosk.commands.nametags_cmd",
+        "render or print a student's name tag",
+        opens_db=True,
+    ),
+    Command("staff", "kiosk.commands.staff_cmd", "set the staff PIN or staff card", opens_db=True),
     Command("readers", "kiosk.commands.readers_cmd", "list card readers; capture real swipes"),
     Command(
         "parse",
@@ -67,11 +95,13 @@ COMMANDS: tuple[Command, ...] = (
         "doctor",
         "kiosk.commands.doctor_cmd",
         "check that this kiosk is ready for an event (readers, rules, roster…)",
+        opens_db=True,
     ),
     Command(
         "init",
         "kiosk.commands.init_cmd",
         "write a commented kiosk.toml (event, readers, rules) for run and doctor",
+        opens_db=True,
     ),
     Command("fair", "kiosk.commands.fair_cmd", "fair mode: a kiosk's replica and queue"),
 )
@@ -79,6 +109,24 @@ COMMANDS: tuple[Command, ...] = (
 # Modules registered the old way: imported for EVERY command, which slows every start-up.
 # Prefer a row in COMMANDS; this stays so that a module listed here still works.
 COMMAND_MODULES: tuple[str, ...] = ()
+
+
+DB_HELP = (
+    "SQLAlchemy database URL (default: $KIOSK_DB, then kiosk.toml's database for run, doctor "
+    "and init, else a SQLite file in the data dir)"
+)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """``--db URL`` on a command's parser and on every action parser under it, so that
+    ``kiosk --db URL events list`` and ``kiosk events list --db URL`` mean the same. Given
+    after the command it replaces one given before; not given there, it leaves
+    ``args.db`` as the top-level option set it (argparse.SUPPRESS)."""
+    parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(sub): sub for sub in action.choices.values()}.values():
+                add_db_option(sub)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,17 +144,15 @@ def build_parser(full: Iterable[str] | None = None) -> argparse.ArgumentParser:
     wanted = None if full is None else set(full)
     parser = _Parser(prog="kiosk", description="Card-swipe check-in kiosk for career services.")
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $KIOSK_DB, else a SQLite file in the data dir)",
-    )
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for command in COMMANDS:
         if wanted is None or command.name in wanted:
             importlib.import_module(command.module).register(subparsers)
+            if command.opens_db:
+                add_db_option(subparsers.choices[command.name])
         else:
             # a stand-in: takes any arguments, so that the first pass can find the command
             subparsers.add_parser(command.name, help=command.help, add_help=False)

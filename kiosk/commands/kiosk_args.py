@@ -1,6 +1,6 @@
 """The options that say which kiosk set-up a command means, shared by ``kiosk run``,
-``kiosk doctor`` and ``kiosk init``: the settings file, and the event, readers, rules and
-database that replace its values. One definition, so the doctor checks exactly what run uses.
+``kiosk doctor`` and ``kiosk init``: the settings file, and the event, readers and rules
+that replace its values. One definition, so the doctor checks exactly what run uses.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from kiosk.config import KioskConfig, load_config
 
 
 def add_kiosk_arguments(parser: argparse.ArgumentParser, *, config_help: str) -> None:
-    """Add ``--config``, ``--event``, ``--reader`` (repeatable), ``--rules`` and ``--db``."""
+    """Add ``--config``, ``--event``, ``--reader`` (repeatable) and ``--rules``. (``--db``
+    is added to every command that opens the database: kiosk.cli.add_db_option.)"""
     parser.add_argument("--config", type=Path, metavar="FILE", help=config_help)
     parser.add_argument("--event", metavar="ID|NAME", help="the event to check students in to")
     parser.add_argument(
@@ -24,13 +25,6 @@ def add_kiosk_arguments(parser: argparse.ArgumentParser, *, config_help: str) ->
         "replaces the readers of the settings file",
     )
     parser.add_argument("--rules", type=Path, metavar="FILE", help="the card rules file")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=argparse.SUPPRESS,  # given here or before the command: `kiosk --db URL …`
-        help="SQLAlchemy database URL (as `kiosk --db`; default: $KIOSK_DB, the settings "
-        "file's database, else a SQLite file in the data dir)",
-    )
 
 
 def config_from_args(args: argparse.Namespace) -> KioskConfig:
