@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import fcntl
 import os
 import re
-import select
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +30,7 @@ from kiosk.commands.kiosk_args import config_from_args
 from kiosk.commands.run_cmd import build_setup
 from kiosk.config import database_url
 from kiosk.db.session import open_database
+from tests.ptyrun import PtyProcess
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_ROSTER = REPO / "kiosk" / "samples" / "roster.csv"
@@ -88,50 +85,15 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _take_terminal() -> None:  # in the child: a new session whose controlling terminal is fd 0
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _read_until(leader: int, marker: bytes, seconds: float = 60.0) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while marker not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the command closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
 def _run_typing_the_pin(command: str, folder: Path) -> None:
     """`kiosk staff set-pin` as a person runs it: on a terminal, the PIN typed at each prompt."""
-    leader, follower = os.openpty()
-    process = subprocess.Popen(
-        ["bash", "-c", command],
-        cwd=folder,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        preexec_fn=_take_terminal,
-    )
-    os.close(follower)
-    try:
-        seen = _read_until(leader, b"New staff PIN:")
-        os.write(leader, f"{PIN}\r".encode())
-        seen += _read_until(leader, b"The same PIN again:")
-        os.write(leader, f"{PIN}\r".encode())
-        seen += _read_until(leader, b"Staff PIN set.")
-        assert process.wait(timeout=60) == 0, seen
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
+    with PtyProcess(["bash", "-c", command], cwd=folder) as terminal:
+        seen = terminal.read_until(b"New staff PIN:")
+        terminal.type(f"{PIN}\r".encode())
+        seen += terminal.read_until(b"The same PIN again:")
+        terminal.type(f"{PIN}\r".encode())
+        seen += terminal.read_until(b"Staff PIN set.")
+        assert terminal.wait(timeout=60) == 0, seen
     assert b"Staff PIN set." in seen and PIN.encode() not in seen  # not echoed
 
 

@@ -7,19 +7,16 @@ Ctrl-D ends the input at the PIN prompt.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import select
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
 from kiosk.checkin.staff import has_pin
 from kiosk.db.session import open_database
+from tests.ptyrun import PtyProcess
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -57,51 +54,17 @@ def test_no_terminal_is_one_sentence(tmp_path: Path, action: str) -> None:
     assert instead in result.stderr
 
 
-def _read_until(leader: int, marker: bytes, seconds: float = 30.0) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while marker not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
-def _take_terminal() -> None:  # in the child: a new session whose controlling terminal is fd 0
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
 @pytest.mark.parametrize("typed_first", [b"", b"13579\r"])
 def test_ctrl_d_at_a_prompt_is_one_sentence(tmp_path: Path, typed_first: bytes) -> None:
-    leader, follower = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "staff", "set-pin"],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=_env(tmp_path),
-        preexec_fn=_take_terminal,
-    )
-    os.close(follower)
-    try:
-        assert b"New staff PIN:" in _read_until(leader, b"New staff PIN:")
+    command = [sys.executable, "-m", "kiosk", "staff", "set-pin"]
+    with PtyProcess(command, env=_env(tmp_path), read_seconds=30.0) as terminal:
+        assert b"New staff PIN:" in terminal.read_until(b"New staff PIN:")
         if typed_first:
-            os.write(leader, typed_first)
-            assert b"The same PIN again:" in _read_until(leader, b"The same PIN again:")
-        os.write(leader, b"\x04")  # Ctrl-D
-        rest = _read_until(leader, b"--pin-stdin.")
-        assert process.wait(timeout=30) == 1
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
+            terminal.type(typed_first)
+            assert b"The same PIN again:" in terminal.read_until(b"The same PIN again:")
+        terminal.type(b"\x04")  # Ctrl-D
+        rest = terminal.read_until(b"--pin-stdin.")
+        assert terminal.wait(timeout=30) == 1
     text = rest.decode(errors="replace")
     assert "Traceback" not in text
     assert "kiosk: Nothing was typed (the input ended); run `kiosk staff set-pin`" in text
