@@ -112,8 +112,8 @@ COMMAND_MODULES: tuple[str, ...] = ()
 
 
 DB_HELP = (
-    "SQLAlchemy database URL (default: $KIOSK_DB, then kiosk.toml's database for run, doctor "
-    "and init, else a SQLite file in the data dir)"
+    "SQLAlchemy database URL (default: $KIOSK_DB, then kiosk.toml's database, else a SQLite "
+    "file in the data dir)"
 )
 
 
@@ -172,6 +172,10 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return build_parser(full=(known.command,)).parse_args(arguments)
 
 
+def _opens_db(name: str) -> bool:
+    return any(command.opens_db for command in COMMANDS if command.name == name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
 
@@ -183,6 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     install_crash_redaction()  # bugs still raise, but their report shows no swipe text
     try:
+        if args.db is None and not hasattr(args, "config") and _opens_db(args.command):
+            # run and doctor read their own settings file (--config); the rest, kiosk.toml's
+            from kiosk.commands.settings_file import configured_database
+
+            args.db = configured_database()
         result = args.func(args)
     except UserError as error:
         print(f"kiosk: {error}", file=sys.stderr)

@@ -100,3 +100,36 @@ def test_db_after_import_checkins_staff_and_db_status(
     assert "b.sqlite3" in capsys.readouterr().out
     assert main(["db", "--db", a, "status"]) == 0
     assert "a.sqlite3" in capsys.readouterr().out
+
+
+def test_without_db_every_command_uses_kiosk_toml_s_database_as_run_and_doctor_do(
+    two_databases: tuple[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = two_databases
+    (tmp_path / "config").mkdir()
+    settings = tmp_path / "config" / "kiosk.toml"
+    settings.write_text(f'database = "{a}"\n', encoding="utf-8")
+    assert main(["events", "create", "Fall Fair"]) == 0
+    assert main(["import", str(FIXTURES / "roster" / "base.csv")]) == 0
+    assert _event_names(a) == ["Fall Fair"]
+    assert not (tmp_path / "state" / "kiosk.sqlite3").exists()  # not the default file
+    capsys.readouterr()
+    assert main(["db", "status"]) == 0
+    assert "a.sqlite3" in capsys.readouterr().out
+    main(["doctor"])
+    assert "a.sqlite3" in capsys.readouterr().out  # the same database as kiosk doctor's
+    # --db, then $KIOSK_DB, come first
+    assert main(["events", "create", "Spring Fair", "--db", b]) == 0
+    monkeypatch.setenv("KIOSK_DB", b)
+    assert main(["events", "create", "Winter Fair"]) == 0
+    assert _event_names(a) == ["Fall Fair"]
+    assert sorted(_event_names(b)) == ["Spring Fair", "Winter Fair"]
+    monkeypatch.delenv("KIOSK_DB")
+    # a kiosk.toml that cannot be used is one sentence, not the default database
+    settings.write_text("database = 5432\n", encoding="utf-8")
+    assert main(["events", "list"]) != 0
+    err = capsys.readouterr().err
+    assert "kiosk.toml" in err and err.count("\n") == 1

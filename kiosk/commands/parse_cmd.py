@@ -39,7 +39,7 @@ def resolve_rules(path: Path | None) -> Any:
     """The RuleSet from ``path``, else from the rules file kiosk run uses (kiosk.toml's
     ``rules_file``, else card-rules.toml in the config directory), else no rules."""
     from kiosk.cards.rules import RuleSet, load_rules
-    from kiosk.commands.rules_path import rules_path
+    from kiosk.commands.settings_file import rules_path
 
     found = rules_path(path)
     return load_rules(found) if found is not None else RuleSet.empty()

@@ -85,7 +85,7 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from kiosk.cards.rules import load_rules
-    from kiosk.commands.rules_path import rules_path
+    from kiosk.commands.settings_file import rules_path
     from kiosk.paths import default_rules_path
 
     if args.file is not None and args.rules is not None and args.file != args.rules:

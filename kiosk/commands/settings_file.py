@@ -1,13 +1,17 @@
-"""The card rules file a command uses when none is named: the one ``kiosk run`` uses.
+"""What commands take from kiosk.toml (the settings file in the configuration directory) when
+the command line does not say: the card rules file, and the database.
 
-Shared by ``kiosk parse`` and ``kiosk rules check``. kiosk.toml is read (with pydantic) only
-when it exists, so ``kiosk parse`` without one still starts without the settings library.
+``kiosk run`` and ``kiosk doctor`` read their settings file whole (``--config``); the other
+commands use these. kiosk.toml is read (with pydantic) only when it exists, so ``kiosk
+parse`` without one still starts without the settings library.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from kiosk.db.url import DB_ENV_VAR
 from kiosk.paths import default_config_path, default_rules_path
 
 
@@ -26,3 +30,14 @@ def rules_path(given: Path | None = None) -> Path | None:
             return configured
     default = default_rules_path()
     return default if default.exists() else None
+
+
+def configured_database() -> str | None:
+    """kiosk.toml's ``database`` for a command given no ``--db``, unless ``$KIOSK_DB`` (which
+    comes first: kiosk.db.url.resolve_database_url) names one; None: no kiosk.toml, or it
+    names no database."""
+    if os.environ.get(DB_ENV_VAR) or not default_config_path().exists():
+        return None
+    from kiosk.config import load_config
+
+    return load_config().database
