@@ -66,6 +66,10 @@ class RosterReader:
         """The file's decoded lines (the text stream itself: iterated in C)."""
         return self._text
 
+    def fileno(self) -> int:
+        """The descriptor of the open file (a checker process reopens it: :mod:`checker`)."""
+        return self._handle.fileno()
+
     @property
     def bytes_read(self) -> int:
         """How far into the file reading has got (for progress)."""

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import UserError
 from kiosk.roster.apply import apply_plan, record_audit
+from kiosk.roster.checker import CheckerProcess, FileCheck, can_fork
 from kiosk.roster.csvfile import RosterFileError, RosterReader
 from kiosk.roster.findings import Finding, fold_common_warnings
 from kiosk.roster.headers import map_header
@@ -94,12 +95,10 @@ def import_roster(
 def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_run: bool,
             archive_missing: bool, force: bool, progress: Progress | None) -> ImportReport:
     report = ImportReport(file=source.name, dry_run=dry_run)
-    row_warnings: list[Finding] = []
-    counts = CategoryCounts()
     with connection.begin():
         staging.create()
     try:
-        _read(source, staging, report, row_warnings, counts, progress)
+        found = _read(source, staging, report, progress)
     except RosterFileError as error:
         # Whatever was read before the bad line does not count: the file is refused whole.
         report = ImportReport(file=source.name, dry_run=dry_run)
@@ -117,6 +116,7 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
     duplicates, repeating = staging.duplicates_in_file()
     report.errors.extend(duplicates)
     report.rejected += len(repeating)
+    row_warnings, counts = found.warnings, found.counts
     with connection.begin():
         counts.remove(connection, repeating)
     read = report
@@ -142,26 +142,37 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
 
 
 def _read(source: Path, staging: StagingTable, report: ImportReport,
-          row_warnings: list[Finding], counts: CategoryCounts,
-          progress: Progress | None) -> None:
-    """Check the file's rows a chunk at a time and stage them, filling the report's counts
-    and the rows' findings."""
+          progress: Progress | None) -> FileCheck:
+    """Stage the file's rows a chunk at a time and check them (in a checker process when
+    this one may fork: :mod:`checker`), counting the rows in the report; the check's
+    findings and counts are returned, the rows it rejected marked invalid."""
     with RosterReader(source) as reader:
         header = map_header(reader.header, source.name)
         report.header = header.cells
         report.warnings.extend(header.warnings)
         validator = RowValidator(header)
-        with staging.loader() as loader:
-            for chunk in reader.chunks(CHUNK_ROWS):
-                checked = validator.check(chunk)
-                report.rows += len(chunk)
-                report.rejected += checked.rejected
-                report.errors.extend(checked.errors)
-                row_warnings.extend(checked.warnings)
-                loader.write(checked.staged)
-                counts.add(checked.valid_lines, checked.category_keys)
-                if progress is not None:
-                    progress("reading", reader.bytes_read, reader.size)
+        checker = CheckerProcess(reader, CHUNK_ROWS) if can_fork() else None
+        found = FileCheck()
+        try:
+            if checker is not None:
+                checker.start()
+            with staging.loader() as loader:
+                for chunk in reader.chunks(CHUNK_ROWS):
+                    report.rows += len(chunk)
+                    if checker is None:
+                        checked = validator.check(chunk)
+                        found.add(checked)
+                        loader.write(checked.staged)
+                    else:
+                        loader.write(validator.stage(chunk))
+                    if progress is not None:
+                        progress("reading", reader.bytes_read, reader.size)
+            if checker is not None:
+                found = checker.result()
+                staging.mark_invalid(found.invalid_lines)
+        finally:
+            if checker is not None:
+                checker.stop()
         if progress is not None:
             progress("reading", reader.size, reader.size)
         if reader.size > HANDSHAKE_MAX_BYTES or report.rows > HANDSHAKE_MAX_ROWS:
@@ -169,6 +180,9 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
                 Finding(None, None, "the file is larger than Handshake accepts (50 MB, "
                         f"{HANDSHAKE_MAX_ROWS:,} rows): split it before uploading it there")
             )
+    report.rejected += found.rejected
+    report.errors.extend(found.errors)
+    return found
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,13 @@ class StagingTable:
         errors = [finding for line in sorted(found) for finding in found[line]]
         return errors, newly_rejected
 
+    def mark_invalid(self, lines: list[int]) -> None:
+        """Mark the staged rows on ``lines`` invalid (a checker process rejected them), in a
+        transaction of the temporary table's own."""
+        if lines:
+            with self.connection.begin():
+                self.set_kind(lines, INVALID)
+
     def set_kind(self, lines: Iterable[int], kind: int) -> None:
         self._mark("kind", lines, kind)
 

@@ -13,7 +13,7 @@ file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -132,6 +132,8 @@ class CheckedChunk:
     #: the valid rows' lines, and each gut-check category's cells on them (same order)
     valid_lines: list[int] = field(default_factory=list)
     category_keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    #: the lines of the rows of the header's width that have errors
+    invalid_lines: list[int] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     rejected: int = 0
@@ -162,11 +164,48 @@ class RowValidator:
             for category, attributes in CATEGORIES.items()
         }
 
-    def check(self, rows: Sequence[RawRow]) -> CheckedChunk:
-        """Check a chunk of rows (in file order)."""
+    def check(self, rows: Sequence[RawRow], *, staged: bool = True) -> CheckedChunk:
+        """Check a chunk of rows (in file order). ``staged=False`` leaves the staged rows
+        out (for a checker process whose rows another process stages: :mod:`checker`)."""
+        good, wrong_width, errors = self._by_width(rows)
+        warnings: dict[int, list[Finding]] = {}
+        columns: list[tuple[str, ...]] = []
+        if good:
+            columns = list(zip(*(row.cells for row in good), strict=True))
+            self._check_cells(good, columns, errors, warnings)
+            self._check_across_columns(good, columns, errors, warnings)
+        return self._checked(wrong_width, good, columns, errors, warnings, staged=staged)
+
+    def stage(self, rows: Sequence[RawRow]) -> list[StagedRow]:
+        """A chunk's staged rows as if every row of the header's width were valid, unchecked:
+        for a process that stages the rows while another checks them (:mod:`checker`); the
+        rows the check rejects are then marked invalid in the staging table."""
+        good, wrong_width, _ = self._by_width(rows)
+        staged: list[StagedRow] = []
+        if good:
+            columns = list(zip(*(row.cells for row in good), strict=True))
+            lines = [row.line for row in good]
+            staged.extend(self._staged_rows(lines, self._holding_nul(lines, columns), columns))
+        staged.extend(self._wrong_width_rows(wrong_width))
+        return staged
+
+    def _holding_nul(self, lines: list[int], columns: list[tuple[str, ...]]
+                     ) -> dict[int, list[Finding]] | None:
+        """The lines whose staged values hold a NUL (every column refuses one, so the check
+        rejects them too; staged as invalid, they are escaped for PostgreSQL), else None.
+        One test per column: a NUL is rare."""
+        picked = self._pick(columns)
+        if not any("\x00" in "".join(column) for column in picked):
+            return None
+        return {line: [] for line, values in zip(lines, zip(*picked, strict=True), strict=True)
+                if any("\x00" in value for value in values)}
+
+    def _by_width(self, rows: Sequence[RawRow]
+                  ) -> tuple[list[RawRow], list[RawRow], dict[int, list[Finding]]]:
+        """The rows with the header's width (each given the blank cell that unmapped
+        attributes read), the others, and the others' errors."""
         width = self._width
         errors: dict[int, list[Finding]] = {}
-        warnings: dict[int, list[Finding]] = {}
         good: list[RawRow] = []
         wrong_width: list[RawRow] = []
         for row in rows:
@@ -180,12 +219,7 @@ class RowValidator:
                     f"the row has {len(row.cells)} cells but the header has {width}: check "
                     "for an unquoted comma or a missing cell",
                 )]
-        columns: list[tuple[str, ...]] = []
-        if good:
-            columns = list(zip(*(row.cells for row in good), strict=True))
-            self._check_cells(good, columns, errors, warnings)
-            self._check_across_columns(good, columns, errors, warnings)
-        return self._staged(wrong_width, good, columns, errors, warnings)
+        return good, wrong_width, errors
 
     def _check_cells(self, good: list[RawRow], columns: list[tuple[str, ...]],
                      errors: dict[int, list[Finding]], warnings: dict[int, list[Finding]]
@@ -250,29 +284,24 @@ class RowValidator:
                             "as the student ID, and that is no part of the email",
                             "username_in_email"))
 
-    def _staged(self, wrong_width: list[RawRow], good: list[RawRow],
-                columns: list[tuple[str, ...]], errors: dict[int, list[Finding]],
-                warnings: dict[int, list[Finding]]) -> CheckedChunk:
+    def _checked(self, wrong_width: list[RawRow], good: list[RawRow],
+                 columns: list[tuple[str, ...]], errors: dict[int, list[Finding]],
+                 warnings: dict[int, list[Finding]], *, staged: bool) -> CheckedChunk:
         chunk = CheckedChunk()
-        if good:  # built column-wise: one tuple per row, made in C
+        if good:
             lines = [row.line for row in good]
-            kinds = [INVALID if line in errors else VALID for line in lines] if errors else (
-                repeat(VALID))
-            keys = map(str.lower, columns[self._email_cell])
-            chunk.staged.extend(zip(lines, kinds, keys, *self._pick(columns),
-                                    strict=False))  # kinds may repeat without end
+            if staged:
+                chunk.staged.extend(self._staged_rows(lines, errors, columns))
             valid = [i for i, line in enumerate(lines) if line not in errors] if errors else None
             chunk.valid_lines = lines if valid is None else [lines[i] for i in valid]
+            if errors:
+                chunk.invalid_lines = [line for line in lines if line in errors]
             for category, category_cells in self._category_cells.items():
                 combinations = list(zip(*(columns[c] for c in category_cells), strict=True))
                 chunk.category_keys[category] = (
                     combinations if valid is None else [combinations[i] for i in valid])
-        for row in wrong_width:
-            cells = row.cells
-            values = list(self._blank_attributes)
-            if self._username_cell < len(cells):
-                values[_USERNAME] = cells[self._username_cell]
-            chunk.staged.append((row.line, WRONG_WIDTH, "", *values))
+        if staged:
+            chunk.staged.extend(self._wrong_width_rows(wrong_width))
         if errors:
             chunk.rejected = len(errors)
             for line in sorted(errors):
@@ -280,6 +309,26 @@ class RowValidator:
         for line in sorted(warnings):
             chunk.warnings.extend(warnings[line])
         return chunk
+
+    def _staged_rows(self, lines: list[int], errors: dict[int, list[Finding]] | None,
+                     columns: list[tuple[str, ...]]) -> Iterator[StagedRow]:
+        """The rows of the header's width as staged rows, built column-wise (one tuple per
+        row, made in C); a row on a line with errors is invalid."""
+        kinds = [INVALID if line in errors else VALID for line in lines] if errors else (
+            repeat(VALID))
+        keys = map(str.lower, columns[self._email_cell])
+        return zip(lines, kinds, keys, *self._pick(columns), strict=False)  # kinds may repeat
+
+    def _wrong_width_rows(self, wrong_width: list[RawRow]) -> list[StagedRow]:
+        """Rows with the wrong number of cells keep only their username."""
+        staged: list[StagedRow] = []
+        for row in wrong_width:
+            cells = row.cells
+            values = list(self._blank_attributes)
+            if self._username_cell < len(cells):
+                values[_USERNAME] = cells[self._username_cell]
+            staged.append((row.line, WRONG_WIDTH, "", *values))
+        return staged
 
 
 def _ends_before_start(start: str, end: str) -> bool:
