@@ -5,7 +5,9 @@ module answers the questions that rule raises, for the roster importer, ``kiosk 
 check-in matching alike:
 
 - :class:`CardIdIndex`: which roster card_ids are substrings of a text (one pass of a
-  pyahocorasick automaton, whatever the roster's size), and who owns a card_id.
+  pyahocorasick automaton, whatever the roster's size; for card_ids of ASCII digits and one
+  length, the usual roster, dict lookups of the windows of the text's digit runs:
+  :mod:`kiosk.cards.digit_windows`), and who owns a card_id.
 - :func:`find_nested`: card_ids contained in another student's card_id (a swipe of the
   longer card also contains the shorter one, so check-in cannot tell them apart).
 - :func:`analyze_card_ids`: quality findings (missing, duplicates, Excel damage, length and
@@ -24,6 +26,8 @@ from operator import itemgetter
 from typing import Generic, TypeVar, cast
 
 import ahocorasick
+
+from kiosk.cards.digit_windows import DigitWindows
 
 K = TypeVar("K", bound=Hashable)
 
@@ -61,7 +65,9 @@ class CardIdIndex(Generic[K]):
     """Roster card_ids, searchable as substrings of a text in one pass.
 
     Built from ``(card_id, key)`` pairs; blank card_ids are skipped. A card_id shared by
-    several keys keeps all of them (in the order given).
+    several keys keeps all of them (in the order given). Card_ids of ASCII digits and one
+    length are searched as :class:`~kiosk.cards.digit_windows.DigitWindows` (no automaton
+    is built), any others with a pyahocorasick automaton: the answers are the same.
     """
 
     def __init__(self, pairs: Iterable[tuple[str | None, K]]) -> None:
@@ -81,7 +87,11 @@ class CardIdIndex(Generic[K]):
         self._shortest = min(lengths, default=0)
         self._one_length = len(lengths) <= 1
         self._automaton: ahocorasick.Automaton | None = None
-        if owners:
+        self._windows: DigitWindows | None = None
+        every_card_id = "".join(owners) if self._one_length else ""
+        if every_card_id.isascii() and every_card_id.isdigit():  # ("" is no digit string)
+            self._windows = DigitWindows(owners, self._shortest)
+        elif owners:
             automaton = ahocorasick.Automaton()
             deque(map(automaton.add_word, owners, owners), maxlen=0)  # add every card_id, in C
             automaton.make_automaton()
@@ -115,11 +125,19 @@ class CardIdIndex(Generic[K]):
 
     def hit_finder(self) -> Callable[[str], Iterator[tuple[int, str]]]:
         """A function giving ``(end_index, card_id)`` for every occurrence of a roster
-        card_id in a text (the automaton's own ``iter``), for a caller that scans many."""
+        card_id in a text, ordered by where they end (the automaton's own ``iter``)."""
+        if self._windows is not None:
+            return self._windows.hits
         if self._automaton is None:
             return _no_hits
         finder: Callable[[str], Iterator[tuple[int, str]]] = self._automaton.iter
         return finder
+
+    def card_ids_finder(self) -> Callable[[str], list[str]]:
+        """:meth:`card_ids_in` as a plain function, for a caller that scans many texts."""
+        if self._windows is not None:
+            return self._windows.card_ids_in
+        return self.card_ids_in
 
     def lookup(self, card_id: str) -> tuple[K, ...]:
         """The keys whose card_id is exactly ``card_id`` (empty when none)."""
@@ -130,10 +148,10 @@ class CardIdIndex(Generic[K]):
 
         Ties (card_ids starting at the same place) put the longer one first.
         """
-        if self._automaton is None or not text:
+        if not text:
             return []
         first_start: dict[str, int] = {}
-        for end_index, card_id in self._automaton.iter(text):
+        for end_index, card_id in self.hit_finder()(text):
             start = end_index - len(card_id) + 1
             previous = first_start.get(card_id)
             if previous is None or start < previous:
@@ -146,12 +164,17 @@ class CardIdIndex(Generic[K]):
 
     def any_in(self, text: str) -> bool:
         """True when a roster card_id is contained in ``text`` (the scan stops at the first)."""
+        if self._windows is not None:
+            return self._windows.any_in(text)
         if self._automaton is None or not text:
             return False
         return next(self._automaton.iter(text), None) is not None
 
     def card_ids_in(self, text: str) -> list[str]:
-        """The distinct roster card_ids contained in ``text`` (cheaper than occurrences)."""
+        """The distinct roster card_ids contained in ``text`` (cheaper than occurrences), in
+        the order they first end in it."""
+        if self._windows is not None:
+            return self._windows.card_ids_in(text)
         if self._automaton is None or not text:
             return []
         found = list(map(_hit_card_id, self._automaton.iter(text)))  # no Python loop per hit

@@ -230,33 +230,35 @@ def _no_candidate_run(campus_prefixes: tuple[str, ...]) -> Callable[[str], re.Ma
 def find_payment_card(cleaned: str, campus_prefixes: tuple[str, ...] = ()) -> bool:
     """True when the text holds a payment card number in a payment layout (a number alone
     is :func:`guard_swipe`'s to find) outside the campus prefixes."""
+    # Two independent tests, either of which finds one: a number written as digits first
+    # (most payment swipes, refused without the second), then one in groups before '^'.
+    if len(cleaned) >= 12 and (  # shorter: too short for any run of 12 digits
+        # The common case, settled in one pass of the regex engine: no run could be one.
+        (_NO_CANDIDATE_RUN.get(campus_prefixes) or _no_candidate_run(campus_prefixes))(cleaned)
+        is None
+    ):
+        # Every test on a run must pass, so the cheapest go first: the length and first
+        # digit, a campus prefix (it settles campus cards), the character after the run or
+        # the one before it (most runs, such as a track's expiry and discretionary data,
+        # stand between '^' or '=' and '?': no layout), and only then the whole layout and
+        # Luhn.
+        for match in _LONG_DIGIT_RUNS.finditer(cleaned):
+            start, end = match.span()
+            if end - start > 19 or cleaned[start] not in _PAYMENT_FIRST_DIGITS:
+                continue
+            if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):
+                continue
+            if cleaned[end : end + 1] not in _LAYOUT_AFTER and cleaned[start - 1 : start] not in (
+                _TRACK2_STARTS
+            ):
+                continue
+            if _in_payment_layout(cleaned, start, end) and luhn_valid(cleaned[start:end]):
+                return True
     grouped_possible = "^" in cleaned and (" " in cleaned or "-" in cleaned)
     if grouped_possible and _GROUPED_FIELD_END.search(cleaned) is not None:
         for _, _, digits in _grouped_track1_numbers(cleaned):
             if not digits.startswith(campus_prefixes):
                 return True
-    if len(cleaned) < 12:  # too short for any run of 12 digits
-        return False
-    # The common case, settled in one pass of the regex engine: no run could be one.
-    no_candidate = _NO_CANDIDATE_RUN.get(campus_prefixes) or _no_candidate_run(campus_prefixes)
-    if no_candidate(cleaned) is not None:
-        return False
-    # Every test on a run must pass, so the cheapest go first: the length and first digit,
-    # a campus prefix (it settles campus cards), the character after the run or the one
-    # before it (most runs, such as a track's expiry and discretionary data, stand between
-    # '^' or '=' and '?': no layout), and only then the whole layout and Luhn.
-    for match in _LONG_DIGIT_RUNS.finditer(cleaned):
-        start, end = match.span()
-        if end - start > 19 or cleaned[start] not in _PAYMENT_FIRST_DIGITS:
-            continue
-        if campus_prefixes and cleaned.startswith(campus_prefixes, start, end):
-            continue
-        if cleaned[end : end + 1] not in _LAYOUT_AFTER and cleaned[start - 1 : start] not in (
-            _TRACK2_STARTS
-        ):
-            continue
-        if _in_payment_layout(cleaned, start, end) and luhn_valid(cleaned[start:end]):
-            return True
     return False
 
 

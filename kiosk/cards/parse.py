@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from kiosk.cards.clean import clean_swipe
-from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, guard_swipe
+from kiosk.cards.guard import ENCRYPTED_MESSAGE, PAYMENT_MESSAGE, GuardVerdict, guard_swipe
 from kiosk.cards.parity_misread import fails_parity, parity_failure
 from kiosk.cards.rules import Rule, RuleMatch, RuleSet
 from kiosk.cards.tracks import (
@@ -127,6 +127,11 @@ _STRIPE_STARTS = frozenset(START_SENTINELS)
 _STRAY_REASONS = frozenset(("trailing", "bad_lrc", "partial"))
 
 
+def refusal(verdict: GuardVerdict) -> SwipeResult:
+    """The result of a swipe the payment guard refused (``guard_swipe``'s verdict)."""
+    return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
+
+
 def _misread_or_noise(cleaned: str) -> SwipeResult | None:
     """For a swipe the guard let through that is not a clean stripe: the misread or noise
     it is (a stripe's track problem, control characters only, a reader's notice, another
@@ -203,7 +208,7 @@ def decide_swipe(
             return MISREAD["too_long"]
         verdict = guard_swipe(text, cleaned, rules.campus_prefixes)
         if verdict is not None:
-            return REFUSED_PAYMENT if verdict == "payment" else REFUSED_ENCRYPTED
+            return refusal(verdict)
         if cleaned[:1] in _STRIPE_STARTS and match_clean_stripe(cleaned) is not None:
             decided = None
         else:

@@ -18,15 +18,10 @@ from kiosk.cards.card_ids import CardIdIndex, analyze_card_ids
 from kiosk.cards.clean import clean_swipe
 from kiosk.cards.parse import SwipeResult, decide_swipe
 from kiosk.cards.rules import RuleSet
-from kiosk.verify.batch import SwipeChecker, check_swipes
+from kiosk.verify.batch import CAMPUS_PREFIX_HINT as CAMPUS_PREFIX_HINT  # (tests read it here)
+from kiosk.verify.batch import SwipeChecker, check_swipes, refused_check
 from kiosk.verify.model import MatchedRow, SwipeCheck, SwipeChecks, Verdict, VerifyReport
 from kiosk.verify.roster_source import RosterCardIds
-
-CAMPUS_PREFIX_HINT = (
-    "This swipe was refused as a payment card, yet a roster card_id is inside it: the "
-    "school's card-number prefix probably belongs in the rules file's [guard] "
-    "campus_prefixes."
-)
 
 
 def swipe_checker(
@@ -82,10 +77,7 @@ def swipe_checker(
         if status == "noise":
             return None
         if status == "refused":
-            # Encrypted or masked output is a reader setting, not a card-number prefix.
-            payment = outcome.reason == "payment"
-            hint = CAMPUS_PREFIX_HINT if payment and any_in(cleaned) else None
-            return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
+            return refused_check(line, outcome, cleaned, any_in)
         message = outcome.message
         card_ids = card_ids_in(cleaned)
         if status != "misread" and len(card_ids) == 1 and not rules_given:

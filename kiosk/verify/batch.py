@@ -5,13 +5,15 @@ noise, misreads, the rules, then the verdict. Most swipes of a capture are *plai
 magnetic stripe whose tracks are all readable, printable ASCII only, no masked number and no
 number the payment guard would have to look at. For a plain swipe the guard, noise and
 misread checks have nothing to say, so that is settled for all swipes together (a few regex
-passes over the swipes joined by newlines), and a plain swipe needs only the automaton scan,
+passes over the swipes joined by newlines), and a plain swipe needs only the card_id search,
 the owner lookup and the rules (the same :func:`~kiosk.cards.parse.first_rule_hit` the
 per-swipe path runs; with rules, the card_id the rule gives is looked up exactly, as the kiosk
 does, and no scan is needed). When that makes the swipe ``matched`` (nearly always), its check is
-built at once; anything else, and every swipe that is not plain, goes through the per-swipe
-path. So both give the same checks by construction; tests/verify/test_batch.py checks it on
-generated captures of every kind of swipe.
+built at once. A printable swipe that is not plain goes first to the payment guard, as the
+per-swipe path sends it (its cleaned text is itself): when the guard refuses it (a payment card
+by mistake, masked output), its check is the per-swipe path's (:func:`refused_check`, shared).
+Anything else goes through the per-swipe path. So both give the same checks by construction;
+tests/verify/test_batch.py checks it on generated captures of every kind of swipe.
 """
 
 from __future__ import annotations
@@ -21,18 +23,36 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import accumulate
-from operator import add, attrgetter, itemgetter
+from operator import add, attrgetter
 
 from drivers.capture import CapturedSwipe
 from kiosk.cards.card_ids import CardIdIndex
-from kiosk.cards.guard import payment_number_patterns
-from kiosk.cards.parse import MAX_SWIPE_LENGTH, NO_MATCH, first_rule_hit
+from kiosk.cards.guard import guard_swipe, payment_number_patterns
+from kiosk.cards.parse import MAX_SWIPE_LENGTH, NO_MATCH, SwipeResult, first_rule_hit, refusal
 from kiosk.cards.rules import RuleSet
 from kiosk.cards.tracks import match_clean_stripe
 from kiosk.verify.model import MatchedRow, SwipeCheck
 
 #: ``(line, text) -> SwipeCheck | None`` (None for noise): the per-swipe path.
 SwipeChecker = Callable[[int, str], "SwipeCheck | None"]
+
+CAMPUS_PREFIX_HINT = (
+    "This swipe was refused as a payment card, yet a roster card_id is inside it: the "
+    "school's card-number prefix probably belongs in the rules file's [guard] "
+    "campus_prefixes."
+)
+
+
+def refused_check(
+    line: int, outcome: SwipeResult, cleaned: str, any_in: Callable[[str], bool]
+) -> SwipeCheck:
+    """The check of a swipe the guard refused (``outcome``): nothing of its text is kept,
+    only the hint when it is refused as a payment card yet a roster card_id (``any_in``)
+    is inside it. Encrypted or masked output is a reader setting, not a card-number prefix.
+    """
+    hint = CAMPUS_PREFIX_HINT if outcome.reason == "payment" and any_in(cleaned) else None
+    return SwipeCheck(line, "refused", (), None, None, outcome.message, hint)
+
 
 # What no plain swipe holds: a character outside printable ASCII (control characters are
 # removed before the rules and looked at by the guard; anything else may be binary reader
@@ -41,7 +61,6 @@ _NOT_PLAIN = re.compile(r"[^ -)+-~\n]+")
 
 _text_of = attrgetter("text")
 _line_of = attrgetter("line")
-_hit_card_id = itemgetter(1)
 
 
 def not_plain(texts: list[str], campus_prefixes: tuple[str, ...]) -> set[int]:
@@ -93,9 +112,11 @@ def check_swipes(
     captured = swipes if isinstance(swipes, list) else list(swipes)
     texts: list[str] = list(map(_text_of, captured))
     lines: list[int] = list(map(_line_of, captured))
-    special = not_plain(texts, rules.campus_prefixes)
+    campus_prefixes = rules.campus_prefixes
+    special = not_plain(texts, campus_prefixes)
+    any_in = index.any_in
     clean_stripe = match_clean_stripe
-    hits_in = index.hit_finder()
+    card_ids_in = index.card_ids_finder()
     owners = index.by_card_id
     owners_of = owners.get
     applicable = rules.rules_for(reader)
@@ -104,11 +125,21 @@ def check_swipes(
     append = checks.append
     noise = 0
     for position, text in enumerate(texts):
-        if (
-            position not in special
-            and len(text) <= MAX_SWIPE_LENGTH  # longer: a misread, said by the per-swipe path
-            and clean_stripe(text) is not None
-        ):
+        if len(text) > MAX_SWIPE_LENGTH:  # a misread, said by the per-swipe path
+            pass
+        elif position in special:
+            # Maybe a payment card (or not plain ASCII). The per-swipe path's first steps
+            # for a printable swipe (its own cleaned text): the length, then the guard,
+            # which refuses most of them; the rest go through the per-swipe path.
+            if text.isprintable():
+                try:
+                    refused = guard_swipe(text, text, campus_prefixes)
+                except Exception:  # a bug: the per-swipe path reports it
+                    refused = None
+                if refused is not None:
+                    append(refused_check(lines[position], refusal(refused), text, any_in))
+                    continue
+        elif clean_stripe(text) is not None:
             # A plain swipe: the per-swipe path's guard, noise and misread checks pass it,
             # and its text is its cleaned text. With rules, matched as the kiosk matches:
             # the first rule that gives a card_id gives exactly one student's (whatever else
@@ -125,8 +156,8 @@ def check_swipes(
                         append((lines[position], students, card_id, rule.name, rule.ok_message))
                         continue
             else:
-                found = list(map(_hit_card_id, hits_in(text)))
-                if len(found) == 1 or (len(found) == 2 and found[0] == found[1]):
+                found = card_ids_in(text)
+                if len(found) == 1:
                     students = owners[found[0]]
                     if len(students) == 1:
                         append((lines[position], students, None, None, no_rule_message))

@@ -286,15 +286,23 @@ def test_plain_matched_swipes_never_take_the_per_swipe_path() -> None:
     assert calls == 0
 
 
-def test_every_other_swipe_takes_the_per_swipe_path() -> None:
-    others = [
+def test_refused_swipes_are_refused_by_the_guard_and_others_take_the_per_swipe_path() -> None:
+    refused = [
         _iso(CAMPUS_IIN + "901234567"),  # without the campus prefix: a payment number
-        "\x02;90123456701?\x03",  # control characters
         "%B4111********1111^X^2812?",  # masked
+    ]
+    others = [
+        "\x02;90123456701?\x03",  # control characters
         ";90123456701",  # a partial swipe
         ";55555555501?",  # plain but unmatched
         "901234567",  # not a stripe
     ]
-    calls, checks = _count_per_swipe_calls(ROSTER, others, None)
+    calls, checks = _count_per_swipe_calls(ROSTER, refused + others, None)
     assert calls == len(others)
     assert all(isinstance(check, SwipeCheck) for check in checks)
+    # The guard's refusals are the per-swipe path's checks, the payment one with its hint.
+    index: CardIdIndex[str] = CardIdIndex(ROSTER.pairs)
+    reference = swipe_checker(index, RuleSet.empty(), rules_given=False)
+    swipes = enumerate(refused + others, start=1)
+    assert checks == [reference(line, text) for line, text in swipes]
+    assert checks[0].hint is not None and checks[1].hint is None  # type: ignore[union-attr]
