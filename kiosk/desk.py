@@ -66,6 +66,7 @@ from kiosk.paths import data_dir
 if TYPE_CHECKING:  # imported where used: a kiosk starts without fair mode, name tags, exports
     # and the roster import (see _roster_version and the methods below)
     from kiosk.checkin.export import ExportSummary
+    from kiosk.checkin.matching import RosterMatcher
     from kiosk.checkin.registration_import import RegistrationImport
     from kiosk.checkin.summary import AttendanceSummary
     from kiosk.fair.link import SharedLink
@@ -99,7 +100,7 @@ class EventLine:
     """One event as the staff Events screen lists it."""
 
     event: Event
-    live_check_ins: int
+    live_check_ins: int | None  # None: not known here (fair mode offline, another event)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class KioskDesk:
         self._export_dir = export_dir
         # Staff's search by name; name tags printed in the background (kiosk.nametags)
         self._directory = StudentDirectory(engine)
+        self._offline_directory = StudentDirectory(replica.engine) if replica else None
         self._tags: TagSpool | None = None
         if tag_printer is not None:
             from kiosk.nametags.spool import TagSpool
@@ -244,7 +246,10 @@ class KioskDesk:
         return [self._service] if self._service is not None else []
 
     def _shared_service(self) -> CheckInService:
-        return self._service_for(self._event)
+        """The shared database's service for the current event; the roster index of a
+        service in use is reused (an event switch reads no roster)."""
+        known = next(iter(self._services()), None)
+        return self._service_for(self._event, known.matcher if known is not None else None)
 
     def _local_service(self, shared: CheckInService | None) -> CheckInService:
         assert self._fair is not None
@@ -259,7 +264,7 @@ class KioskDesk:
             offline=True,  # no check-out from the replica (kiosk.checkin.checkout)
         )
 
-    def _service_for(self, event: Event) -> CheckInService:
+    def _service_for(self, event: Event, matcher: RosterMatcher | None = None) -> CheckInService:
         assert event.id is not None
         return CheckInService(
             self.engine,
@@ -268,7 +273,48 @@ class KioskDesk:
             kiosk_id=self.kiosk_id,
             archived_policy=self.archived_policy,
             manual_checkin=self._manual_checkin,
+            matcher=matcher,
         )
+
+    # ------------------------------------------- staff questions and actions, fair mode
+
+    async def _staff_read(self, query: Callable[[Engine], R]) -> tuple[R, bool]:
+        """``query(engine)`` and whether the shared database answered it (always True
+        without fair mode). Fair mode: the shared database when it answers within about a
+        second (kiosk.fair.route), else the replica; staff never wait on a dead network."""
+        if self._fair is None:
+            return await _blocking(query, self.engine), True
+        try:
+            return await self._fair.read_from(query)
+        except SQLAlchemyError as error:  # the replica itself failed
+            log.warning("database unavailable (%s)", type(error).__name__)
+            raise DatabaseUnavailable(UNAVAILABLE) from None
+
+    async def _ask_service(self, question: Callable[[CheckInService], R]) -> R:
+        """A question for the check-in service in use (fair mode: as ``_staff_read``)."""
+        service = await self._ready_service()
+        if self._fair is None:
+            return await _blocking(question, service)
+        try:
+            return await self._fair.ask(question)
+        except SQLAlchemyError as error:
+            log.warning("database unavailable (%s)", type(error).__name__)
+            raise DatabaseUnavailable(UNAVAILABLE) from None
+
+    async def _shared_action(
+        self, work: Callable[[Engine], R], action: str, *, writes: bool = True, long: bool = False
+    ) -> R:
+        """``work(engine)``: a change every kiosk must see, or an export that must hold every
+        kiosk's check-ins. Fair mode: on the shared database only, answered within about a
+        second, else ``DatabaseUnavailable`` saying it cannot be reached and what to do
+        (kiosk.fair.route.FairRoute.on_shared: ``action``, ``writes``, ``long``)."""
+        if self._fair is None:
+            return await _blocking(work, self.engine)
+        try:
+            return await self._fair.on_shared(work, action, writes=writes, long=long)
+        except SQLAlchemyError as error:
+            log.warning("database unavailable (%s)", type(error).__name__)
+            raise DatabaseUnavailable(UNAVAILABLE) from None
 
     async def start(self) -> None:
         """Load the roster's card_id index (a moment for a large roster); swipes wait for it."""
@@ -297,11 +343,10 @@ class KioskDesk:
     async def is_staff_card(self, swipe: Swipe, *, strict: bool = False) -> bool:
         """True when the swipe is the staff card. When the database cannot say: False, or
         with ``strict`` ``DatabaseUnavailable`` (a staff confirmation must not guess)."""
-        engine = self.engine
-        if self._fair is not None and not self._fair.link.online:
-            engine = self._fair.replica.engine
+        text, rules = swipe.text, self._rules
         try:
-            return await _blocking(is_staff_swipe, engine, swipe.text, self._rules)
+            found, _ = await self._staff_read(lambda engine: is_staff_swipe(engine, text, rules))
+            return found
         except DatabaseUnavailable:
             if strict:
                 raise
@@ -347,8 +392,7 @@ class KioskDesk:
 
     async def identify(self, text: str, result: SwipeResult) -> IdentifiedStudent | None:
         """Whose card a swipe is, for the staff rule tester (nothing is recorded)."""
-        service = await self._ready_service()
-        return await _blocking(service.identify, text, result)
+        return await self._ask_service(lambda service: service.identify(text, result))
 
     # ----------------------------------------------------------------- counts
 
@@ -433,30 +477,42 @@ class KioskDesk:
 
     async def manual_counts(self) -> dict[str, int]:
         """The current event's live manual check-ins per method."""
-        service = await self._ready_service()
-        return await _blocking(service.manual_counts)
+        return await self._ask_service(lambda service: service.manual_counts())
 
     async def rule_counts(self) -> dict[str, int]:
         """Today's check-ins by the card rule that read them."""
-        service = await self._ready_service()
-        return await _blocking(service.rule_counts)
+        return await self._ask_service(lambda service: service.rule_counts())
 
     # ----------------------------------------------------------------- events
 
     async def events(self) -> list[EventLine]:
-        events = await _blocking(list_events, self.engine)
-        counts = await _blocking(live_check_in_counts, self.engine)
-        return [EventLine(event, counts.get(event.id or 0, 0)) for event in events]
+        """Every event and its live check-ins. Fair mode offline: the replica's events, with
+        the count of the current event only (the replica holds no other event's check-ins
+        made since it last checked students in to it): the others' are None."""
+
+        def read(engine: Engine) -> tuple[list[Event], dict[int, int]]:
+            return list_events(engine), live_check_in_counts(engine)
+
+        (events, counts), shared = await self._staff_read(read)
+        known = counts if shared else {self.event_id: counts.get(self.event_id, 0)}
+        return [
+            EventLine(event, known.get(event.id or 0, 0 if shared else None)) for event in events
+        ]
 
     async def create_event(
         self, name: str, when: str | None, kind: str, handshake_id: str | None
     ) -> Event:
-        return await _blocking(create_event, self.engine, name, when, kind, handshake_id)
+        return await self._shared_action(
+            lambda engine: create_event(engine, name, when, kind, handshake_id),
+            "create the event",
+        )
 
     async def rename_event(self, event_id: int, new_name: str) -> Event:
         """Give an event another name (a duplicate on the same date is refused with a
         sentence); renaming the event in use renames the desk's copy too."""
-        renamed = await _blocking(rename_event, self.engine, str(event_id), new_name)
+        renamed = await self._shared_action(
+            lambda engine: rename_event(engine, str(event_id), new_name), "rename the event"
+        )
         if renamed.id == self.event_id:
             self._event = renamed
         return renamed
@@ -471,17 +527,20 @@ class KioskDesk:
                 f"The kiosk is checking students in to {self._event.name!r}; choose another "
                 "event first (Enter on it), then delete this one."
             )
-        return await _blocking(
-            delete_event, self.engine, str(event_id), force=True, export_dir=self._export_dir
+        folder = self._export_dir
+        return await self._shared_action(
+            lambda engine: delete_event(engine, str(event_id), force=True, export_dir=folder),
+            "delete the event",
+            long=True,
         )
 
     async def switch_event(self, event: Event) -> None:
         """Check students in to ``event`` from now on."""
         await self.ready.wait()
-        if self._fair is not None:
+        if self._fair is not None:  # within about a second, online or not (kiosk.fair.route)
             previous, self._event = self._event, event
             try:
-                await asyncio.to_thread(self._fair.start, self.event_id)
+                await self._fair.switch(self.event_id)
             except Exception:
                 self._event = previous
                 raise
@@ -490,12 +549,18 @@ class KioskDesk:
         self._event = event
 
     async def fresh_event(self) -> Event:
-        """The current event as the database has it now (the CLI may have changed it)."""
-        self._event = await _blocking(get_event, self.engine, self.event_id)
+        """The current event as the database has it now (the CLI may have changed it);
+        fair mode offline, as the replica last copied it."""
+        event_id = self.event_id
+        self._event, _ = await self._staff_read(lambda engine: get_event(engine, event_id))
         return self._event
 
     async def set_handshake_id(self, handshake_id: str) -> Event:
-        self._event = await _blocking(store_handshake_id, self.engine, self.event_id, handshake_id)
+        event_id = self.event_id
+        self._event = await self._shared_action(
+            lambda engine: store_handshake_id(engine, event_id, handshake_id),
+            "save the Handshake id",
+        )
         return self._event
 
     # ------------------------------------------------- students by name; name tags
@@ -503,15 +568,30 @@ class KioskDesk:
     async def prepare_search(self) -> int:
         """Fold the roster for searching now (a moment for a large roster) rather than at
         the first search; how many students it holds."""
-        return len(await _blocking(self._directory.index))
+        directories = self._directories()
+        count, _ = await self._staff_read(lambda engine: len(directories[engine].index()))
+        return count
+
+    def _directories(self) -> dict[Engine, StudentDirectory]:
+        """The student directory of each database (fair mode: the replica's too)."""
+        directories = {self.engine: self._directory}
+        if self._offline_directory is not None:
+            directories[self._offline_directory.engine] = self._offline_directory
+        return directories
 
     async def search_students(self, query: str, limit: int = 20) -> list[FoundStudent]:
         """Staff: students whose name, username or email is like ``query`` (full names: for
         staff screens only), with when each checked in to the current event."""
-        hits = await _blocking(self._directory.search, query, limit)
-        ids = [hit.student.id for hit in hits]
-        times = await _blocking(live_check_in_times, self.engine, self.event_id, ids)
-        return [FoundStudent(hit, times.get(hit.student.id)) for hit in hits]
+        event_id, directories = self.event_id, self._directories()
+
+        def search(engine: Engine) -> list[FoundStudent]:
+            hits = directories[engine].search(query, limit)
+            ids = [hit.student.id for hit in hits]
+            times = live_check_in_times(engine, event_id, ids)
+            return [FoundStudent(hit, times.get(hit.student.id)) for hit in hits]
+
+        found, _ = await self._staff_read(search)
+        return found
 
     async def staff_check_in(
         self, student_id: int, confirmed_by: Confirmation | None
@@ -530,8 +610,10 @@ class KioskDesk:
 
     async def set_nametag_label(self, label: str | None) -> Event:
         """Print name tags on ``label`` for the current event (None: off)."""
-        self._event = await _blocking(
-            set_event_options, self.engine, self.event_id, nametag_label=label
+        event_id = self.event_id
+        self._event = await self._shared_action(
+            lambda engine: set_event_options(engine, event_id, nametag_label=label),
+            "change the name tag label",
         )
         return self._event
 
@@ -612,48 +694,65 @@ class KioskDesk:
             raise UserError(
                 f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}."
             )
-        chosen = cast(ExportFormat, fmt)
-        return await _blocking(
-            export_to_file,
-            self.engine,
-            self.event_id,
-            chosen,
-            path,
-            handshake_id=handshake_id,
-            include_no_shows=include_no_shows,
+        chosen, event_id = cast(ExportFormat, fmt), self.event_id
+        return await self._shared_action(
+            lambda engine: export_to_file(
+                engine,
+                event_id,
+                chosen,
+                path,
+                handshake_id=handshake_id,
+                include_no_shows=include_no_shows,
+            ),
+            "export every kiosk's check-ins (this kiosk's copy misses those made elsewhere "
+            "since the network dropped)",
+            writes=False,
+            long=True,
         )
 
     # ------------------------------------------------------------- attendance
 
     async def attendance_summary(self) -> AttendanceSummary:
-        """The current event's attendance at a glance (kiosk.checkin.summary), from the
-        database (fair mode: the shared one; unreachable, ``DatabaseUnavailable``)."""
-        from kiosk.checkin.summary import attendance_summary
+        """The current event's attendance at a glance (kiosk.checkin.summary). Fair mode:
+        from the shared database when it answers within about a second, else from the
+        replica, marked ``from_replica`` (its counts are what this kiosk knows; no school
+        year, college or major breakdown: the replica does not copy those columns)."""
+        from kiosk.checkin.summary import as_replica_summary, attendance_summary
 
-        return await _blocking(attendance_summary, self.engine, self.event_id)
+        event_id = self.event_id
+        summary, shared = await self._staff_read(
+            lambda engine: attendance_summary(engine, event_id)
+        )
+        return summary if shared else as_replica_summary(summary)
 
     async def import_registrations(self, path: Path) -> RegistrationImport:
         """Import the current event's registrants from Handshake's CSV (all or nothing)."""
         from kiosk.checkin.registration_import import import_registrations
 
-        return await _blocking(import_registrations, self.engine, self.event_id, path)
+        event_id = self.event_id
+        return await self._shared_action(
+            lambda engine: import_registrations(engine, event_id, path),
+            "import the registrations",
+            long=True,
+        )
 
     async def set_registered_only(self, registered_only: bool) -> Event:
         """Check in registered students only (or everyone again), from the next swipe on, at
         every kiosk of this event."""
-        self._event = await _blocking(
-            set_event_options, self.engine, self.event_id, registered_only=registered_only
+        event_id = self.event_id
+        self._event = await self._shared_action(
+            lambda engine: set_event_options(engine, event_id, registered_only=registered_only),
+            "change who may check in",
         )
         return self._event
 
     async def set_checkout_after(self, minutes: str) -> Event:
         """A second swipe ``minutes`` ("30"; "off": never) after check-in checks out, from
         the next swipe on, at every kiosk of this event."""
-        self._event = await _blocking(
-            set_event_options,
-            self.engine,
-            self.event_id,
-            checkout_after_minutes=parse_checkout_minutes(minutes),
+        event_id, after = self.event_id, parse_checkout_minutes(minutes)
+        self._event = await self._shared_action(
+            lambda engine: set_event_options(engine, event_id, checkout_after_minutes=after),
+            "change the check-out setting",
         )
         return self._event
 
@@ -663,15 +762,24 @@ class KioskDesk:
         """What importing ``path`` would do (nothing written)."""
         from kiosk.roster import import_roster
 
-        return await _blocking(
-            import_roster, self.engine, path, dry_run=True, archive_missing=archive_missing
+        return await self._shared_action(
+            lambda engine: import_roster(
+                engine, path, dry_run=True, archive_missing=archive_missing
+            ),
+            "check the roster file against the roster",
+            writes=False,
+            long=True,
         )
 
     async def import_roster(self, path: Path, *, archive_missing: bool) -> ImportReport:
         """Import the roster; the kiosk reads the new card_ids from the next swipe on."""
         from kiosk.roster import import_roster
 
-        report = await _blocking(import_roster, self.engine, path, archive_missing=archive_missing)
+        report = await self._shared_action(
+            lambda engine: import_roster(engine, path, archive_missing=archive_missing),
+            "import the roster",
+            long=True,
+        )
         if report.refused is None:
             await self.ready.wait()
             await _blocking(self.service.reload_roster)
@@ -694,15 +802,17 @@ class KioskDesk:
 
     # ----------------------------------------------------------------- staff
 
-    def _gate(self) -> PinGate:
-        """The PIN gate of the database in use (fair mode offline: the replica's copy)."""
-        if self._fair is not None and not self._fair.link.online:
-            return self._offline_gate
-        return self._pin_gate
+    def _gate(self, engine: Engine) -> PinGate:
+        """The PIN gate of ``engine`` (fair mode, the replica: its copy of the PIN)."""
+        return self._pin_gate if engine is self._pin_gate.engine else self._offline_gate
 
     async def check_pin(self, pin: str) -> PinCheck:
-        return await _blocking(self._gate().check, pin)
+        """Fair mode: on the shared database when it answers within about a second (the
+        wrong-guess count every kiosk shares), else on the replica's copy."""
+        check, _ = await self._staff_read(lambda engine: self._gate(engine).check(pin))
+        return check
 
     async def pin_retry_after(self) -> float:
         """Seconds until the next PIN may be tried (0: now)."""
-        return await _blocking(self._gate().retry_after)
+        wait, _ = await self._staff_read(lambda engine: self._gate(engine).retry_after())
+        return wait

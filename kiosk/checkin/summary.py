@@ -20,7 +20,7 @@ rows the exports write.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +53,9 @@ class AttendanceSummary:
     by_school_year: list[tuple[str, int]] = field(default_factory=list)
     by_college: list[tuple[str, int]] = field(default_factory=list)
     by_major: list[tuple[str, int]] = field(default_factory=list)
+    #: Fair mode, the shared database out of reach: counted in this kiosk's replica, which
+    #: holds its own check-ins and those it copied before the network dropped.
+    from_replica: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON types: times as ISO 8601 with the local offset."""
@@ -128,6 +131,13 @@ def registered_ids(rows: list[JoinedCheckIn], registrations: list[Registration])
         if registration is not None:
             found[check_in.id] = registration
     return found
+
+
+def as_replica_summary(summary: AttendanceSummary) -> AttendanceSummary:
+    """``summary`` counted in a fair-mode kiosk's replica: marked so, without the school
+    year, college and major breakdown (the replica copies no such roster column, so every
+    student would count as "(none)")."""
+    return replace(summary, by_school_year=[], by_college=[], by_major=[], from_replica=True)
 
 
 def attendance_summary(engine: Engine, event_id: int) -> AttendanceSummary:

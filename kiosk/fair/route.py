@@ -21,17 +21,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import col
 
 from kiosk.checkin import CheckInOutcome, CheckInRow, CheckInService
 from kiosk.checkin.recording import undo_check_in
 from kiosk.db.models import CheckIn
-from kiosk.errors import UserError
+from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.fair.link import ONLINE_WAIT_S, SharedLink
 from kiosk.fair.replica import Replica, keys_of
 from kiosk.fair.sync import send_pending
@@ -42,6 +42,23 @@ log = logging.getLogger(__name__)
 Call = Callable[[CheckInService], Callable[..., CheckInOutcome]]
 ServiceFactory = Callable[[], CheckInService]
 R = TypeVar("R")
+_NO_ANSWER = object()
+#: What staff read when an action only the shared database can take cannot be taken now.
+OFFLINE_ACTION = (
+    "The shared database cannot be reached, so the kiosk cannot {action} now; try again "
+    "once the status line no longer says offline."
+)
+#: ... and when the shared database stopped answering while it was being taken.
+NO_ANSWER_ACTION = (
+    "The shared database stopped answering, so the kiosk could not {action}{maybe}; try "
+    "again once the status line no longer says offline."
+)
+MAYBE_SAVED = " (the change may still be saved when the network returns)"
+
+
+class SharedUnreachable(DatabaseUnavailable):
+    """A staff action that needs the shared database was not taken: it cannot be reached
+    (the kiosk is offline, or went offline waiting for it). The message says what to do."""
 
 
 @dataclass
@@ -127,19 +144,104 @@ class FairRoute:
 
     # ---------------------------------------------------------------- reads
 
+    async def _shared_answer(self, work: Callable[[], R], *, reading: bool = True) -> R | object:
+        """``work()`` (on the shared database) when the kiosk is online and it answers within
+        ``ONLINE_WAIT_S``; else ``_NO_ANSWER``, the kiosk offline (the thread still waiting
+        ends within the engine's answer limit). Every staff question and action goes through
+        here or ``check_in``/``recent``/``undo``, so none waits longer on the network. A
+        database error ends a read the same way; a change (not ``reading``) only goes
+        offline for a lost connection, any other error is raised."""
+        if not self.link.online:
+            return _NO_ANSWER
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work), ONLINE_WAIT_S)
+        except TimeoutError:
+            self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
+        except SQLAlchemyError as error:
+            if not reading and not isinstance(error, OperationalError):
+                raise
+            self.link.lost(type(error).__name__)
+        return _NO_ANSWER
+
     async def read(self, query: Callable[[Engine], R]) -> R:
         """``query(engine)`` on the shared database when it answers within
         ``ONLINE_WAIT_S`` (else the kiosk goes offline), otherwise on the replica: what the
         screen shows (the count) never waits longer on the network."""
-        if self.link.online:
-            try:
-                attempt = asyncio.to_thread(query, self.link.shared)
-                return await asyncio.wait_for(attempt, ONLINE_WAIT_S)
-            except TimeoutError:
+        return (await self.read_from(query))[0]
+
+    async def read_from(self, query: Callable[[Engine], R]) -> tuple[R, bool]:
+        """As ``read``, and whether the answer came from the shared database (False: from
+        the replica, which knows this kiosk's check-ins and what it copied before the
+        network dropped; screens say so)."""
+        shared = self.link.shared
+        answer = await self._shared_answer(lambda: query(shared))
+        if answer is not _NO_ANSWER:
+            return cast(R, answer), True
+        return await asyncio.to_thread(query, self.replica.engine), False
+
+    async def ask(self, question: Callable[[CheckInService], R]) -> R:
+        """A question for the check-in service (counts, whose card a swipe is): the shared
+        database's when it answers within ``ONLINE_WAIT_S``, else the replica's."""
+        shared = self.shared
+        if shared is not None:
+            answer = await self._shared_answer(lambda: question(shared))
+            if answer is not _NO_ANSWER:
+                return cast(R, answer)
+        assert self.local is not None, "start() first"
+        return await asyncio.to_thread(question, self.local)
+
+    async def on_shared(
+        self, work: Callable[[Engine], R], action: str, *, writes: bool, long: bool = False
+    ) -> R:
+        """A staff action only the shared database can take: a change every kiosk must see,
+        or an export that must hold every kiosk's check-ins (a replica misses those made
+        elsewhere since the network dropped). Offline, ``SharedUnreachable`` at once; online,
+        ``work(engine)`` must answer within ``ONLINE_WAIT_S``, else the kiosk goes offline
+        and raises it (``action``: what the sentence says could not be done; ``writes``: it
+        says the change may still be saved, as the server may have it). ``long`` (an export,
+        an import: longer than a second on a good network): the shared database must answer
+        a probe within ``ONLINE_WAIT_S`` first, then the work has the engine's answer limit."""
+        shared = self.link.shared
+        if not self.link.online:
+            raise SharedUnreachable(OFFLINE_ACTION.format(action=action))
+        if long:
+            if await self._shared_answer(self.link.probe) is not True:
                 self.link.lost(f"no answer within {ONLINE_WAIT_S:g} s")
-            except SQLAlchemyError as error:
+                raise SharedUnreachable(OFFLINE_ACTION.format(action=action))
+            try:
+                return await asyncio.to_thread(work, shared)
+            except OperationalError as error:  # the network dropped during it
                 self.link.lost(type(error).__name__)
-        return await asyncio.to_thread(query, self.replica.engine)
+                answer: R | object = _NO_ANSWER
+        else:
+            answer = await self._shared_answer(lambda: work(shared), reading=not writes)
+        if answer is _NO_ANSWER:
+            maybe = MAYBE_SAVED if writes else ""
+            raise SharedUnreachable(NO_ANSWER_ACTION.format(action=action, maybe=maybe))
+        return cast(R, answer)
+
+    async def switch(self, event_id: int) -> None:
+        """Check students in to event ``event_id`` from now on (the desk's event is that one
+        already). Online, the shared service for it and the replica refreshed for it, within
+        ``ONLINE_WAIT_S``; else (or offline) the replica's service only, and the shared one
+        is made for this event by the ``tick`` that finds the network back. Before, an
+        offline switch kept the old event's shared service, and once back online check-ins
+        went to the old event."""
+        known = self.shared or self.local  # its roster index is reused: no roster read
+        answer = await self._shared_answer(lambda: self._switch_shared(event_id))
+        shared = None if answer is _NO_ANSWER else cast(CheckInService, answer)
+        local = await asyncio.to_thread(self._make_local, shared or known)
+        self.shared, self.local = shared, local
+        self.queued = await asyncio.to_thread(self.replica.queued_count)
+
+    def _switch_shared(self, event_id: int) -> CheckInService:
+        service = self._make_shared()
+        if self._upkeep.acquire(blocking=False):  # else the running upkeep refreshes it
+            try:
+                self.replica.refresh(self.link.shared, event_id)
+            finally:
+                self._upkeep.release()
+        return service
 
     # ---------------------------------------------------------------- undo
 

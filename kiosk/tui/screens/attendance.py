@@ -24,6 +24,12 @@ from kiosk.tui.screens.base import StaffScreen
 
 #: How many names each breakdown shows (the rest are summed as "others").
 TOP = 5
+#: Fair mode, the shared database out of reach: the summary is the replica's.
+FROM_REPLICA = (
+    "The shared database cannot be reached: these are this kiosk's counts (its own check-ins "
+    "and those copied before the network dropped), without the school year, college and "
+    "major breakdown; they update when the network returns."
+)
 
 
 def counts_text(summary: AttendanceSummary, registered_only: bool) -> Text:
@@ -128,7 +134,7 @@ class AttendanceScreen(StaffScreen):
         except DatabaseUnavailable as error:  # the last numbers stay on screen
             message.update(str(error))
             return
-        message.update("")
+        message.update(FROM_REPLICA if summary.from_replica else "")
         self.summary = summary
         registered_only = self.app.desk.event.registered_only
         self.query_one("#attendance-counts", Static).update(counts_text(summary, registered_only))

@@ -14,11 +14,16 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from kiosk.checkin.events import EVENT_KINDS
 from kiosk.desk import Event
-from kiosk.errors import UserError
+from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.text_safety import safe_input_pattern
 from kiosk.tui.screens.base import StaffScreen
 
 _FORM_FIELDS = ("event-name-input", "event-date-input", "event-handshake-input")
+#: Fair mode with the shared database out of reach: the list is the replica's.
+OFFLINE_COUNTS = (
+    "The shared database cannot be reached: this is the kiosk's copy of the events, and only "
+    "the event in use has a count (— : not known here until the network returns)."
+)
 
 
 class EventsScreen(StaffScreen):
@@ -27,7 +32,7 @@ class EventsScreen(StaffScreen):
     def __init__(self) -> None:
         super().__init__()
         self._events: dict[str, Event] = {}
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, int | None] = {}
         self._delete_pending: str | None = None  # the row Delete was pressed on once
 
     def compose_body(self) -> ComposeResult:
@@ -66,7 +71,13 @@ class EventsScreen(StaffScreen):
         table.focus()
 
     async def reload(self) -> None:
-        lines = await self.app.desk.events()
+        try:
+            lines = await self.app.desk.events()
+        except DatabaseUnavailable as error:  # the list on screen stays
+            self._say(str(error))
+            return
+        if any(line.live_check_ins is None for line in lines):
+            self._say(OFFLINE_COUNTS)
         table = self.query_one("#events-table", DataTable)
         table.clear()
         self._events = {}
@@ -83,7 +94,7 @@ class EventsScreen(StaffScreen):
                 event.date or "",
                 event.kind,
                 event.handshake_id or "",
-                str(line.live_check_ins),
+                "—" if line.live_check_ins is None else str(line.live_check_ins),
                 current,
                 key=key,
             )
@@ -95,8 +106,8 @@ class EventsScreen(StaffScreen):
 
     async def use(self, event: Event) -> None:
         await self.app.switch_event(event)
-        self.query_one("#event-message", Static).update(f"Now checking in to: {event.name}")
         await self.reload()
+        self._say(f"Now checking in to: {event.name}")
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "event-create":
@@ -175,7 +186,7 @@ class EventsScreen(StaffScreen):
     def _ask_to_confirm(self, key: str, event: Event) -> None:
         self._delete_pending = key
         self.query_one("#event-delete", Button).label = "Delete: sure?"
-        count = self._counts.get(key, 0)
+        count = self._counts.get(key)
         saved = f" Its {count} check-in(s) are saved to a file first." if count else ""
         self._say(
             f"Delete the event {event.name!r} (id {event.id})?{saved} "

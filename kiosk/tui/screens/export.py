@@ -55,7 +55,11 @@ class ExportScreen(StaffScreen):
     async def on_mount(self) -> None:
         self._suggest_path("handshake")
         # from the database, not the desk's copy: the CLI may have set it since the kiosk started
-        event = await self.app.desk.fresh_event()
+        try:
+            event = await self.app.desk.fresh_event()
+        except UserError as error:  # the desk's copy is shown instead
+            self.query_one("#export-message", Static).update(str(error))
+            event = self.app.desk.event
         self.query_one("#export-handshake-id", Input).value = event.handshake_id or ""
 
     def _suggest_path(self, fmt: str) -> None:
