@@ -48,6 +48,9 @@ class FileCheck:
     #: process that did not check them)
     invalid_lines: list[int] = field(default_factory=list)
     counts: CategoryCounts = field(default_factory=CategoryCounts)
+    #: the rows repeating another row's unique value, with their errors (found by SQL over
+    #: the staged rows: :meth:`StagingTable.duplicates_in_file`)
+    duplicates: dict[int, list[Finding]] = field(default_factory=dict)
 
     def add(self, checked: CheckedChunk) -> None:
         self.rejected += checked.rejected

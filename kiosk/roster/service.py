@@ -112,9 +112,9 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
     if report.rows == 0:
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report
-    staging.index()
-    duplicates, repeating = staging.duplicates_in_file()
-    report.errors.extend(duplicates)
+    repeating = staging.reject_repeating(found.duplicates)
+    report.errors.extend(finding for line in sorted(found.duplicates)
+                         for finding in found.duplicates[line])
     report.rejected += len(repeating)
     row_warnings, counts = found.warnings, found.counts
     with connection.begin():
@@ -167,9 +167,15 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
                         loader.write(validator.stage(chunk))
                     if progress is not None:
                         progress("reading", reader.bytes_read, reader.size)
+            # The staged rows are matched with each other while the checker still works.
+            duplicates: dict[int, list[Finding]] = {}
+            if report.rows:
+                staging.index()
+                duplicates = staging.duplicates_in_file()
             if checker is not None:
                 found = checker.result()
                 staging.mark_invalid(found.invalid_lines)
+            found.duplicates = duplicates
         finally:
             if checker is not None:
                 checker.stop()

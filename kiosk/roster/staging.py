@@ -163,10 +163,11 @@ class StagingTable:
                 self._run(f"ANALYZE {TABLE} (line, kind, verdict, username, email_key, card_id, "
                           "auth_identifier)")
 
-    def duplicates_in_file(self) -> tuple[list[Finding], list[int]]:
+    def duplicates_in_file(self) -> dict[int, list[Finding]]:
         """Rows repeating another row's username, email, card_id or auth_identifier (the
-        first row with the value keeps it): their errors, in row order, and the lines of the
-        valid rows they reject (those become invalid)."""
+        first row with the value keeps it), with their errors. Valid and invalid rows count
+        alike, so this needs no row's check: the import runs it while a checker process is
+        still checking the rows (:mod:`checker`)."""
         found: dict[int, list[Finding]] = {}
         with self.connection.begin():
             for column, exempt, name in _UNIQUE_IN_FILE:
@@ -182,15 +183,23 @@ class StagingTable:
                     found.setdefault(line, []).append(
                         Finding(line, name, f"{name} is the same as on row {first}: each "
                                 "student needs their own"))
+        return found
+
+    def reject_repeating(self, lines: Iterable[int]) -> list[int]:
+        """Mark invalid the valid rows among ``lines`` (rows repeating another's value);
+        their lines, which the duplicates reject (the invalid ones were rejected already)."""
+        batch = sorted(lines)
+        if not batch:
+            return []
+        with self.connection.begin():
             newly_rejected = [
                 line for (line,) in self._run(
                     f"SELECT line FROM {TABLE} WHERE kind = {VALID} AND line IN "
-                    f"({', '.join(map(str, found))})"
+                    f"({', '.join(map(str, batch))})"
                 )
-            ] if found else []
+            ]
             self.set_kind(newly_rejected, INVALID)
-        errors = [finding for line in sorted(found) for finding in found[line]]
-        return errors, newly_rejected
+        return newly_rejected
 
     def mark_invalid(self, lines: list[int]) -> None:
         """Mark the staged rows on ``lines`` invalid (a checker process rejected them), in a
