@@ -69,17 +69,22 @@ def check_chunks(validator: RowValidator, chunks: Iterable[list[RawRow]]) -> Fil
 
 
 def can_fork() -> bool:
-    """Whether this process may fork a checker: on a system with fork, in a process running
-    one thread (a fork copies only the calling thread, and locks other threads hold)."""
+    """Whether this process may fork a checker: on a system with fork and /proc (Linux), in
+    a process running one thread (a fork copies only the calling thread, and locks other
+    threads hold)."""
     return (hasattr(os, "fork") and threading.active_count() == 1
-            and os.environ.get(ONE_PROCESS_ENV) != "1")
+            and os.environ.get(ONE_PROCESS_ENV) != "1" and _PROC_FDS.is_dir())
+
+
+#: Where a process finds its open files by descriptor (the checker reopens the import's).
+_PROC_FDS = Path("/proc/self/fd")
 
 
 class CheckerProcess:
     """A forked process checking the rows of the file open as ``reader``."""
 
     def __init__(self, reader: RosterReader, chunk_rows: int) -> None:
-        self._source = Path(f"/proc/self/fd/{reader.fileno()}")
+        self._source = _PROC_FDS / str(reader.fileno())
         self._chunk_rows = chunk_rows
         self._pid = 0
         self._pipe = -1
