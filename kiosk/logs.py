@@ -18,14 +18,11 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from io import TextIOWrapper
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from kiosk.errors import UserError
-from kiosk.paths import open_private
 
 LOG_FILE_NAME = "kiosk.log"
 LOG_FILE_BYTES = 1_000_000
@@ -95,13 +92,6 @@ def configure_logging(level: int = logging.WARNING) -> None:
     root.addHandler(handler)
 
 
-class _PrivateLogFile(RotatingFileHandler):
-    """A rotating log file (and its rotated copies) only the kiosk's user can read."""
-
-    def _open(self) -> TextIOWrapper:
-        return open_private(Path(self.baseFilename), "a", encoding=self.encoding or "utf-8")
-
-
 def _writes_to_a_terminal(handler: logging.Handler) -> bool:
     if not isinstance(handler, logging.StreamHandler) or isinstance(handler, logging.FileHandler):
         return False
@@ -118,10 +108,12 @@ def logs_to_file(path: Path) -> Iterator[Path]:
     rotated at 1 MB, 3 old copies kept) and none to a terminal, where they would paint over
     the student screen. A log stream that is no terminal (the journal under systemd) keeps
     getting them. Everything is put back as it was on leaving."""
+    from kiosk.log_file import PrivateLogFile  # here: no other command writes a log file
+
     root = logging.getLogger()
     muted = [handler for handler in root.handlers if _writes_to_a_terminal(handler)]
     try:
-        log_file = _PrivateLogFile(
+        log_file = PrivateLogFile(
             path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
         )
     except OSError as error:

@@ -23,7 +23,7 @@ class DigitWindows:
     """Containment of card_ids that are all ``length`` ASCII digits (``card_ids``: any
     container of them, such as the dict of their owners)."""
 
-    __slots__ = ("_card_ids", "_length", "_runs", "_run_matches")
+    __slots__ = ("_card_ids", "_length", "_runs", "_run_matches", "_next_run")
 
     def __init__(self, card_ids: Container[str], length: int) -> None:
         if length < 1:
@@ -33,6 +33,7 @@ class DigitWindows:
         self._length = length
         self._runs = runs.findall
         self._run_matches = runs.finditer
+        self._next_run = runs.search
 
     def card_ids_in(self, text: str) -> list[str]:
         """The distinct card_ids inside ``text``, in the order they first end in it."""
@@ -51,17 +52,22 @@ class DigitWindows:
         return found
 
     def any_in(self, text: str) -> bool:
-        """True when a card_id is inside ``text`` (the search stops at the first)."""
+        """True when a card_id is inside ``text`` (the search stops at the first: the runs
+        are found one at a time)."""
         length = self._length
         card_ids = self._card_ids
-        for run in self._runs(text):
+        next_run = self._next_run
+        match = next_run(text)
+        while match is not None:
+            run = match.group()
             if len(run) == length:
                 if run in card_ids:
                     return True
-                continue
-            for start in range(len(run) - length + 1):
-                if run[start : start + length] in card_ids:
-                    return True
+            else:
+                for start in range(len(run) - length + 1):
+                    if run[start : start + length] in card_ids:
+                        return True
+            match = next_run(text, match.end())
         return False
 
     def hits(self, text: str) -> Iterator[tuple[int, str]]:

@@ -11,22 +11,19 @@ rule can stall a swipe, and features that would need backtracking are refused.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.cards.rule_regex import (
-    MatchLike,
-    RulePattern,
-    UnsupportedFeature,
-    compile_rule_pattern,
-)
 from kiosk.cards.toml_text import toml_int_or_list, toml_string, toml_string_list
 from kiosk.cards.tracks import Tracks
 from kiosk.cards.transforms import TransformSpecError, compile_chain
 from kiosk.errors import UserError, reading_file
+
+if TYPE_CHECKING:  # the pattern compiler (RE2 and the syntax tree) loads with the first rule:
+    # a command that checks swipes without rules (kiosk verify, kiosk parse) never needs it
+    from kiosk.cards.rule_regex import MatchLike, RulePattern
 
 RULE_KEYS = (
     "name",
@@ -117,6 +114,8 @@ class Rule:
     literal: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from kiosk.cards.rule_regex import UnsupportedFeature, compile_rule_pattern
+
         if not isinstance(self.name, str) or not self.name.strip():
             raise RulesFileError('every rule needs a name, e.g. name = "campus-card"')
         if not isinstance(self.pattern, str) or not self.pattern:
@@ -321,6 +320,8 @@ def _campus_prefixes(guard: Any) -> tuple[str, ...]:
 
 def rules_from_toml(text: str) -> RuleSet:
     """The RuleSet described by TOML text; RulesFileError names the rule and key at fault."""
+    import tomllib  # here: only a rules file needs it
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
