@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from kiosk.cards.parse import parse_swipe
 from kiosk.cards.rules import RuleSet
 from kiosk.checkin import CheckInService
 from kiosk.checkin.events import create_event, get_event
@@ -31,6 +32,7 @@ from kiosk.desk import EventLine, FoundStudent, KioskDesk
 from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.fair.route import SharedUnreachable
 from tests.checkin.roster import ALEX, BO, CARMEN, PEOPLE
+from tests.conftest import FIXTURES
 from tests.fair.kiosks import (
     close_kiosk,
     db_url,
@@ -57,6 +59,8 @@ PIN = "482913"
 STAFF_CARD = "7770001111"
 UNREACHABLE = "The shared database cannot be reached"
 STOPPED = "The shared database stopped answering"
+ROSTER = FIXTURES / "roster" / "base.csv"
+_ALEX_SWIPE = swipe(ALEX.card_id).text
 
 
 @dataclass
@@ -123,6 +127,19 @@ def _refused_change(door: Door, answer: Any) -> None:
     assert str(answer).startswith(STOPPED) and "may still be saved" in str(answer)
 
 
+def _refused_long(door: Door, answer: Any) -> None:
+    """An export or import (longer than a second on a good network): refused when the
+    shared database does not answer the probe before it, nothing written."""
+    assert isinstance(answer, SharedUnreachable), answer
+    assert str(answer).startswith(UNREACHABLE)
+
+
+def _registrants(door: Door) -> Path:
+    path = door.folder / "registrants.csv"
+    path.write_text("Attendee Email\nno@show.org\n", encoding="utf-8")
+    return path
+
+
 def _found_alex(door: Door, answer: Any) -> None:
     assert [found.hit.student.username for found in answer] == [ALEX.username]
     assert all(isinstance(found, FoundStudent) for found in answer)
@@ -172,6 +189,23 @@ PATHS: dict[str, tuple[Callable[[Door], Awaitable[Any]], Callable[[Door, Any], N
         lambda d: d.desk.create_event("Winter Fair", "2027-01-20", "fair", None),
         _refused_change,
     ),
+    "delete an event": (lambda d: d.desk.delete_event(d.other.id or 0), _refused_long),
+    "import registrations": (
+        lambda d: d.desk.import_registrations(_registrants(d)),
+        _refused_long,
+    ),
+    "roster file checked (preflight)": (
+        lambda d: d.desk.preflight(ROSTER, archive_missing=False),
+        _refused_long,
+    ),
+    "rule tester": (
+        lambda d: d.desk.identify(_ALEX_SWIPE, parse_swipe(_ALEX_SWIPE, RuleSet.empty())),
+        _holds(lambda a: a is not None and a.full_name.startswith("Alex")),
+    ),
+    "recent check-ins": (
+        lambda d: d.desk.recent(20),
+        _holds(lambda a: [row.username for row in a] == [ALEX.username]),
+    ),
     "rename an event": (
         lambda d: d.desk.rename_event(d.other.id or 0, "Spring Fair 2027"),
         _refused_change,
@@ -193,6 +227,7 @@ SAVED_ONCE: dict[str, Callable[[Engine, Door], object]] = {
     "check-out after": lambda e, d: get_event(e, d.event.id or 0).checkout_after_minutes == 30,
     "name tag label": lambda e, d: get_event(e, d.event.id or 0).nametag_label == "30252",
     "create an event": lambda e, d: len(_event_named(e, "Winter Fair")) == 1,
+    "delete an event": lambda e, d: not _event_named(e, "Spring Fair"),
     "rename an event": lambda e, d: (
         len(_event_named(e, "Spring Fair 2027")) == 1 and not _event_named(e, "Spring Fair")
     ),
