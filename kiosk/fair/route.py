@@ -236,7 +236,9 @@ class FairRoute:
 
     def _switch_shared(self, event_id: int) -> CheckInService:
         service = self._make_shared()
-        if self._upkeep.acquire(blocking=False):  # else the running upkeep refreshes it
+        # An upkeep running now (a few ms when the server answers) is waited for: the
+        # replica must know the event (one created a moment ago) before its service is made.
+        if self._upkeep.acquire(timeout=ONLINE_WAIT_S):
             try:
                 self.replica.refresh(self.link.shared, event_id)
             finally:

@@ -105,7 +105,11 @@ class EventsScreen(StaffScreen):
             await self.use(chosen)
 
     async def use(self, event: Event) -> None:
-        await self.app.switch_event(event)
+        try:
+            await self.app.switch_event(event)
+        except UserError as exc:  # the event is gone, or the replica cannot be read
+            self._say(str(exc))
+            return
         await self.reload()
         self._say(f"Now checking in to: {event.name}")
 
