@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel
 
 from kiosk.checkin.recording import undo_check_in
 from kiosk.db.models import CheckIn, Event, Registration, RosterVersion, StaffSecret, Student
@@ -180,9 +180,9 @@ class Replica:
         the events and staff secrets always (they are small), and the event's live check-ins
         not copied yet. Each part is one local transaction."""
         with shared.connect() as source:
-            version = source.execute(
-                select(col(RosterVersion.version)).where(col(RosterVersion.id) == 1)
-            ).scalar_one_or_none()
+            roster = _table(RosterVersion)
+            versions = source.execute(select(roster).where(roster.c.id == 1)).mappings().all()
+            version = versions[0]["version"] if versions else None
             events = source.execute(select(_table(Event))).mappings().all()
             registrations = self._registrations(source, event_id)
             secrets = source.execute(select(_table(StaffSecret))).mappings().all()
@@ -196,6 +196,9 @@ class Replica:
                 _upsert(local, _table(StaffSecret), secrets, ["id"])
                 if roster_copied:
                     self._set_state(local, "roster_version", str(version))
+                    # the roster's version too, so what follows it here (staff's student
+                    # search index, kiosk.checkin.search) reloads when the copy changed
+                    _upsert(local, _table(RosterVersion), versions, ["id"])
                 self._set_state(local, "refreshed_at", datetime.now(UTC).isoformat())
             copied = self._copy_check_ins(source, event_id) if event_id is not None else 0
         return RefreshResult(roster_copied, students, copied)

@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ from kiosk.db.models import Event
 from kiosk.desk import EventLine, FoundStudent, KioskDesk
 from kiosk.errors import DatabaseUnavailable, UserError
 from kiosk.fair.route import SharedUnreachable
-from tests.checkin.roster import ALEX, BO, CARMEN, PEOPLE
+from kiosk.roster.version import bump_version
+from tests.checkin.roster import ALEX, BO, CARMEN, PEOPLE, Person, add_students
 from tests.conftest import FIXTURES
 from tests.fair.kiosks import (
     close_kiosk,
@@ -320,3 +322,28 @@ async def test_an_event_switch_online_reads_no_roster_and_refreshes_the_replica(
     answer, took = await _timed(desk.handle_swipe(swipe(CARMEN.card_id)))
     assert answer.kind == "already" and took < STAFF_BOUND_S
     assert desk.link_status() == "offline — 0 queued"
+
+
+async def test_the_offline_search_follows_a_roster_copied_after_its_first_use(
+    door: Door, proxy: NetProxy, engine: Engine
+) -> None:
+    """Staff search offline (the replica's index is loaded), the network returns, the owner
+    adds a student, the kiosk's upkeep copies the roster into the replica, the network
+    drops again: the offline search finds the new student. (Before, the replica's roster
+    version never moved, so its index stayed as first loaded.)"""
+    desk = door.desk
+    proxy.cut()
+    assert await desk.search_students("zora newcomer") == []  # offline: the replica's index
+    assert desk.link_status() == "offline — 0 queued"
+    proxy.restore()
+    await until_drained(door.desk, limit=NEVER_S)
+    await desk.tick()  # online: probe, then refresh
+    assert desk.link_status() == ""
+    add_students(engine, [Person("znewcomer", "Zora", "Newcomer", "55501234")])
+    with engine.begin() as connection:
+        bump_version(connection, datetime.now(UTC))  # as an import does
+    await desk.tick()  # the roster copied into the replica
+    proxy.cut()
+    found = await desk.search_students("zora newcomer")
+    assert desk.link_status() == "offline — 0 queued"
+    assert [hit.hit.student.username for hit in found] == ["znewcomer"]
