@@ -7,25 +7,23 @@ other threads (the kiosk's screens) checks the rows itself."""
 from __future__ import annotations
 
 import csv
+import json
 import os
-import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from kiosk.db.session import open_database
-from kiosk.errors import UserError
 from kiosk.roster import ImportReport, import_roster
 from kiosk.roster import checker as checker_module
 from kiosk.roster.checker import ONE_PROCESS_ENV, CheckerProcess
-from tests.conftest import _reset_postgres
-from tests.roster.conftest import ROSTERS, roster, snapshot
+from tests.conftest import REPO_ROOT
+from tests.roster.conftest import ROSTERS, roster
 
 #: The fixture rosters that import (the others are refused before any row is read).
 IMPORTED = ["bad_cells.csv", "base.csv", "bom.csv", "card_quality.csv", "conflicts.csv",
@@ -34,9 +32,110 @@ IMPORTED = ["bad_cells.csv", "base.csv", "bom.csv", "card_quality.csv", "conflic
             "username_inside.csv"]
 
 
+def _run(groups: list[dict[str, Any]], *, one_process: bool) -> list[list[dict[str, Any]]]:
+    """Import in a fresh interpreter (tests/roster/import_runner.py): a test process may run
+    threads other tests left, and a process running threads never forks a checker."""
+    env = dict(os.environ)
+    env.pop(ONE_PROCESS_ENV, None)
+    if one_process:
+        env[ONE_PROCESS_ENV] = "1"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.roster.import_runner", json.dumps(groups)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    result: list[list[dict[str, Any]]] = json.loads(done.stdout)
+    return result
+
+
+def _database(db_url: str, tmp_path: Path, name: str) -> str:
+    return f"sqlite:///{tmp_path / name}" if db_url.startswith("sqlite") else db_url
+
+
+def test_every_fixture_roster_imports_alike_with_and_without_a_checker_process(
+        db_url: str, tmp_path: Path) -> None:
+    def groups(way: str) -> list[dict[str, Any]]:
+        return [{"url": _database(db_url, tmp_path, f"{way}-{name}.sqlite3"),
+                 "files": [str(roster("base.csv")), str(roster(name))]} for name in IMPORTED]
+
+    one = _run(groups("one"), one_process=True)
+    two = _run(groups("two"), one_process=False)
+
+    for name, alone, shared in zip(IMPORTED, one, two, strict=True):
+        assert [import_["checkers"] for import_ in alone] == [0, 0], name
+        assert [import_["checkers"] for import_ in shared] == [1, 1], name
+        assert all(import_["reaped"] for import_ in shared), name
+        assert shared == [{**import_, "checkers": 1} for import_ in alone], name
+
+
+def _write_rows(path: Path, change: Callable[[list[str], list[list[str]]], None]) -> Path:
+    with roster("base.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    change(header, rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def test_a_row_holding_a_nul_is_rejected_and_the_other_rows_imported(
+        db_url: str, tmp_path: Path) -> None:
+    def nul(header: list[str], rows: list[list[str]]) -> None:
+        rows[0][header.index("first_name")] = "Ana\x00"
+
+    path = _write_rows(tmp_path / "nul.csv", nul)
+    [[outcome]] = _run([{"url": _database(db_url, tmp_path, "nul.sqlite3"),
+                         "files": [str(path)]}], one_process=False)
+
+    assert outcome["checkers"] == 1
+    report = outcome["report"]
+    assert report["refused"] is None
+    assert report["rejected"] == 1
+    assert report["created"] == len(outcome["students"]) > 0
+    assert any(error["row"] == 2 and "control" in error["message"].lower()
+               for error in report["errors"]), report["errors"]
+
+
+def test_a_line_that_is_not_utf8_deep_in_the_file_refuses_it_and_ends_the_checker(
+        db_url: str, tmp_path: Path) -> None:
+    def many(header: list[str], rows: list[list[str]]) -> None:
+        template = list(rows)
+        rows.clear()
+        for number in range(6000):  # three chunks of rows before the bad line
+            row = list(template[number % len(template)])
+            row[header.index("username")] = f"u{number}"
+            row[header.index("email_address")] = f"u{number}@example.edu"
+            row[header.index("card_id")] = f"{number:010d}"
+            rows.append(row)
+
+    path = _write_rows(tmp_path / "late_latin1.csv", many)
+    with path.open("ab") as handle:
+        handle.write(b"Jos\xe9,broken\n")
+
+    [[outcome]] = _run([{"url": _database(db_url, tmp_path, "late.sqlite3"),
+                         "files": [str(path)]}], one_process=False)
+
+    assert outcome["checkers"] == 1 and outcome["reaped"]
+    assert "line 6002 is not UTF-8" in outcome["report"]["refused"]
+    assert outcome["students"] == []
+
+
+def test_a_checker_that_dies_stops_the_import_with_nothing_written(
+        db_url: str, tmp_path: Path) -> None:
+    base, update = str(roster("base.csv")), str(roster("update.csv"))
+    [[first, killed]] = _run([{"url": _database(db_url, tmp_path, "killed.sqlite3"),
+                               "files": [base, update], "kill_checker": [update]}],
+                             one_process=False)
+
+    assert first["checkers"] == 1 and "error" not in first
+    assert killed["checkers"] == 1 and killed["reaped"]
+    assert "stopped before it was done" in killed["error"]
+    assert "nothing was written" in killed["error"]
+    assert killed["students"] == first["students"]
+
+
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the checker processes started (the real start, recorded)."""
+    """The pids of the checker processes this test process starts (the real start,
+    recorded)."""
     started: list[int] = []
     real_start = CheckerProcess.start
 
@@ -47,123 +146,6 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(CheckerProcess, "start", start)
     monkeypatch.delenv(ONE_PROCESS_ENV, raising=False)
     return started
-
-
-@contextmanager
-def _fresh(db_url: str, tmp_path: Path, name: str) -> Iterator[Engine]:
-    if db_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / name}"
-    else:
-        url = db_url
-        _reset_postgres(url)
-    engine = open_database(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _outcome(report: ImportReport, engine: Engine) -> tuple[Any, ...]:
-    """The report and the students, without the times the import ran."""
-    with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT * FROM student ORDER BY username")).mappings().all()
-    students = [{key: value for key, value in row.items()
-                 if key not in ("id", "created_at", "updated_at", "archived_at")}
-                for row in rows]
-    return report.to_json(), students
-
-
-def _import_both_ways(db_url: str, tmp_path: Path, files: list[Path],
-                      monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
-    """Each file imported in turn (each over the previous), in one process and with a
-    checker process, into two fresh databases."""
-    outcomes: dict[str, list[Any]] = {}
-    for way in ("one", "two"):
-        if way == "one":
-            monkeypatch.setenv(ONE_PROCESS_ENV, "1")
-        else:
-            monkeypatch.delenv(ONE_PROCESS_ENV)
-        outcomes[way] = []
-        with _fresh(db_url, tmp_path, f"{way}.sqlite3") as engine:
-            for file in files:
-                report = import_roster(engine, file, force=True)
-                outcomes[way].append(_outcome(report, engine))
-    return outcomes["one"], outcomes["two"]
-
-
-def test_every_fixture_roster_imports_alike_with_and_without_a_checker_process(
-        db_url: str, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in IMPORTED:
-        files = [roster("base.csv"), roster(name)]
-        one, two = _import_both_ways(db_url, tmp_path, files, monkeypatch)
-        assert two == one, name
-    assert len(forks) == 2 * len(IMPORTED)
-
-
-def test_a_row_holding_a_nul_is_rejected_and_the_other_rows_imported(
-        engine: Engine, tmp_path: Path, forks: list[int]) -> None:
-    with roster("base.csv").open(encoding="utf-8", newline="") as handle:
-        header, first, *rest = list(csv.reader(handle))
-    first[header.index("first_name")] = "Ana\x00"
-    path = tmp_path / "nul.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([header, first, *rest])
-
-    report = import_roster(engine, path)
-
-    assert forks, "the rows were checked in a checker process"
-    assert report.refused is None
-    assert report.rejected == 1
-    assert report.created == len(rest)
-    assert any(finding.row == 2 and "control" in finding.message.lower()
-               for finding in report.errors), report.errors
-
-
-def test_a_line_that_is_not_utf8_deep_in_the_file_refuses_it_and_ends_the_checker(
-        engine: Engine, tmp_path: Path, forks: list[int]) -> None:
-    with roster("base.csv").open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    path = tmp_path / "late_latin1.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for number in range(6000):  # three chunks of rows before the bad line
-            row = list(rows[number % len(rows)])
-            row[header.index("username")] = f"u{number}"
-            row[header.index("email_address")] = f"u{number}@example.edu"
-            row[header.index("card_id")] = f"{number:010d}"
-            writer.writerow(row)
-    with path.open("ab") as handle:
-        handle.write(b"Jos\xe9,broken\n")
-
-    report = import_roster(engine, path)
-
-    assert len(forks) == 1
-    assert report.refused is not None and "line 6002 is not UTF-8" in report.refused
-    assert report.created == 0
-    with pytest.raises(ChildProcessError):  # the checker was ended and reaped
-        os.waitpid(forks[0], os.WNOHANG)
-
-
-def test_a_checker_that_dies_stops_the_import_with_nothing_written(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    import_roster(engine, roster("base.csv"))
-    before = snapshot(engine)
-    real_start = CheckerProcess.start
-
-    def start_then_kill(self: CheckerProcess) -> None:
-        real_start(self)
-        os.kill(self._pid, signal.SIGKILL)
-
-    monkeypatch.setattr(CheckerProcess, "start", start_then_kill)
-    monkeypatch.delenv(ONE_PROCESS_ENV, raising=False)
-
-    with pytest.raises(UserError, match="stopped before it was done.*nothing was written"):
-        import_roster(engine, roster("update.csv"))
-
-    assert snapshot(engine) == before
 
 
 def test_an_import_in_a_process_running_other_threads_checks_the_rows_itself(
