@@ -112,7 +112,10 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
     if report.rows == 0:
         report.refuse(f"{source.name} has a header line but no data rows: nothing to import.", 2)
         return report
-    repeating = staging.reject_repeating(found.duplicates)
+    # The repeating rows the check passed become invalid (the others were rejected already).
+    checked_invalid = set(found.invalid_lines)
+    repeating = [line for line in sorted(found.duplicates) if line not in checked_invalid]
+    staging.mark_invalid(repeating)
     report.errors.extend(finding for line in sorted(found.duplicates)
                          for finding in found.duplicates[line])
     report.rejected += len(repeating)

@@ -185,25 +185,10 @@ class StagingTable:
                                 "student needs their own"))
         return found
 
-    def reject_repeating(self, lines: Iterable[int]) -> list[int]:
-        """Mark invalid the valid rows among ``lines`` (rows repeating another's value);
-        their lines, which the duplicates reject (the invalid ones were rejected already)."""
-        batch = sorted(lines)
-        if not batch:
-            return []
-        with self.connection.begin():
-            newly_rejected = [
-                line for (line,) in self._run(
-                    f"SELECT line FROM {TABLE} WHERE kind = {VALID} AND line IN "
-                    f"({', '.join(map(str, batch))})"
-                )
-            ]
-            self.set_kind(newly_rejected, INVALID)
-        return newly_rejected
-
     def mark_invalid(self, lines: list[int]) -> None:
-        """Mark the staged rows on ``lines`` invalid (a checker process rejected them), in a
-        transaction of the temporary table's own."""
+        """Mark the staged rows on ``lines`` invalid (a checker process rejected them, or
+        they repeat another row's unique value), in a transaction of the temporary table's
+        own."""
         if lines:
             with self.connection.begin():
                 self.set_kind(lines, INVALID)

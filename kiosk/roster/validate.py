@@ -13,7 +13,7 @@ file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -189,15 +189,14 @@ class RowValidator:
         staged.extend(self._wrong_width_rows(wrong_width))
         return staged
 
-    def _holding_nul(self, lines: list[int], columns: list[tuple[str, ...]]
-                     ) -> dict[int, list[Finding]] | None:
+    def _holding_nul(self, lines: list[int], columns: list[tuple[str, ...]]) -> set[int] | None:
         """The lines whose staged values hold a NUL (every column refuses one, so the check
         rejects them too; staged as invalid, they are escaped for PostgreSQL), else None.
         One test per column: a NUL is rare."""
         picked = self._pick(columns)
         if not any("\x00" in "".join(column) for column in picked):
             return None
-        return {line: [] for line, values in zip(lines, zip(*picked, strict=True), strict=True)
+        return {line for line, values in zip(lines, zip(*picked, strict=True), strict=True)
                 if any("\x00" in value for value in values)}
 
     def _by_width(self, rows: Sequence[RawRow]
@@ -310,11 +309,11 @@ class RowValidator:
             chunk.warnings.extend(warnings[line])
         return chunk
 
-    def _staged_rows(self, lines: list[int], errors: dict[int, list[Finding]] | None,
+    def _staged_rows(self, lines: list[int], invalid: Container[int] | None,
                      columns: list[tuple[str, ...]]) -> Iterator[StagedRow]:
         """The rows of the header's width as staged rows, built column-wise (one tuple per
-        row, made in C); a row on a line with errors is invalid."""
-        kinds = [INVALID if line in errors else VALID for line in lines] if errors else (
+        row, made in C); a row on a line in ``invalid`` is invalid."""
+        kinds = [INVALID if line in invalid else VALID for line in lines] if invalid else (
             repeat(VALID))
         keys = map(str.lower, columns[self._email_cell])
         return zip(lines, kinds, keys, *self._pick(columns), strict=False)  # kinds may repeat
