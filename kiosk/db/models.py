@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
     and_,
@@ -116,6 +117,9 @@ class Student(SQLModel, table=True):
     archived_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The fingerprint of the file row the last import applied to this student (migration
+    # 0007): a re-import leaves the same row on the same student out of its plan.
+    row_fingerprint: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 
 
 class Event(SQLModel, table=True):

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
 from kiosk.db.types import UTCDateTime
-from kiosk.roster.plan import UNIQUE_COLUMNS, Plan, missing_students
+from kiosk.roster.plan import UNIQUE_COLUMNS, Plan, distinct, missing_students
 from kiosk.roster.schema import ATTRIBUTES
 from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, NEW, TABLE
 
@@ -50,18 +50,19 @@ def _create_sql() -> str:
         f"CASE WHEN s.{a} = '' OR s.{a} = {CLEAR_SQL} THEN NULL ELSE s.{a} END"
         for a in ATTRIBUTES
     )
-    columns = ", ".join((*ATTRIBUTES, "email_key", "archived", "archived_at", "created_at",
-                         "updated_at"))
+    columns = ", ".join((*ATTRIBUTES, "email_key", "row_fingerprint", "archived",
+                         "archived_at", "created_at", "updated_at"))
     return (
-        f"INSERT INTO student ({columns}) SELECT {values}, s.email_key, "
+        f"INSERT INTO student ({columns}) SELECT {values}, s.email_key, s.fingerprint, "
         f"s.disabled = 'TRUE', CASE WHEN s.disabled = 'TRUE' THEN :now END, :now, :now "
         f"FROM {TABLE} s WHERE {ACCEPTED} AND {NEW} ORDER BY s.line"
     )
 
 
 def _archive_sql() -> str:
-    return (f"UPDATE student SET archived = TRUE, archived_at = :now, updated_at = :now "
-            f"WHERE {missing_students()}")
+    # The student no longer is as its row left it: the row, if it comes back, is planned.
+    return (f"UPDATE student SET archived = TRUE, archived_at = :now, updated_at = :now, "
+            f"row_fingerprint = NULL WHERE {missing_students()}")
 
 
 def _update_sql(unique_changed: bool) -> str:
@@ -70,11 +71,23 @@ def _update_sql(unique_changed: bool) -> str:
         columns.append("email_key")
     assignments = ", ".join(f"{a} = c.{a}" for a in columns)
     return (
-        f"UPDATE student SET {assignments}, archived = c.archived, "
+        f"UPDATE student SET {assignments}, row_fingerprint = c.fingerprint, "
+        f"archived = c.archived, "
         f"archived_at = CASE WHEN c.archived = c.was_archived THEN student.archived_at "
         f"WHEN c.archived THEN :now END, updated_at = :now "
         f"FROM {CHANGES} c WHERE student.id = c.id AND "
         f"{'' if unique_changed else 'NOT '}c.unique_changed"
+    )
+
+
+def _restamp_sql(differs: str) -> str:
+    """Store the fingerprint of each accepted row that leaves its student unchanged (a
+    student imported before migration 0007, or whose row changed only where it changes
+    nothing): the next import of the row skips it. Not a change of the roster."""
+    return (
+        f"UPDATE student SET row_fingerprint = s.fingerprint FROM {TABLE} s "
+        f"WHERE student.username = s.username AND {ACCEPTED} "
+        f"AND student.row_fingerprint {differs} s.fingerprint"
     )
 
 
@@ -94,9 +107,15 @@ def apply_plan(
     if changes:
         steps += [(_update_sql(unique_changed=False), 0),
                   (_update_sql(unique_changed=True), changes)]
+    if plan.restamp:
+        steps.append((_restamp_sql(distinct(connection)), 0))
     total, done = sum(count for _, count in steps), 0
     for sql, count in steps:
-        _execute(connection, text(sql).bindparams(bindparam("now", type_=_NOW)), {"now": now})
+        if ":now" in sql:
+            _execute(connection, text(sql).bindparams(bindparam("now", type_=_NOW)),
+                     {"now": now})
+        else:
+            _execute(connection, text(sql), {})
         done += count
         if progress is not None:
             progress(done, total)

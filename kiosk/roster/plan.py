@@ -25,6 +25,7 @@ from kiosk.roster.staging import (
     CLEAR_SQL,
     MATCHES,
     NEW,
+    SKIPPED,
     TABLE,
     WITH_STORED_BY_USERNAME,
     StagingTable,
@@ -48,6 +49,10 @@ class Plan:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: the unchanged rows staged :data:`~kiosk.roster.staging.SKIPPED` (fingerprint stored)
+    skipped: int = 0
+    #: the unchanged rows staged in full (their fingerprint may still need storing)
+    restamp: int = 0
     archived_by_rows: int = 0
     archived_missing: int = 0
     archive_missing: bool = False
@@ -115,10 +120,13 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
         f"SELECT COUNT(*), COUNT(CASE WHEN archived AND NOT was_archived THEN 1 END) "
         f"FROM {CHANGES}"
     ).one()
+    plan.skipped = connection.exec_driver_sql(
+        f"SELECT COUNT(*) FROM {TABLE} WHERE kind = {SKIPPED}").scalar_one()
     plan.created = total - stored
     plan.archived_by_rows = archiving
     plan.updated = changes - archiving
-    plan.unchanged = stored - changes
+    plan.restamp = stored - changes
+    plan.unchanged = plan.restamp + plan.skipped
     if archive_missing:
         plan.archived_missing = connection.exec_driver_sql(
             f"SELECT COUNT(*) FROM student WHERE {missing_students()}").scalar_one()
@@ -212,9 +220,9 @@ def _stage_changes(connection: Connection) -> None:
     keep = ", ".join(f"m.{a}" for a in ATTRIBUTES)
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {CHANGES} AS "
-        f"SELECT m.line, m.id, {keep}, m.email_key, m.archived, m.was_archived, "
-        f"({unique_changed}) AS unique_changed FROM ("
-        f"SELECT s.line, st.id, {values}, s.email_key, {archived} AS archived, "
+        f"SELECT m.line, m.id, {keep}, m.email_key, m.fingerprint, m.archived, "
+        f"m.was_archived, ({unique_changed}) AS unique_changed FROM ("
+        f"SELECT s.line, st.id, {values}, s.email_key, s.fingerprint, {archived} AS archived, "
         f"st.archived AS was_archived, {old} "
         f"FROM {TABLE} s {WITH_STORED_BY_USERNAME} WHERE {ACCEPTED} "
         f"AND ({may_change} OR {archived} {differs} st.archived)"

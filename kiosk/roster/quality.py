@@ -22,21 +22,32 @@ from kiosk.roster.card_guard import (
 )
 from kiosk.roster.findings import Finding
 from kiosk.roster.plan import STREAM_BATCH
-from kiosk.roster.staging import ACCEPTED, CLEAR_SQL, TABLE, VALID, WITH_STORED, WITH_STORED_IF_ANY
+from kiosk.roster.staging import (
+    ACCEPTED,
+    CLEAR_SQL,
+    SKIPPED,
+    TABLE,
+    VALID,
+    WITH_STORED,
+    WITH_STORED_IF_ANY,
+)
 
 _COLUMN = "card_id"
 
 #: Each student's card_id after the import: the accepted rows' (in the planner's order:
-#: new students by line, then stored ones by id), then the stored students with a card_id
-#: that no accepted row names (by id).
+#: new students by line, then stored ones by id, a skipped row's student keeping its own),
+#: then the stored students with a card_id that no accepted row names (by id).
 _AFTER_IMPORT = (
     f"SELECT CASE s.card_id WHEN '' THEN st.card_id WHEN {CLEAR_SQL} THEN NULL "
     f"ELSE s.card_id END AS card_id, s.username, s.line, "
     f"CASE WHEN st.id IS NULL THEN 0 ELSE 1 END AS part, COALESCE(st.id, s.line) AS position "
     f"FROM {TABLE} s {WITH_STORED_IF_ANY} WHERE {ACCEPTED} "
+    f"UNION ALL SELECT st.card_id, st.username, s.line, 1, st.id FROM {TABLE} s "
+    f"JOIN student st ON st.username = s.username WHERE s.kind = {SKIPPED} "
     f"UNION ALL SELECT st.card_id, st.username, NULL, 2, st.id FROM student st "
     f"WHERE st.card_id IS NOT NULL AND st.id NOT IN "
-    f"(SELECT m.id FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED})"
+    f"(SELECT m.id FROM {TABLE} s {WITH_STORED} WHERE {ACCEPTED}) AND st.username NOT IN "
+    f"(SELECT username FROM {TABLE} WHERE kind = {SKIPPED})"
 )
 
 

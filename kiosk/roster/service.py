@@ -12,7 +12,11 @@ kiosks notice. All or nothing, as before: the plan is written in one transaction
 
 The file is streamed: each chunk of rows is checked and copied into a temporary staging
 table on the import's own connection (:mod:`staging`), and the plan is SQL between that
-table and the stored roster (:mod:`plan`), so memory does not grow with the file.
+table and the stored roster (:mod:`plan`), so memory does not grow with the file. A row
+that is the same as the one last imported for its student (its stored fingerprint:
+:mod:`fingerprint`) is staged in a few columns and left out of the plan; should another
+import change the roster before the plan is made, or such a row repeat another row's
+username, email or card_id, the import stages every row again in full instead.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from kiosk.roster.apply import apply_plan, record_audit
 from kiosk.roster.checker import CheckerProcess, FileCheck, can_fork
 from kiosk.roster.csvfile import RosterFileError, RosterReader
 from kiosk.roster.findings import Finding, fold_common_warnings
+from kiosk.roster.fingerprint import Sieve, StoredFingerprints
 from kiosk.roster.headers import map_header
 from kiosk.roster.plan import ARCHIVE_GUARD_SHARE, Plan, build_plan
 from kiosk.roster.quality import import_card_id_warnings
@@ -68,22 +73,30 @@ def import_roster(
     archive_missing: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    skip_unchanged: bool = True,
 ) -> ImportReport:
     """Import the Handshake Student CSV at ``path`` in one transaction.
 
     Returns the report; a refused file (``report.refused``) wrote nothing. Raises
     :class:`UserError` when the file cannot be opened or the database fails (nothing written).
+    ``skip_unchanged=False`` plans every row in full (the report and the roster are the same).
     """
     source = Path(path)
+    attempts = PLAN_ATTEMPTS
     try:
-        with engine.connect() as connection:
-            staging = StagingTable(connection)
-            try:
-                return _import(connection, staging, source, dry_run=dry_run,
-                               archive_missing=archive_missing, force=force,
-                               progress=progress)
-            finally:
-                staging.drop_quietly()
+        for skip in ((True, False) if skip_unchanged else (False,)):
+            with engine.connect() as connection:
+                staging = StagingTable(connection)
+                try:
+                    stored = StoredFingerprints.load(connection) if skip else None
+                    return _import(connection, staging, source, stored, attempts,
+                                   dry_run=dry_run, archive_missing=archive_missing,
+                                   force=force, progress=progress)
+                except _StageInFull as restart:
+                    attempts -= restart.plans
+                finally:
+                    staging.drop_quietly()
+        raise AssertionError("an import staging every row cannot ask to stage them in full")
     except SQLAlchemyError as error:
         raise UserError(
             f"The database failed during the import ({type(error).__name__}: "
@@ -92,13 +105,23 @@ def import_roster(
         ) from error
 
 
-def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_run: bool,
+class _StageInFull(Exception):
+    """Rows were skipped on fingerprints that no longer settle them: stage every row."""
+
+    def __init__(self, plans: int) -> None:
+        super().__init__(plans)
+        #: the plans made before (each counts as one of the import's attempts)
+        self.plans = plans
+
+
+def _import(connection: Connection, staging: StagingTable, source: Path,
+            stored: StoredFingerprints | None, attempts: int, *, dry_run: bool,
             archive_missing: bool, force: bool, progress: Progress | None) -> ImportReport:
     report = ImportReport(file=source.name, dry_run=dry_run)
     with connection.begin():
         staging.create()
     try:
-        found = _read(source, staging, report, progress)
+        found = _read(source, staging, report, progress, stored)
     except RosterFileError as error:
         # Whatever was read before the bad line does not count: the file is refused whole.
         report = ImportReport(file=source.name, dry_run=dry_run)
@@ -115,6 +138,10 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
     # The repeating rows the check passed become invalid (the others were rejected already).
     checked_invalid = set(found.invalid_lines)
     repeating = [line for line in sorted(found.duplicates) if line not in checked_invalid]
+    if stored and found.duplicates and staging.skipped_among(sorted(found.duplicates)):
+        # A skipped row repeating another (the same row twice, usually): the gut check's
+        # counts need its cells, and the duplicates it holds were looked for in part.
+        raise _StageInFull(0)
     staging.mark_invalid(repeating)
     report.errors.extend(finding for line in sorted(found.duplicates)
                          for finding in found.duplicates[line])
@@ -123,14 +150,18 @@ def _import(connection: Connection, staging: StagingTable, source: Path, *, dry_
     with connection.begin():
         counts.remove(connection, repeating)
     read = report
-    for _ in range(PLAN_ATTEMPTS):
+    for attempt in range(1, attempts + 1):
         report = _fresh_copy(read)
         planned = _plan(connection, staging, report, row_warnings, counts.copy(),
                         archive_missing=archive_missing, force=force)
+        if stored is not None and planned.plan.skipped and planned.version != stored.version:
+            raise _StageInFull(attempt)  # another import changed the roster since
         if report.refused is not None or dry_run:
             return report
         if _write(connection, planned, report, progress):
             return report
+        if planned.plan.skipped:
+            raise _StageInFull(attempt)  # the roster changed under the skipped rows
     raise UserError(
         f"Other imports changed the roster {PLAN_ATTEMPTS} times while this one was being "
         "planned; nothing was written. Import again when the other imports are done."
@@ -145,7 +176,7 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
 
 
 def _read(source: Path, staging: StagingTable, report: ImportReport,
-          progress: Progress | None) -> FileCheck:
+          progress: Progress | None, stored: StoredFingerprints | None) -> FileCheck:
     """Stage the file's rows a chunk at a time and check them (in a checker process when
     this one may fork: :mod:`checker`), counting the rows in the report; the check's
     findings and counts are returned, the rows it rejected marked invalid."""
@@ -154,6 +185,7 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
         report.header = header.cells
         report.warnings.extend(header.warnings)
         validator = RowValidator(header)
+        sieve = Sieve(header, stored)
         checker = CheckerProcess(reader, CHUNK_ROWS) if can_fork() else None
         found = FileCheck()
         try:
@@ -162,19 +194,23 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
             with staging.loader() as loader:
                 for chunk in reader.chunks(CHUNK_ROWS):
                     report.rows += len(chunk)
+                    sifted = sieve.split(chunk)  # first: a check pads the rows it reads
                     if checker is None:
                         checked = validator.check(chunk)
                         found.add(checked)
-                        loader.write(checked.staged)
+                        skipped = sifted.skipped_lines
+                        staged = [row for row in checked.staged if row[0] not in skipped
+                                  ] if skipped else checked.staged
                     else:
-                        loader.write(validator.stage(chunk))
+                        staged = validator.stage(sifted.rest)
+                    loader.write(staged, sifted.prints, sifted.skipped)
                     if progress is not None:
                         progress("reading", reader.bytes_read, reader.size)
             # The staged rows are matched with each other while the checker still works.
             duplicates: dict[int, list[Finding]] = {}
             if report.rows:
                 staging.index()
-                duplicates = staging.duplicates_in_file()
+                duplicates = staging.duplicates_in_file(skipped=loader.skipped > 0)
             if checker is not None:
                 found = checker.result()
                 staging.mark_invalid(found.invalid_lines)

@@ -6,9 +6,11 @@ an import killed midway leaves nothing behind, and no migration is needed. On SQ
 rows go in with ``executemany`` (into the connection's temp database, which takes no lock
 on the kiosk's database); on PostgreSQL with ``COPY``.
 
-Each staged row is ``(line, kind, email_key, *values)``: ``kind`` is
+Each staged row is ``(line, kind, email_key, *values, fingerprint)``: ``kind`` is
 :data:`~kiosk.roster.validate.VALID`, ``INVALID`` or ``WRONG_WIDTH``; the planner marks the
-valid rows it rejects (``verdict``).
+valid rows it rejects (``verdict``). A valid row whose fingerprint a stored student holds
+(the same row again: :mod:`kiosk.roster.fingerprint`) is staged :data:`SKIPPED`, in the
+columns the uniqueness check reads only, and left out of the plan.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.roster.findings import Finding
+from kiosk.roster.fingerprint import SkippedRow
 from kiosk.roster.schema import ATTRIBUTES, CLEAR
 from kiosk.roster.validate import INVALID, VALID, StagedRow
 
@@ -32,8 +35,17 @@ CHANGES = "kiosk_roster_changes"
 #: The verdict of a valid row the planner rejects (conflict with a stored student, damage).
 REJECTED = 1
 
+#: The kind of a valid row that changes nothing (its fingerprint is stored): staged in
+#: :data:`SKIPPED_COLUMNS` only.
+SKIPPED = 3
+
 #: The staged columns, in the order of a staged row.
-COLUMNS: tuple[str, ...] = ("line", "kind", "email_key", *ATTRIBUTES)
+COLUMNS: tuple[str, ...] = ("line", "kind", "email_key", *ATTRIBUTES, "fingerprint")
+
+#: A skipped row's columns (besides its kind): those the uniqueness check and a sync's
+#: archiving read.
+SKIPPED_COLUMNS: tuple[str, ...] = ("line", "email_key", "username", "email_address",
+                                    "card_id", "auth_identifier")
 
 #: Values that are unique inside a file: (the staged column compared, the column whose
 #: blank or **CLEAR** exempts a row, the name in the message).
@@ -90,10 +102,9 @@ class StagingTable:
 
     def create(self) -> None:
         self.drop()
-        columns = ", ".join(
-            f"{name} INTEGER" if name in ("line", "kind") else f"{name} TEXT"
-            for name in COLUMNS
-        )
+        binary = "BYTEA" if self.postgres else "BLOB"
+        types = {"line": "INTEGER", "kind": "INTEGER", "fingerprint": binary}
+        columns = ", ".join(f"{name} {types.get(name, 'TEXT')}" for name in COLUMNS)
         if self.postgres:
             # The plan's queries are large but quick: compiling them (JIT) cost more than
             # running them (about 1 s each at 100,000 rows). A streamed query (a cursor) is
@@ -144,14 +155,21 @@ class StagingTable:
                 ) as copy:
                     yield _Loader(copy=copy)
             else:
-                marks = ", ".join("?" for _ in COLUMNS)
                 cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
                 try:
-                    yield _Loader(cursor=cursor,
-                                  sql=f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-                                      f"VALUES ({marks})")
+                    yield _Loader(cursor=cursor)
                 finally:
                     cursor.close()
+
+    def skipped_among(self, lines: list[int]) -> bool:
+        """Whether a row on one of ``lines`` was staged :data:`SKIPPED`."""
+        with self.connection.begin():
+            for start in range(0, len(lines), 500):
+                part = ", ".join(map(str, lines[start:start + 500]))
+                if self._run(f"SELECT 1 FROM {TABLE} WHERE kind = {SKIPPED} "
+                             f"AND line IN ({part}) LIMIT 1").first():
+                    return True
+        return False
 
     def index(self) -> None:
         """Index the loaded rows for the plan's joins (and let PostgreSQL count them)."""
@@ -163,18 +181,29 @@ class StagingTable:
                 self._run(f"ANALYZE {TABLE} (line, kind, verdict, username, email_key, card_id, "
                           "auth_identifier)")
 
-    def duplicates_in_file(self) -> dict[int, list[Finding]]:
+    def duplicates_in_file(self, *, skipped: bool = False) -> dict[int, list[Finding]]:
         """Rows repeating another row's username, email, card_id or auth_identifier (the
         first row with the value keeps it), with their errors. Valid and invalid rows count
         alike, so this needs no row's check: the import runs it while a checker process is
-        still checking the rows (:mod:`checker`)."""
+        still checking the rows (:mod:`checker`).
+
+        With rows ``skipped`` (:data:`SKIPPED`), only the email, card_id and auth_identifier
+        values of the other rows are looked for: two skipped rows naming different students
+        cannot share one (each such value is its stored student's, and stored ones are
+        unique), and two naming the same student repeat its username, which is looked for
+        over every row (the import then stages every row in full: see :mod:`service`)."""
         found: dict[int, list[Finding]] = {}
         with self.connection.begin():
             for column, exempt, name in _UNIQUE_IN_FILE:
+                counted = f"kind > 0 AND {exempt} <> '' AND {exempt} <> {CLEAR_SQL}"
+                if skipped and column != "username":
+                    counted += (f" AND {column} IN (SELECT {column} FROM {TABLE} WHERE "
+                                f"kind IN ({INVALID}, {VALID}) AND {exempt} <> '' AND "
+                                f"{exempt} <> {CLEAR_SQL})")
                 rows = self._run(
                     f"SELECT s.line, f.first FROM {TABLE} s JOIN ("
                     f"SELECT {column} AS value, MIN(line) AS first FROM {TABLE} "
-                    f"WHERE kind > 0 AND {exempt} <> '' AND {exempt} <> {CLEAR_SQL} "
+                    f"WHERE {counted} "
                     f"GROUP BY {column} HAVING COUNT(*) > 1) f ON s.{column} = f.value "
                     f"WHERE s.kind > 0 AND s.line > f.first AND s.{exempt} <> '' "
                     f"AND s.{exempt} <> {CLEAR_SQL}"
@@ -239,14 +268,45 @@ def _without_nul(row: StagedRow) -> StagedRow:
     )
 
 
-class _Loader:
-    def __init__(self, *, copy: Any = None, cursor: Any = None, sql: str = "") -> None:
-        self._copy, self._cursor, self._sql = copy, cursor, sql
+def _insert(columns: tuple[str, ...], kind: int | None = None) -> str:
+    """The INSERT of a row's ``columns`` (and ``kind``, when given, as a constant)."""
+    names, marks = list(columns), ["?"] * len(columns)
+    if kind is not None:
+        names.append("kind")
+        marks.append(str(kind))
+    return f"INSERT INTO {TABLE} ({', '.join(names)}) VALUES ({', '.join(marks)})"
 
-    def write(self, rows: list[StagedRow]) -> None:
+
+class _Loader:
+    """Writes chunks of staged rows (each valid one with its fingerprint) and skipped rows."""
+
+    _FULL, _SKIPPED = _insert(COLUMNS), _insert(SKIPPED_COLUMNS, SKIPPED)
+
+    def __init__(self, *, copy: Any = None, cursor: Any = None) -> None:
+        self._copy, self._cursor = copy, cursor
+        #: rows staged SKIPPED so far
+        self.skipped = 0
+
+    def write(self, rows: list[StagedRow], prints: dict[int, bytes],
+              skipped: list[SkippedRow]) -> None:
+        """Stage ``rows`` (a valid row with its fingerprint from ``prints``, by line) and the
+        ``skipped`` rows."""
+        full = [(*row, prints.get(row[0]) if row[1] == VALID else None) for row in rows]
+        self.skipped += len(skipped)
         if self._copy is not None:
             write_row = self._copy.write_row
-            for row in rows:
+            for row in full:
                 write_row(row if row[1] == VALID else _without_nul(row))
+            if skipped:
+                padded: list[Any] = [None] * len(COLUMNS)
+                padded[1] = SKIPPED
+                at = [COLUMNS.index(name) for name in SKIPPED_COLUMNS]
+                for values in skipped:
+                    for position, value in zip(at, values, strict=True):
+                        padded[position] = value
+                    write_row(padded)
         else:
-            self._cursor.executemany(self._sql, rows)
+            if full:
+                self._cursor.executemany(self._FULL, full)
+            if skipped:
+                self._cursor.executemany(self._SKIPPED, skipped)
