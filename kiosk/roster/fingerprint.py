@@ -39,8 +39,11 @@ from kiosk.roster.version import current_version
 #: Fingerprint length in bytes.
 SIZE = 8
 
-#: A skipped row as staged: (line, email_key, username, email_address, card_id,
-#: auth_identifier), the columns of :data:`kiosk.roster.staging.SKIPPED_COLUMNS`.
+#: The cells a skipped row keeps: those the uniqueness check and a sync's archiving read.
+SKIPPED_CELLS = ("username", "email_address", "card_id", "auth_identifier")
+
+#: A skipped row as staged: (line, email_key, *the SKIPPED_CELLS), the columns of
+#: :data:`kiosk.roster.staging.SKIPPED_COLUMNS`.
 SkippedRow = tuple[int, str, str, str, str, str]
 
 
@@ -68,8 +71,7 @@ class Sieve:
         cell_of = {attribute: cell for cell, attribute in header.positions}
         # The skipped row's cells (a column the header lacks reads as blank: cell -1 of a
         # row padded with one blank cell).
-        self._cells = tuple(cell_of.get(INDEX[name], -1) for name in
-                            ("username", "email_address", "card_id", "auth_identifier"))
+        self._cells = tuple(cell_of.get(INDEX[name], -1) for name in SKIPPED_CELLS)
         self._pad = -1 in self._cells
 
     def fingerprint(self, cells: list[str]) -> bytes:
@@ -89,9 +91,8 @@ class Sieve:
             print_ = print_of(cells)
             if print_ in skip:
                 padded = [*cells, ""] if self._pad else cells
-                address = padded[email]
-                sifted.skipped.append((row.line, address.lower(), padded[username], address,
-                                       padded[card], padded[auth]))
+                sifted.skipped.append((row.line, padded[email].lower(), padded[username],
+                                       padded[email], padded[card], padded[auth]))
                 sifted.skipped_lines.add(row.line)
             else:
                 sifted.rest.append(row)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.roster.findings import Finding
-from kiosk.roster.fingerprint import SkippedRow
+from kiosk.roster.fingerprint import SKIPPED_CELLS, SkippedRow
 from kiosk.roster.schema import ATTRIBUTES, CLEAR
 from kiosk.roster.validate import INVALID, VALID, StagedRow
 
@@ -42,10 +42,10 @@ SKIPPED = 3
 #: The staged columns, in the order of a staged row.
 COLUMNS: tuple[str, ...] = ("line", "kind", "email_key", *ATTRIBUTES, "fingerprint")
 
-#: A skipped row's columns (besides its kind): those the uniqueness check and a sync's
-#: archiving read.
-SKIPPED_COLUMNS: tuple[str, ...] = ("line", "email_key", "username", "email_address",
-                                    "card_id", "auth_identifier")
+#: A skipped row's columns (besides its kind).
+SKIPPED_COLUMNS: tuple[str, ...] = ("line", "email_key", *SKIPPED_CELLS)
+#: Where they are in a staged row (PostgreSQL's COPY writes every column).
+_SKIPPED_AT = tuple(COLUMNS.index(name) for name in SKIPPED_COLUMNS)
 
 #: Values that are unique inside a file: (the staged column compared, the column whose
 #: blank or **CLEAR** exempts a row, the name in the message).
@@ -300,9 +300,8 @@ class _Loader:
             if skipped:
                 padded: list[Any] = [None] * len(COLUMNS)
                 padded[1] = SKIPPED
-                at = [COLUMNS.index(name) for name in SKIPPED_COLUMNS]
                 for values in skipped:
-                    for position, value in zip(at, values, strict=True):
+                    for position, value in zip(_SKIPPED_AT, values, strict=True):
                         padded[position] = value
                     write_row(padded)
         else:

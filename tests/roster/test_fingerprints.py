@@ -10,7 +10,6 @@ fingerprints included."""
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,7 @@ from kiosk.roster import import_roster
 from kiosk.roster import service as service_module
 from kiosk.roster.plan import Plan
 from kiosk.roster.version import roster_version
-from tests.conftest import PG_URL_ENV, _reset_postgres
-from tests.roster.conftest import roster, students
+from tests.roster.conftest import backends, ranked_students, roster, scratch_url, students
 
 with roster("base.csv").open(encoding="utf-8", newline="") as _handle:
     HEADER, *BASE = list(csv.reader(_handle))
@@ -70,23 +68,6 @@ def _write(path: Path, rows: list[tuple[int, list[tuple[str, int]]]], new: bool)
     return path
 
 
-def _state(engine: Engine) -> list[Any]:
-    """The students, their timestamps as the rank of the import that set them."""
-    with engine.connect() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(
-            text("SELECT * FROM student ORDER BY id"))]
-    times = sorted({str(r[c]) for r in rows for c in ("created_at", "updated_at",
-                                                      "archived_at") if r[c] is not None})
-    for row in rows:
-        row["archived"] = bool(row["archived"])
-        for column in ("created_at", "updated_at", "archived_at"):
-            value = row[column]
-            row[column] = None if value is None else times.index(str(value))
-        if row["row_fingerprint"] is not None:
-            row["row_fingerprint"] = bytes(row["row_fingerprint"])
-    return rows
-
-
 def _imports(engine: Engine, root: Path, files: list[Any], *, skip: bool) -> list[Any]:
     outcomes = []
     for number, (rows, new, archive_missing) in enumerate(files):
@@ -94,17 +75,10 @@ def _imports(engine: Engine, root: Path, files: list[Any], *, skip: bool) -> lis
         report = import_roster(engine, path, archive_missing=archive_missing, force=True,
                                skip_unchanged=skip)
         outcomes.append({**report.to_dict(), "reasons": report.rejected_reasons})
-    return [*outcomes, _state(engine)]
+    return [*outcomes, ranked_students(engine)]
 
 
-def _backends() -> list[Any]:
-    if os.environ.get(PG_URL_ENV):
-        return ["sqlite", "postgresql"]
-    return ["sqlite", pytest.param("postgresql", marks=pytest.mark.skip(
-        reason=f"{PG_URL_ENV} is not set: no PostgreSQL to test"))]
-
-
-@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("backend", backends())
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=st.lists(a_file, min_size=2, max_size=4))
@@ -114,12 +88,7 @@ def test_skipping_unchanged_rows_gives_the_reports_and_roster_of_a_full_import(
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         full = open_database(f"sqlite:///{root / 'full.sqlite3'}")
-        if backend == "sqlite":
-            url = f"sqlite:///{root / 'skipping.sqlite3'}"
-        else:
-            url = os.environ[PG_URL_ENV]
-            _reset_postgres(url)
-        skipping = open_database(url)
+        skipping = open_database(scratch_url(backend, root / "skipping.sqlite3"))
         try:
             expected = _imports(full, root, files, skip=False)
             got = _imports(skipping, root, files, skip=True)

@@ -12,7 +12,6 @@ ones last imported for their students are skipped by their stored fingerprints
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.db.session import open_database
 from kiosk.roster import ImportReport, import_roster
-from tests.conftest import PG_URL_ENV, _reset_postgres
+from tests.roster.conftest import backends, ranked_students, scratch_url
 from tests.roster.legacy.service import import_roster as legacy_import_roster
 
 POOLS: dict[str, list[str]] = {
@@ -87,19 +86,12 @@ def _report(report: ImportReport) -> dict[str, Any]:
 
 def _database(engine: Engine) -> list[Any]:
     """The students (timestamps as the rank of the import that set them) and audit rows."""
+    students = ranked_students(engine)
+    for student in students:
+        del student["row_fingerprint"]  # the legacy importer has none
     with engine.connect() as connection:
-        students = [dict(r._mapping) for r in connection.execute(
-            text("SELECT * FROM student ORDER BY id"))]
         audits = [r[0] for r in connection.execute(
             text("SELECT detail FROM audit_event ORDER BY id"))]
-    times = sorted({str(s[c]) for s in students for c in ("created_at", "updated_at",
-                                                          "archived_at") if s[c] is not None})
-    for student in students:
-        student["archived"] = bool(student["archived"])
-        del student["row_fingerprint"]  # the legacy importer has none
-        for column in ("created_at", "updated_at", "archived_at"):
-            value = student[column]
-            student[column] = None if value is None else times.index(str(value))
     return [*students, *audits]
 
 
@@ -110,17 +102,7 @@ def _run(engine: Engine, importer: Any, first: Path, second: Path,
     return (*reports, _database(engine))
 
 
-def _backends() -> list[Any]:
-    backends: list[Any] = ["sqlite"]
-    if os.environ.get(PG_URL_ENV):
-        backends.append("postgresql")
-    else:
-        backends.append(pytest.param("postgresql", marks=pytest.mark.skip(
-            reason=f"{PG_URL_ENV} is not set: no PostgreSQL to test")))
-    return backends
-
-
-@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("backend", backends())
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=rosters(), archive_missing=st.booleans(), force=st.booleans(),
@@ -135,12 +117,7 @@ def test_the_streamed_import_gives_the_report_and_database_the_old_one_gave(
         root = Path(directory)
         first_csv, second_csv = _write(root / "a.csv", first), _write(root / "b.csv", second)
         legacy = open_database(f"sqlite:///{root / 'legacy.sqlite3'}")
-        if backend == "sqlite":
-            url = f"sqlite:///{root / 'streamed.sqlite3'}"
-        else:
-            url = os.environ[PG_URL_ENV]
-            _reset_postgres(url)
-        streamed = open_database(url)
+        streamed = open_database(scratch_url(backend, root / "streamed.sqlite3"))
         try:
             expected = _run(legacy, legacy_import_roster, first_csv, second_csv, options)
             got = _run(streamed, import_roster, first_csv, second_csv, options)
