@@ -196,14 +196,14 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
                     report.rows += len(chunk)
                     sifted = sieve.split(chunk)  # first: a check pads the rows it reads
                     if checker is None:
-                        checked = validator.check(chunk)
+                        checked = validator.check(chunk, prints=sifted.prints)
                         found.add(checked)
                         skipped = sifted.skipped_lines
                         staged = [row for row in checked.staged if row[0] not in skipped
                                   ] if skipped else checked.staged
                     else:
-                        staged = validator.stage(sifted.rest)
-                    loader.write(staged, sifted.prints, sifted.skipped)
+                        staged = validator.stage(sifted.rest, sifted.prints)
+                    loader.write(staged, sifted.skipped)
                     if progress is not None:
                         progress("reading", reader.bytes_read, reader.size)
             # The staged rows are matched with each other while the checker still works.

@@ -296,15 +296,12 @@ class _Loader:
         #: rows staged SKIPPED so far
         self.skipped = 0
 
-    def write(self, rows: list[StagedRow], prints: dict[int, bytes],
-              skipped: list[SkippedRow]) -> None:
-        """Stage ``rows`` (a valid row with its fingerprint from ``prints``, by line) and the
-        ``skipped`` rows."""
-        full = [(*row, prints.get(row[0]) if row[1] == VALID else None) for row in rows]
+    def write(self, rows: list[StagedRow], skipped: list[SkippedRow]) -> None:
+        """Stage ``rows`` (each with its fingerprint) and the ``skipped`` rows."""
         self.skipped += len(skipped)
         if self._copy is not None:
             write_row = self._copy.write_row
-            for row in full:
+            for row in rows:
                 write_row(row if row[1] == VALID else _without_nul(row))
             if skipped:
                 padded: list[Any] = [None] * len(COLUMNS)
@@ -314,7 +311,7 @@ class _Loader:
                         padded[position] = value
                     write_row(padded)
         else:
-            if full:
-                self._cursor.executemany(self._FULL, full)
+            if rows:
+                self._cursor.executemany(self._FULL, rows)
             if skipped:
                 self._cursor.executemany(self._SKIPPED, skipped)

@@ -13,7 +13,7 @@ file.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -63,8 +63,13 @@ _END = INDEX["end_date"]
 
 Values = tuple[str, ...]
 
-#: (line, kind, email_key, *values in schema.ATTRIBUTES order)
+#: (line, kind, email_key, *values in schema.ATTRIBUTES order, fingerprint or None)
 StagedRow = tuple[Any, ...]
+
+#: A row's fingerprint by line (:mod:`fingerprint`), for the staged rows to carry.
+Prints = Mapping[int, bytes]
+
+_NO_PRINTS: Prints = {}
 
 #: A checked value: (its error or None, a list item not in Capital Case or None).
 _Checked = tuple[str | None, str | None]
@@ -164,9 +169,11 @@ class RowValidator:
             for category, attributes in CATEGORIES.items()
         }
 
-    def check(self, rows: Sequence[RawRow], *, staged: bool = True) -> CheckedChunk:
-        """Check a chunk of rows (in file order). ``staged=False`` leaves the staged rows
-        out (for a checker process whose rows another process stages: :mod:`checker`)."""
+    def check(self, rows: Sequence[RawRow], *, staged: bool = True,
+              prints: Prints = _NO_PRINTS) -> CheckedChunk:
+        """Check a chunk of rows (in file order); the staged rows carry their fingerprints
+        from ``prints``. ``staged=False`` leaves the staged rows out (for a checker process
+        whose rows another process stages: :mod:`checker`)."""
         good, wrong_width, errors = self._by_width(rows)
         warnings: dict[int, list[Finding]] = {}
         columns: list[tuple[str, ...]] = []
@@ -174,9 +181,10 @@ class RowValidator:
             columns = list(zip(*(row.cells for row in good), strict=True))
             self._check_cells(good, columns, errors, warnings)
             self._check_across_columns(good, columns, errors, warnings)
-        return self._checked(wrong_width, good, columns, errors, warnings, staged=staged)
+        return self._checked(wrong_width, good, columns, errors, warnings,
+                             prints if staged else None)
 
-    def stage(self, rows: Sequence[RawRow]) -> list[StagedRow]:
+    def stage(self, rows: Sequence[RawRow], prints: Prints = _NO_PRINTS) -> list[StagedRow]:
         """A chunk's staged rows as if every row of the header's width were valid, unchecked:
         for a process that stages the rows while another checks them (:mod:`checker`); the
         rows the check rejects are then marked invalid in the staging table."""
@@ -185,7 +193,8 @@ class RowValidator:
         if good:
             columns = list(zip(*(row.cells for row in good), strict=True))
             lines = [row.line for row in good]
-            staged.extend(self._staged_rows(lines, self._holding_nul(lines, columns), columns))
+            staged.extend(self._staged_rows(lines, self._holding_nul(lines, columns), columns,
+                                            prints))
         staged.extend(self._wrong_width_rows(wrong_width))
         return staged
 
@@ -285,12 +294,13 @@ class RowValidator:
 
     def _checked(self, wrong_width: list[RawRow], good: list[RawRow],
                  columns: list[tuple[str, ...]], errors: dict[int, list[Finding]],
-                 warnings: dict[int, list[Finding]], *, staged: bool) -> CheckedChunk:
+                 warnings: dict[int, list[Finding]], prints: Prints | None) -> CheckedChunk:
+        """The chunk's findings, and its staged rows unless ``prints`` is None."""
         chunk = CheckedChunk()
         if good:
             lines = [row.line for row in good]
-            if staged:
-                chunk.staged.extend(self._staged_rows(lines, errors, columns))
+            if prints is not None:
+                chunk.staged.extend(self._staged_rows(lines, errors, columns, prints))
             valid = [i for i, line in enumerate(lines) if line not in errors] if errors else None
             chunk.valid_lines = lines if valid is None else [lines[i] for i in valid]
             if errors:
@@ -299,7 +309,7 @@ class RowValidator:
                 combinations = list(zip(*(columns[c] for c in category_cells), strict=True))
                 chunk.category_keys[category] = (
                     combinations if valid is None else [combinations[i] for i in valid])
-        if staged:
+        if prints is not None:
             chunk.staged.extend(self._wrong_width_rows(wrong_width))
         if errors:
             chunk.rejected = len(errors)
@@ -310,13 +320,14 @@ class RowValidator:
         return chunk
 
     def _staged_rows(self, lines: list[int], invalid: Container[int] | None,
-                     columns: list[tuple[str, ...]]) -> Iterator[StagedRow]:
+                     columns: list[tuple[str, ...]], prints: Prints) -> Iterator[StagedRow]:
         """The rows of the header's width as staged rows, built column-wise (one tuple per
         row, made in C); a row on a line in ``invalid`` is invalid."""
         kinds = [INVALID if line in invalid else VALID for line in lines] if invalid else (
             repeat(VALID))
         keys = map(str.lower, columns[self._email_cell])
-        return zip(lines, kinds, keys, *self._pick(columns), strict=False)  # kinds may repeat
+        return zip(lines, kinds, keys, *self._pick(columns), map(prints.get, lines),
+                   strict=False)  # kinds may repeat
 
     def _wrong_width_rows(self, wrong_width: list[RawRow]) -> list[StagedRow]:
         """Rows with the wrong number of cells keep only their username."""
@@ -326,7 +337,7 @@ class RowValidator:
             values = list(self._blank_attributes)
             if self._username_cell < len(cells):
                 values[_USERNAME] = cells[self._username_cell]
-            staged.append((row.line, WRONG_WIDTH, "", *values))
+            staged.append((row.line, WRONG_WIDTH, "", *values, None))
         return staged
 
 
