@@ -67,6 +67,7 @@ class Sieve:
         self._width = header.width
         self._key = blake2b("\x00".join(header.cells).encode("utf-8", "surrogatepass"),
                             digest_size=32).digest()
+        self._keyed = blake2b(key=self._key, digest_size=SIZE)
         self._skip = stored.prints if stored else frozenset()
         cell_of = {attribute: cell for cell, attribute in header.positions}
         # The skipped row's cells (a column the header lacks reads as blank: cell -1 of a
@@ -76,8 +77,9 @@ class Sieve:
 
     def fingerprint(self, cells: list[str]) -> bytes:
         """The fingerprint of a row's ``cells`` (as read, before any check)."""
-        return blake2b("\x00".join(cells).encode("utf-8", "surrogatepass"), key=self._key,
-                       digest_size=SIZE).digest()
+        digest = self._keyed.copy()  # a copy of the keyed state: no keying per row
+        digest.update("\x00".join(cells).encode("utf-8", "surrogatepass"))
+        return digest.digest()
 
     def split(self, rows: list[RawRow]) -> Sifted:
         sifted = Sifted()

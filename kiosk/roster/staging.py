@@ -107,9 +107,12 @@ class StagingTable:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.postgres = connection.dialect.name == "postgresql"
+        #: whether a plan has set verdicts (see :meth:`reset_plan`)
+        self._planned = False
 
     def create(self) -> None:
         self.drop()
+        self._planned = False
         dialect = 1 if self.postgres else 0
         columns = ", ".join(f"{name} {_TYPED[name][dialect] if name in _TYPED else 'TEXT'}"
                             for name in COLUMNS)
@@ -240,7 +243,9 @@ class StagingTable:
     def reset_plan(self) -> None:
         """Forget the previous plan's verdicts and tables, and match the valid rows with the
         stored students they name."""
-        self._run(f"UPDATE {TABLE} SET verdict = NULL WHERE verdict IS NOT NULL")
+        if self._planned:  # (the first plan finds no verdict: spares a scan of every row)
+            self._run(f"UPDATE {TABLE} SET verdict = NULL WHERE verdict IS NOT NULL")
+        self._planned = True
         self._run(f"DROP TABLE IF EXISTS {CHANGES}")
         self._run(f"DROP TABLE IF EXISTS {MATCHES}")
         self._run(f"CREATE TEMPORARY TABLE {MATCHES} (line INTEGER PRIMARY KEY, "

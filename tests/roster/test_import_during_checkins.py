@@ -199,6 +199,28 @@ def test_an_import_committed_while_another_plans_makes_it_plan_again(
     assert roster_version(engine) == 2  # B changed the roster; A changed nothing
 
 
+def test_a_row_rejected_by_a_stale_plan_is_accepted_when_the_import_plans_again(
+    engine: Engine, kiosk_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first plan rejects the new h1006 row (its card_id is h1003's); import B gives
+    h1003 another card_id meanwhile, so the second plan must forget that verdict and create
+    h1006 with the freed card_id. (Every row planned in full: with rows skipped, the import
+    would stage the file again instead of planning again.)"""
+    import_roster(engine, _roster_file(tmp_path / "start.csv", {"h1003": "0099999999"}))
+    b_file = _roster_file(tmp_path / "b.csv", {"h1003": "0088888888"})
+
+    def import_b() -> None:
+        assert import_roster(kiosk_engine, b_file).updated == 1
+
+    calls = _during_planning(monkeypatch, import_b)
+    a_file = _roster_file(tmp_path / "a.csv", {"h1003": ""}, new=("h1006", "0099999999"))
+    report = import_roster(engine, a_file, skip_unchanged=False)
+    assert len(calls) == 2
+    assert (report.created, report.rejected, report.errors) == (1, 0, [])
+    assert students(engine)["h1006"].card_id == "0099999999"
+    assert students(engine)["h1003"].card_id == "0088888888"
+
+
 def test_an_import_gives_up_in_one_sentence_when_the_roster_keeps_changing(
     engine: Engine, kiosk_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
