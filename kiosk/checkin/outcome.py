@@ -149,6 +149,8 @@ class CheckInRow:
     note: str | None
     undone_at: datetime | None
     undone_by: str | None
+    #: when a second swipe checked the student out (events with check-out), else None
+    checked_out_at: datetime | None = None
 
     @property
     def undone(self) -> bool:

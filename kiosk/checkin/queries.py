@@ -54,6 +54,7 @@ def _row(check_in: CheckIn, student: Student | None, walk_in: WalkIn | None) -> 
         note=check_in.note,
         undone_at=check_in.undone_at,
         undone_by=check_in.undone_by,
+        checked_out_at=check_in.checked_out_at,
     )
 
 

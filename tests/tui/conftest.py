@@ -86,11 +86,16 @@ async def wait_until(
 
 
 async def click_when_ready(pilot: Pilot[None], selector: str) -> None:
-    """Click a widget once it is laid out on screen (a click before that hits nothing)."""
+    """Click a widget once it is laid out on screen (a click before that hits nothing) and,
+    for a button, once its last press has ended (Textual ignores a click on a button in its
+    0.2 s press effect: a second click that soon after the first did nothing, now and then)."""
 
     def ready() -> bool:
         found = pilot.app.screen.query(selector)
-        return bool(found) and found.first().display and found.first().region.area > 0
+        if not found:
+            return False
+        widget = found.first()
+        return bool(widget.display) and widget.region.area > 0 and not widget.has_class("-active")
 
     await wait_until(pilot, ready)
     await pilot.click(selector)

@@ -8,7 +8,8 @@ import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from textual.widgets import Checkbox, Input, Sparkline
+from sqlmodel import Session, select
+from textual.widgets import Checkbox, DataTable, Input, Sparkline
 
 from drivers.base import Swipe
 from kiosk.checkin import CheckInService
@@ -16,11 +17,13 @@ from kiosk.checkin.event_options import set_event_options
 from kiosk.checkin.events import create_event, get_event
 from kiosk.checkin.registration_import import import_registrations
 from kiosk.checkin.summary import attendance_summary
+from kiosk.db.models import CheckIn
 from kiosk.tui.app import make_app
 from kiosk.tui.presentation import SEE_STAFF
 from kiosk.tui.screens.attendance import AttendanceScreen
 from kiosk.tui.screens.export import ExportScreen
 from kiosk.tui.screens.lookup import LookupScreen
+from kiosk.tui.screens.recent import RecentScreen
 from kiosk.tui.screens.registrations import RegistrationsScreen
 from kiosk.tui.screens.staff_confirm import StaffConfirmScreen
 from kiosk.tui.setup import KioskSetup
@@ -150,6 +153,53 @@ async def test_a_second_swipe_after_the_time_checks_out(kiosk_setup: KioskSetup)
         push(app, MARIA_CARD)  # too early to check out: as always
         await wait_until(pilot, lambda: showing(app, "already"))
     assert attendance_summary(desk.engine, event.id).checked_out == 1
+
+
+async def test_recent_check_ins_show_when_each_student_checked_out(
+    kiosk_setup: KioskSetup,
+) -> None:
+    desk = kiosk_setup.desk
+    event = create_event(desk.engine, "Advising Drop-in", kind="appointment")
+    assert event.id is not None
+    set_event_options(desk.engine, event.id, checkout_after_minutes=20)
+    earlier = datetime.now(UTC) - timedelta(minutes=50)
+    CheckInService(desk.engine, event.id, desk.rules).handle_swipe(
+        Swipe(text=ALEX_CARD, reader="door", wall=earlier)
+    )
+    app = make_app(setup_for_event(kiosk_setup, get_event(desk.engine, event.id)))
+    async with app.run_test(size=(140, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_out"))
+        push(app, MARIA_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        await open_staff_screen(pilot, "recent", RecentScreen)
+        table = app.screen.query_one("#recent-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels[:3] == ["time", "out", "name"]
+        by_name = {str(table.get_row_at(i)[2]): table.get_row_at(i) for i in range(2)}
+    [alex] = [row for name, row in by_name.items() if name.startswith("Alex")]
+    [maria] = [row for name, row in by_name.items() if "Garcia" in name]
+    with Session(desk.engine) as session:
+        stored = session.exec(select(CheckIn).where(CheckIn.event_id == event.id)
+                              .order_by(CheckIn.id)).first()
+    assert stored is not None and stored.checked_out_at is not None
+    assert alex[0] == earlier.astimezone().strftime("%H:%M:%S")
+    assert alex[1] == stored.checked_out_at.astimezone().strftime("%H:%M:%S")
+    assert maria[1] == ""  # still here
+
+
+async def test_recent_check_ins_have_no_out_column_for_an_event_without_check_out(
+    kiosk_setup: KioskSetup,
+) -> None:
+    app = make_app(kiosk_setup)
+    async with app.run_test(size=(140, 30)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: showing(app, "checked_in"))
+        await open_staff_screen(pilot, "recent", RecentScreen)
+        table = app.screen.query_one("#recent-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert "out" not in [str(column.label) for column in table.columns.values()]
 
 
 async def test_the_export_screen_writes_no_shows_when_asked(

@@ -1,7 +1,10 @@
-"""Staff: the newest check-ins of this event; undo a mistaken one (the undo is recorded);
-print a name tag again (p), e.g. after the printer ran out of paper."""
+"""Staff: the newest check-ins of this event (with the time each student checked out, for an
+event with check-out); undo a mistaken one (the undo is recorded); print a name tag again
+(p), e.g. after the printer ran out of paper."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +15,11 @@ from kiosk.errors import UserError
 from kiosk.tui.screens.base import StaffScreen
 
 RECENT_LIMIT = 50
+
+
+def _clock(moment: datetime | None) -> str:
+    """A check-in's or check-out's local time of day ("" for none)."""
+    return "" if moment is None else moment.astimezone().strftime("%H:%M:%S")
 
 
 class RecentScreen(StaffScreen):
@@ -35,7 +43,8 @@ class RecentScreen(StaffScreen):
 
     async def on_mount(self) -> None:
         table = self.query_one("#recent-table", DataTable)
-        table.add_columns("time", "name", "username", "email", "method", "reader", "note")
+        table.add_columns("time", *(("out",) if self._checks_out() else ()), "name", "username",
+                          "email", "method", "reader", "note")
         await self.action_reload()
         table.focus()
 
@@ -46,11 +55,13 @@ class RecentScreen(StaffScreen):
         table = self.query_one("#recent-table", DataTable)
         table.clear()
         self._rows = {}
+        out = self._checks_out()
         for row in rows:
             key = str(row.id)
             self._rows[key] = row
             table.add_row(
-                row.checked_in_at.astimezone().strftime("%H:%M:%S"),
+                _clock(row.checked_in_at),
+                *((_clock(row.checked_out_at),) if out else ()),
                 row.full_name,  # staff see full names; the student screen keeps "Alex T."
                 row.username or "",
                 row.email or "",
@@ -65,6 +76,9 @@ class RecentScreen(StaffScreen):
         if desk.nametag_label:
             summary += f"\n{desk.nametag_status()} p prints the selected row's tag again."
         self.query_one("#recent-summary", Static).update(summary)
+
+    def _checks_out(self) -> bool:
+        return self.app.desk.event.checkout_after_minutes is not None
 
     def action_reprint(self) -> None:
         row = self._selected()
