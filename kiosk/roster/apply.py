@@ -3,7 +3,8 @@ student table, all inside the caller's one transaction.
 
 - creates: one ``INSERT … SELECT`` of the accepted rows with no stored student, in file
   order (it reads only the import's tables: reading the student table too would make
-  SQLite stage the whole SELECT before inserting);
+  SQLite stage the whole SELECT before inserting); on PostgreSQL, a large one into an empty
+  student table builds the table's indexes after the rows (:mod:`bulk_load`);
 - a sync's archives: one ``UPDATE`` of the current students on no row of the file;
 - updates: ``UPDATE … FROM`` the changes table (:func:`plan.build_plan` put there only the
   students whose values or archived state change), in two statements: one for the students
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
 from kiosk.db.types import UTCDateTime
+from kiosk.roster.bulk_load import indexes_built_after
 from kiosk.roster.plan import UNIQUE_COLUMNS, Plan, distinct, missing_students
 from kiosk.roster.schema import ATTRIBUTES
 from kiosk.roster.staging import ACCEPTED, CHANGES, CLEAR_SQL, NEW, TABLE
@@ -111,14 +113,21 @@ def apply_plan(
         steps.append((_restamp_sql(distinct(connection)), 0))
     total, done = sum(count for _, count in steps), 0
     for sql, count in steps:
-        if ":now" in sql:
-            _execute(connection, text(sql).bindparams(bindparam("now", type_=_NOW)),
-                     {"now": now})
+        if sql.startswith("INSERT INTO student"):
+            with indexes_built_after(connection, count):
+                _run(connection, sql, now)
         else:
-            _execute(connection, text(sql), {})
+            _run(connection, sql, now)
         done += count
         if progress is not None:
             progress(done, total)
+
+
+def _run(connection: Connection, sql: str, now: datetime) -> None:
+    if ":now" in sql:
+        _execute(connection, text(sql).bindparams(bindparam("now", type_=_NOW)), {"now": now})
+    else:
+        _execute(connection, text(sql), {})
 
 
 def record_audit(connection: Connection, detail: str, now: datetime) -> None:
