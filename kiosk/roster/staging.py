@@ -186,12 +186,13 @@ class StagingTable:
     def index(self) -> None:
         """Index the loaded rows for the plan's joins (and let PostgreSQL count them)."""
         with self.connection.begin():
-            if self.postgres:
-                self._run(f"CREATE UNIQUE INDEX {TABLE}_line ON {TABLE} (line)")
-            self._run(f"CREATE INDEX {TABLE}_username ON {TABLE} (username)")
-            if self.postgres:  # the planner's row counts (the columns joined on or filtered by)
-                self._run(f"ANALYZE {TABLE} (line, kind, verdict, username, email_key, card_id, "
-                          "auth_identifier)")
+            if not self.postgres:  # (PostgreSQL joins by username with a hash: 0.05 s saved)
+                self._run(f"CREATE INDEX {TABLE}_username ON {TABLE} (username)")
+                return
+            self._run(f"CREATE UNIQUE INDEX {TABLE}_line ON {TABLE} (line)")
+            # the planner's row counts (the columns joined on or filtered by)
+            self._run(f"ANALYZE {TABLE} (line, kind, verdict, username, email_key, card_id, "
+                      "auth_identifier)")
 
     def duplicates_in_file(self, *, skipped: bool = False) -> dict[int, list[Finding]]:
         """Rows repeating another row's username, email, card_id or auth_identifier (the
