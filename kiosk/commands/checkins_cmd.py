@@ -162,6 +162,9 @@ def _add(args: argparse.Namespace) -> int:
     print(f"{event.name}: {outcome.message}")
     if outcome.staff_note:
         print(outcome.staff_note)
+    if outcome.accepted and event.nametag_label:
+        print(f"Name tag: `kiosk nametags print --event {event.id} --student "
+              f"{args.student.strip()}` prints it on kiosk.toml's printer.")
     return 0 if outcome.accepted else 1
 
 

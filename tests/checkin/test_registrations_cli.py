@@ -332,6 +332,19 @@ def test_summary_json_agrees_with_the_check_ins_recorded(
     assert "      2  Senior" in out and "      2  College of Engineering" in out
 
 
+def test_checkins_add_says_how_to_print_the_name_tag_when_the_event_has_them(
+    capsys: pytest.CaptureFixture[str], db: Engine, db_url: str, event_id: int
+) -> None:
+    add = ("checkins", "add", "--event", str(event_id), "--student", CARMEN.username)
+    status, out, _ = run(capsys, db_url, *add)
+    assert status == 0 and "checked in" in out and "Name tag" not in out
+    run(capsys, db_url, "events", "set", str(event_id), "--nametags", "30252")
+    status, out, _ = run(capsys, db_url, *add)
+    assert status == 0 and "already checked in" in out
+    assert (f"Name tag: `kiosk nametags print --event {event_id} --student {CARMEN.username}`"
+            in out)
+
+
 def test_checkins_add_checks_a_found_student_in_by_hand_and_records_who(
     capsys: pytest.CaptureFixture[str], db: Engine, db_url: str, event_id: int, tmp_path: Path
 ) -> None:
