@@ -101,22 +101,20 @@ def apply_plan(
 ) -> None:
     """Insert, archive and update as planned, inside the open transaction."""
     changes = plan.updated + plan.archived_by_rows
-    steps: list[tuple[str, int]] = []
+    # (statement, students it counts for progress, students it creates)
+    steps: list[tuple[str, int, int]] = []
     if plan.created:
-        steps.append((_create_sql(), plan.created))
+        steps.append((_create_sql(), plan.created, plan.created))
     if plan.archive_missing and plan.archived_missing:
-        steps.append((_archive_sql(), plan.archived_missing))
+        steps.append((_archive_sql(), plan.archived_missing, 0))
     if changes:
-        steps += [(_update_sql(unique_changed=False), 0),
-                  (_update_sql(unique_changed=True), changes)]
+        steps += [(_update_sql(unique_changed=False), 0, 0),
+                  (_update_sql(unique_changed=True), changes, 0)]
     if plan.restamp:
-        steps.append((_restamp_sql(distinct(connection)), 0))
-    total, done = sum(count for _, count in steps), 0
-    for sql, count in steps:
-        if sql.startswith("INSERT INTO student"):
-            with indexes_built_after(connection, count):
-                _run(connection, sql, now)
-        else:
+        steps.append((_restamp_sql(distinct(connection)), 0, 0))
+    total, done = sum(count for _, count, _ in steps), 0
+    for sql, count, created in steps:
+        with indexes_built_after(connection, created):
             _run(connection, sql, now)
         done += count
         if progress is not None:

@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from kiosk.roster.stored import any_student
+
 #: The fewest rows worth the lock and the rebuild (below, the inserts take milliseconds).
 BULK_LOAD_ROWS = 5000
-
-_ANY_STUDENT = "SELECT EXISTS (SELECT 1 FROM student)"
 
 #: The student table's indexes other than its primary key and those backing a constraint,
 #: as (name as SQL would write it, the statement that creates it).
@@ -56,7 +56,7 @@ def indexes_built_after(connection: Connection, rows: int) -> Iterator[bool]:
 
 def _worth_it(connection: Connection, rows: int) -> bool:
     return (connection.dialect.name == "postgresql" and rows >= BULK_LOAD_ROWS
-            and not connection.exec_driver_sql(_ANY_STUDENT).scalar())
+            and not any_student(connection))
 
 
 def _locked_empty(connection: Connection) -> bool:
@@ -69,4 +69,4 @@ def _locked_empty(connection: Connection) -> bool:
         savepoint.rollback()
         return False
     savepoint.commit()
-    return not connection.exec_driver_sql(_ANY_STUDENT).scalar()
+    return not any_student(connection)

@@ -30,6 +30,7 @@ from kiosk.roster.staging import (
     WITH_STORED_BY_USERNAME,
     StagingTable,
 )
+from kiosk.roster.stored import any_student
 
 #: Rows fetched at a time when a query's rows are streamed.
 STREAM_BATCH = 2000
@@ -109,7 +110,7 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
     _stage_changes(connection)
     # A conflict is with a stored student: none to look for in an empty table (the first
     # import, where the query would read every staged row for nothing).
-    rejected = _reject_conflicts(connection, staging, plan) if _any_student(connection) else []
+    rejected = _reject_conflicts(connection, staging, plan) if any_student(connection) else []
     rejected += _reject_card_damage(connection, staging, plan)
     staging.forget_changes(rejected)
     plan.rejected_lines = rejected
@@ -133,12 +134,6 @@ def build_plan(connection: Connection, staging: StagingTable, *, archive_missing
         plan.archived_missing = connection.exec_driver_sql(
             f"SELECT COUNT(*) FROM student WHERE {missing_students()}").scalar_one()
     return plan
-
-
-def _any_student(connection: Connection) -> bool:
-    """Whether the student table holds any student, archived ones included."""
-    return bool(connection.exec_driver_sql(
-        "SELECT EXISTS (SELECT 1 FROM student)").scalar_one())
 
 
 #: The rows that may hold another student's unique value: new students', and the rows

@@ -35,3 +35,9 @@ def load_known_values(connection: Connection) -> dict[str, set[str]]:
             else:
                 known[category].add(value.strip())
     return known
+
+
+def any_student(connection: Connection) -> bool:
+    """Whether the student table holds any student, archived ones included."""
+    return bool(connection.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM student)").scalar_one())

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from kiosk.db.models import Student
+from kiosk.roster import apply
 from tests.conftest import FIXTURES, PG_URL_ENV, _reset_postgres
 
 ROSTERS = FIXTURES / "roster"
@@ -70,3 +71,17 @@ def scratch_url(backend: str, path: Path) -> str:
     url = os.environ[PG_URL_ENV]
     _reset_postgres(url)
     return url
+
+
+def fail_after_first_write(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]:
+    """Make the import's first write statement (its inserts) run, then fail."""
+    real = apply._execute
+    calls: list[int] = []
+
+    def flaky(connection: Connection, statement: Any, parameters: Any) -> None:
+        real(connection, statement, parameters)
+        calls.append(1)
+        raise error
+
+    monkeypatch.setattr(apply, "_execute", flaky)
+    return calls

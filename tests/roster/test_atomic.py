@@ -5,31 +5,15 @@ with SIGKILL midway (SQLite)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from kiosk.errors import UserError
-from kiosk.roster import apply, import_roster, service
+from kiosk.roster import import_roster, service
 from tests.reliability.import_kill import ImportKills
-from tests.roster.conftest import roster, snapshot, students
-
-
-def _fail_after_first_statement(monkeypatch: pytest.MonkeyPatch, error: Exception
-                                ) -> list[int]:
-    """Make the import's first write statement (its inserts) run, then fail."""
-    real = apply._execute
-    calls: list[int] = []
-
-    def flaky(connection: Connection, statement: Any, parameters: Any) -> None:
-        real(connection, statement, parameters)
-        calls.append(1)
-        raise error
-
-    monkeypatch.setattr(apply, "_execute", flaky)
-    return calls
+from tests.roster.conftest import fail_after_first_write, roster, snapshot, students
 
 
 def test_a_crash_midway_leaves_the_database_as_it_was(
@@ -37,7 +21,7 @@ def test_a_crash_midway_leaves_the_database_as_it_was(
 ) -> None:
     import_roster(engine, roster("base.csv"))
     before = snapshot(engine)
-    calls = _fail_after_first_statement(monkeypatch, RuntimeError("power cut"))
+    calls = fail_after_first_write(monkeypatch, RuntimeError("power cut"))
     with pytest.raises(RuntimeError, match="power cut"):
         import_roster(engine, roster("update.csv"), archive_missing=True)
     assert calls == [1]  # the first statement was written inside the transaction
@@ -49,7 +33,7 @@ def test_a_database_error_midway_is_one_sentence_and_writes_nothing(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(engine)
-    _fail_after_first_statement(monkeypatch, OperationalError("INSERT", {}, Exception("disk full")))
+    fail_after_first_write(monkeypatch, OperationalError("INSERT", {}, Exception("disk full")))
     with pytest.raises(UserError) as raised:
         import_roster(engine, roster("base.csv"))
     assert "nothing was written" in str(raised.value) and "disk full" in str(raised.value)

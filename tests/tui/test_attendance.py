@@ -17,7 +17,7 @@ from kiosk.checkin.event_options import set_event_options
 from kiosk.checkin.events import create_event, get_event
 from kiosk.checkin.registration_import import import_registrations
 from kiosk.checkin.summary import attendance_summary
-from kiosk.db.models import CheckIn
+from kiosk.db.models import CheckIn, Event
 from kiosk.tui.app import make_app
 from kiosk.tui.presentation import SEE_STAFF
 from kiosk.tui.screens.attendance import AttendanceScreen
@@ -131,16 +131,23 @@ async def test_a_walk_in_is_told_so_once_the_event_has_registrants(
         assert "you're checked in as a walk-in" in result_message(app)
 
 
-async def test_a_second_swipe_after_the_time_checks_out(kiosk_setup: KioskSetup) -> None:
+def _alex_checked_in_long_ago(kiosk_setup: KioskSetup, name: str) -> tuple[Event, datetime]:
+    """An appointment event with check-out after 20 minutes, and Alex checked in to it 50
+    minutes ago (another kiosk's swipe, recorded with its time)."""
     desk = kiosk_setup.desk
-    event = create_event(desk.engine, "Drop-in Hours", kind="appointment")
+    event = create_event(desk.engine, name, kind="appointment")
     assert event.id is not None
     set_event_options(desk.engine, event.id, checkout_after_minutes=20)
-    # checked in 50 minutes ago (another kiosk's swipe, recorded with its time)
     earlier = datetime.now(UTC) - timedelta(minutes=50)
     CheckInService(desk.engine, event.id, desk.rules).handle_swipe(
         Swipe(text=ALEX_CARD, reader="door", wall=earlier)
     )
+    return event, earlier
+
+
+async def test_a_second_swipe_after_the_time_checks_out(kiosk_setup: KioskSetup) -> None:
+    desk = kiosk_setup.desk
+    event, earlier = _alex_checked_in_long_ago(kiosk_setup, "Drop-in Hours")
     app = make_app(setup_for_event(kiosk_setup, event))
     async with app.run_test(size=(120, 40)) as pilot:
         push(app, ALEX_CARD)
@@ -159,13 +166,7 @@ async def test_recent_check_ins_show_when_each_student_checked_out(
     kiosk_setup: KioskSetup,
 ) -> None:
     desk = kiosk_setup.desk
-    event = create_event(desk.engine, "Advising Drop-in", kind="appointment")
-    assert event.id is not None
-    set_event_options(desk.engine, event.id, checkout_after_minutes=20)
-    earlier = datetime.now(UTC) - timedelta(minutes=50)
-    CheckInService(desk.engine, event.id, desk.rules).handle_swipe(
-        Swipe(text=ALEX_CARD, reader="door", wall=earlier)
-    )
+    event, earlier = _alex_checked_in_long_ago(kiosk_setup, "Advising Drop-in")
     app = make_app(setup_for_event(kiosk_setup, get_event(desk.engine, event.id)))
     async with app.run_test(size=(140, 30)) as pilot:
         push(app, ALEX_CARD)
