@@ -165,8 +165,12 @@ class ImportKills:
             process.send_signal(signal.SIGKILL)
             process.wait()
             self.tally.while_writing += writing
+        if process.returncode == 0:  # done before the kill: the next import must change
+            self.tally.finished_first += 1  # every row again
+            self._restore_old_roster()
+            return
         if process.returncode != -signal.SIGKILL:
-            self.tally.finished_first += 1
+            self.tally.damaged.append(f"the import failed (exit status {process.returncode})")
             return
         self.tally.kills += 1
         state, integrity = database_snapshot(self.url)
