@@ -210,7 +210,8 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
             duplicates: dict[int, list[Finding]] = {}
             if report.rows:
                 staging.index()
-                duplicates = staging.duplicates_in_file(skipped=loader.skipped > 0)
+                duplicates = staging.duplicates_in_file(loader.may_repeat(),
+                                                        skipped=loader.skipped > 0)
             if checker is not None:
                 found = checker.result()
                 staging.mark_invalid(found.invalid_lines)
