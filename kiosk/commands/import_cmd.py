@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from kiosk.db.session import open_database
-from kiosk.roster import ImportReport, import_roster, render_text
+from kiosk.roster.checker import CheckerProcess
 from kiosk.roster.failedrows import open_failed_rows, write_failed_rows
+
+if TYPE_CHECKING:
+    from kiosk.roster import ImportReport
 
 #: Files from this size up get a progress bar (when stderr is a terminal).
 LARGE_FILE_BYTES = 1_000_000
@@ -72,8 +74,10 @@ def _progress_bar(roster: Path) -> ProgressBar | None:
 
 def _import(args: argparse.Namespace) -> int:
     failed_rows = open_failed_rows(args.failed_rows) if args.failed_rows is not None else None
+    # Checking the rows starts now, on the other core, while the database modules load.
+    checker = CheckerProcess.start_early(args.roster)
     try:
-        report = _run_import(args)
+        report = _run_import(args, checker)
         if failed_rows is not None:
             if report.header:
                 write_failed_rows(args.roster, failed_rows, report.rejected_reasons)
@@ -81,6 +85,8 @@ def _import(args: argparse.Namespace) -> int:
                 failed_rows.close()
                 args.failed_rows.unlink(missing_ok=True)
     finally:
+        if checker is not None:
+            checker.stop()
         if failed_rows is not None:
             failed_rows.close()
     if args.json:
@@ -88,6 +94,8 @@ def _import(args: argparse.Namespace) -> int:
     elif report.refused is not None and report.rows == 0:
         print(f"kiosk: {report.refused}", file=sys.stderr)
     else:
+        from kiosk.roster import render_text
+
         sys.stdout.write(render_text(report))
         if report.refused is not None and not sys.stdout.isatty():
             # the report says it already; repeated only where stdout is not read (a pipe, a
@@ -96,7 +104,10 @@ def _import(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
-def _run_import(args: argparse.Namespace) -> ImportReport:
+def _run_import(args: argparse.Namespace, checker: CheckerProcess | None) -> ImportReport:
+    from kiosk.db.session import open_database
+    from kiosk.roster import import_roster
+
     engine = open_database(args.db)
     bar = _progress_bar(args.roster)
     try:
@@ -107,6 +118,7 @@ def _run_import(args: argparse.Namespace) -> ImportReport:
             archive_missing=args.archive_missing,
             force=args.force,
             progress=bar,
+            checker=checker,
         )
     finally:
         if bar is not None:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.errors import UserError
 from kiosk.roster.apply import apply_plan, record_audit
-from kiosk.roster.checker import CheckerProcess, FileCheck, can_fork
+from kiosk.roster.checker import CHUNK_ROWS, CheckerProcess, FileCheck, can_fork
 from kiosk.roster.csvfile import RosterFileError, RosterReader
 from kiosk.roster.findings import Finding, fold_common_warnings
 from kiosk.roster.fingerprint import Sieve, StoredFingerprints
@@ -56,9 +56,6 @@ Progress = Callable[[str, int, int], None]
 #: Plans made before giving up when other imports keep changing the roster meanwhile.
 PLAN_ATTEMPTS = 3
 
-#: Rows checked and staged at a time (progress is reported after each chunk).
-CHUNK_ROWS = 2000
-
 
 def preflight(engine: Engine, path: str | Path, *, archive_missing: bool = False) -> ImportReport:
     """What importing ``path`` would do, writing nothing (a dry run)."""
@@ -74,12 +71,15 @@ def import_roster(
     force: bool = False,
     progress: Progress | None = None,
     skip_unchanged: bool = True,
+    checker: CheckerProcess | None = None,
 ) -> ImportReport:
     """Import the Handshake Student CSV at ``path`` in one transaction.
 
     Returns the report; a refused file (``report.refused``) wrote nothing. Raises
     :class:`UserError` when the file cannot be opened or the database fails (nothing written).
     ``skip_unchanged=False`` plans every row in full (the report and the roster are the same).
+    ``checker``: one already checking the file (:meth:`CheckerProcess.start_early`; the
+    caller stops it should the import fail before reading the file).
     """
     source = Path(path)
     attempts = PLAN_ATTEMPTS
@@ -89,11 +89,12 @@ def import_roster(
                 staging = StagingTable(connection)
                 try:
                     stored = StoredFingerprints.load(connection) if skip else None
-                    return _import(connection, staging, source, stored, attempts,
+                    return _import(connection, staging, source, stored, attempts, checker,
                                    dry_run=dry_run, archive_missing=archive_missing,
                                    force=force, progress=progress)
                 except _StageInFull as restart:
                     attempts -= restart.plans
+                    checker = None  # done: a new one checks the file read again
                 finally:
                     staging.drop_quietly()
         raise AssertionError("an import staging every row cannot ask to stage them in full")
@@ -115,13 +116,14 @@ class _StageInFull(Exception):
 
 
 def _import(connection: Connection, staging: StagingTable, source: Path,
-            stored: StoredFingerprints | None, attempts: int, *, dry_run: bool,
-            archive_missing: bool, force: bool, progress: Progress | None) -> ImportReport:
+            stored: StoredFingerprints | None, attempts: int, early: CheckerProcess | None,
+            *, dry_run: bool, archive_missing: bool, force: bool,
+            progress: Progress | None) -> ImportReport:
     report = ImportReport(file=source.name, dry_run=dry_run)
     with connection.begin():
         staging.create()
     try:
-        found = _read(source, staging, report, progress, stored)
+        found = _read(source, staging, report, progress, stored, early)
     except RosterFileError as error:
         # Whatever was read before the bad line does not count: the file is refused whole.
         report = ImportReport(file=source.name, dry_run=dry_run)
@@ -148,7 +150,7 @@ def _import(connection: Connection, staging: StagingTable, source: Path,
     report.rejected += len(repeating)
     row_warnings, counts = found.warnings, found.counts
     with connection.begin():
-        counts.remove(connection, repeating)
+        staging.uncount(counts, repeating)
     read = report
     for attempt in range(1, attempts + 1):
         report = _fresh_copy(read)
@@ -176,21 +178,21 @@ def _fresh_copy(report: ImportReport) -> ImportReport:
 
 
 def _read(source: Path, staging: StagingTable, report: ImportReport,
-          progress: Progress | None, stored: StoredFingerprints | None) -> FileCheck:
+          progress: Progress | None, stored: StoredFingerprints | None,
+          early: CheckerProcess | None) -> FileCheck:
     """Stage the file's rows a chunk at a time and check them (in a checker process when
-    this one may fork: :mod:`checker`), counting the rows in the report; the check's
-    findings and counts are returned, the rows it rejected marked invalid."""
+    this one may fork: :mod:`checker`; ``early``'s if it reads the same file), counting the
+    rows in the report; the check's findings and counts are returned, the rows it rejected
+    marked invalid."""
     with RosterReader(source) as reader:
         header = map_header(reader.header, source.name)
         report.header = header.cells
         report.warnings.extend(header.warnings)
         validator = RowValidator(header)
         sieve = Sieve(header, stored)
-        checker = CheckerProcess(reader, CHUNK_ROWS) if can_fork() else None
+        checker = _checker_of(reader, early)
         found = FileCheck()
         try:
-            if checker is not None:
-                checker.start()
             with staging.loader() as loader:
                 for chunk in reader.chunks(CHUNK_ROWS):
                     report.rows += len(chunk)
@@ -231,6 +233,20 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
     return found
 
 
+def _checker_of(reader: RosterReader, early: CheckerProcess | None) -> CheckerProcess | None:
+    """A started checker of the file ``reader`` has open: ``early`` if that is the file it
+    checks, else a new one (None where this process may not fork)."""
+    if early is not None:
+        if early.reads(reader):
+            return early
+        early.stop()  # the file was replaced or changed since the checker opened it
+    if not can_fork():
+        return None
+    checker = CheckerProcess(reader.fileno())
+    checker.start()
+    return checker
+
+
 @dataclass(frozen=True)
 class _Planned:
     plan: Plan
@@ -258,7 +274,7 @@ def _plan(
         version = current_version(connection)
         plan = build_plan(connection, staging, archive_missing=archive_missing)
         known = load_known_values(connection)
-        counts.remove(connection, plan.rejected_lines)
+        staging.uncount(counts, plan.rejected_lines)
         tally = counts.tally()
         card_warnings = import_card_id_warnings(connection)
     _fill_report(report, plan, row_warnings, card_warnings, tally, known)

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.roster.findings import Finding
 from kiosk.roster.fingerprint import SKIPPED_CELLS, SkippedRow
 from kiosk.roster.repeats import RepeatWatch
-from kiosk.roster.schema import ATTRIBUTES, CLEAR
+from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, CLEAR
+from kiosk.roster.tally import CategoryCounts
 from kiosk.roster.validate import INVALID, VALID, WRONG_WIDTH, StagedRow
 
 TABLE = "kiosk_roster_staging"
@@ -239,6 +240,25 @@ class StagingTable:
                         Finding(line, name, f"{name} is the same as on row {first}: each "
                                 "student needs their own"))
         return found
+
+    def uncount(self, counts: CategoryCounts, lines: Iterable[int]) -> None:
+        """Take the staged rows on ``lines`` off the gut check's ``counts`` (they were
+        rejected), counting a category again where one was its combination's first row."""
+        batch = sorted(lines)
+        columns = [attribute for attributes in CATEGORIES.values() for attribute in attributes]
+        dirty: set[str] = set()
+        for start in range(0, len(batch), 500):
+            part = ", ".join(map(str, batch[start:start + 500]))
+            rows = self._run(
+                f"SELECT line, {', '.join(columns)} FROM {TABLE} WHERE line IN ({part})"
+            ).all()
+            dirty |= counts.take_off([row[1:] for row in rows], [row[0] for row in rows])
+        for category in dirty:
+            cells = ", ".join(f"s.{attribute}" for attribute in CATEGORIES[category])
+            counts.recount(category, self._run(
+                f"SELECT {cells}, MIN(s.line), COUNT(*) FROM {TABLE} s WHERE {ACCEPTED} "
+                f"GROUP BY {cells}"
+            ).all())
 
     def mark_invalid(self, lines: list[int]) -> None:
         """Mark the staged rows on ``lines`` invalid (a checker process rejected them, or

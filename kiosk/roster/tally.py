@@ -5,18 +5,17 @@ Counted per distinct combination of a category's cells (a few hundred in a real 
 over the valid rows, with the first line of each. The rows a plan then rejects are taken
 off again; a category where one of them was the first row of its combination is counted
 again by SQL over the staging table (rare: a rejected row is usually not the first with its
-major).
+major): :meth:`StagingTable.uncount`. No SQL here: the checker process, which counts, loads
+no database module.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-
-from sqlalchemy.engine import Connection
+from typing import Any
 
 from kiosk.roster.schema import CATEGORIES, CLEAR, LIST_ATTRIBUTES, split_list
-from kiosk.roster.staging import ACCEPTED, TABLE
 from kiosk.roster.typos import ValueTally
 
 Key = tuple[str, ...]
@@ -46,39 +45,28 @@ class CategoryCounts:
         counts.first = {category: dict(f) for category, f in self.first.items()}
         return counts
 
-    def remove(self, connection: Connection, lines: Iterable[int]) -> None:
-        """Take the staged rows on ``lines`` off the counts (they were rejected)."""
-        batch = sorted(lines)
-        if not batch:
-            return
-        columns = [attribute for attributes in CATEGORIES.values() for attribute in attributes]
+    def take_off(self, rows: Iterable[Sequence[str]], lines: Iterable[int]) -> set[str]:
+        """Take rows off the counts: each row's category cells (in :data:`CATEGORIES`'
+        order), with its line. Returns the categories where a row taken off was the first
+        of its combination, which must be counted again (:meth:`recount`)."""
         dirty: set[str] = set()
-        for start in range(0, len(batch), 500):
-            part = ", ".join(map(str, batch[start:start + 500]))
-            rows = connection.exec_driver_sql(
-                f"SELECT line, {', '.join(columns)} FROM {TABLE} WHERE line IN ({part})"
-            ).all()
-            for line, *values in rows:
-                position = 0
-                for category, attributes in CATEGORIES.items():
-                    key = tuple(values[position:position + len(attributes)])
-                    position += len(attributes)
-                    counts = self.counts[category]
-                    counts[key] -= 1
-                    if counts[key] <= 0:
-                        del counts[key]
-                        del self.first[category][key]
-                    elif self.first[category][key] == line:
-                        dirty.add(category)
-        for category in dirty:
-            self._recount(connection, category)
+        for line, values in zip(lines, rows, strict=True):
+            position = 0
+            for category, attributes in CATEGORIES.items():
+                key = tuple(values[position:position + len(attributes)])
+                position += len(attributes)
+                counts = self.counts[category]
+                counts[key] -= 1
+                if counts[key] <= 0:
+                    del counts[key]
+                    del self.first[category][key]
+                elif self.first[category][key] == line:
+                    dirty.add(category)
+        return dirty
 
-    def _recount(self, connection: Connection, category: str) -> None:
-        cells = ", ".join(f"s.{attribute}" for attribute in CATEGORIES[category])
-        rows = connection.exec_driver_sql(
-            f"SELECT {cells}, MIN(s.line), COUNT(*) FROM {TABLE} s WHERE {ACCEPTED} "
-            f"GROUP BY {cells}"
-        ).all()
+    def recount(self, category: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Count a category again from ``(*cells, first line, rows)`` per combination."""
+        rows = list(rows)
         self.counts[category] = Counter({tuple(row[:-2]): row[-1] for row in rows})
         self.first[category] = {tuple(row[:-2]): row[-2] for row in rows}
 

@@ -32,9 +32,11 @@ IMPORTED = ["bad_cells.csv", "base.csv", "bom.csv", "card_quality.csv", "conflic
             "username_inside.csv"]
 
 
-def _run(groups: list[dict[str, Any]], *, one_process: bool) -> list[list[dict[str, Any]]]:
+def _run(groups: list[dict[str, Any]], *, one_process: bool, early: bool = False
+         ) -> list[list[dict[str, Any]]]:
     """Import in a fresh interpreter (tests/roster/import_runner.py): a test process may run
     threads other tests left, and a process running threads never forks a checker."""
+    groups = [{**group, "early": early} for group in groups]
     env = dict(os.environ)
     env.pop(ONE_PROCESS_ENV, None)
     if one_process:
@@ -53,6 +55,8 @@ def _database(db_url: str, tmp_path: Path, name: str) -> str:
 
 def test_every_fixture_roster_imports_alike_with_and_without_a_checker_process(
         db_url: str, tmp_path: Path) -> None:
+    """Checked in the import's process, by a checker it forks, and by one started before
+    the import (as ``kiosk import`` does): the same report and roster each time."""
     def groups(way: str) -> list[dict[str, Any]]:
         return [{"url": _database(db_url, tmp_path, f"{way}-{name}.sqlite3"),
                  # the same file twice: the second import skips the rows it stored
@@ -61,12 +65,31 @@ def test_every_fixture_roster_imports_alike_with_and_without_a_checker_process(
 
     one = _run(groups("one"), one_process=True)
     two = _run(groups("two"), one_process=False)
+    early = _run(groups("early"), one_process=False, early=True)
 
-    for name, alone, shared in zip(IMPORTED, one, two, strict=True):
+    for name, alone, shared, ahead in zip(IMPORTED, one, two, early, strict=True):
         assert [import_["checkers"] for import_ in alone] == [0, 0, 0], name
         assert [import_["checkers"] for import_ in shared] == [1, 1, 1], name
         assert all(import_["reaped"] for import_ in shared), name
         assert shared == [{**import_, "checkers": 1} for import_ in alone], name
+        assert ahead == shared, name  # one checker each: the early one was used
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["replaced", "rewritten"])
+def test_a_file_changed_after_its_early_checker_started_is_checked_again(
+        db_url: str, tmp_path: Path, in_place: bool) -> None:
+    """The early checker read rule_errors.csv; the import reads base.csv at the same path:
+    that checker is stopped and a new one checks what the import reads."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes(roster("rule_errors.csv").read_bytes())
+    [[outcome]] = _run([{"url": _database(db_url, tmp_path, "swap.sqlite3"), "files": [str(path)],
+                         "swap": {"file": str(path), "with": str(roster("base.csv")),
+                                  "in_place": in_place}}], one_process=False, early=True)
+
+    assert outcome["checkers"] == 2 and outcome["reaped"]
+    report = outcome["report"]
+    assert (report["rows"], report["created"], report["rejected"]) == (5, 5, 0)
+    assert report["errors"] == []
 
 
 def _write_rows(path: Path, change: Callable[[list[str], list[list[str]]], None]) -> Path:
