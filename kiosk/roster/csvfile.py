@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 from collections.abc import Iterator
 from itertools import count, islice
 from pathlib import Path
@@ -175,6 +176,14 @@ _ROWS_AT_A_TIME = 2000
 
 def _open_binary(path: Path) -> BinaryIO:
     try:
+        # Only a regular file: opening a pipe waits for a writer (for ever, if none comes),
+        # and a pipe's or device's rows cannot be read twice (the checker process reads them).
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path} is not a file but a pipe, a device or a socket: save the "
+                             "roster CSV to a file and give the path of that file.")
         return path.open("rb")
     except FileNotFoundError:
         raise UsageError(f"There is no file {path}: check the path of the roster CSV.") from None

@@ -208,16 +208,16 @@ def _read(source: Path, staging: StagingTable, report: ImportReport,
                     loader.write(staged, sifted.skipped)
                     if progress is not None:
                         progress("reading", reader.bytes_read, reader.size)
-            # The staged rows are matched with each other while the checker still works.
-            duplicates: dict[int, list[Finding]] = {}
             if report.rows:
-                staging.index()
-                duplicates = staging.duplicates_in_file(loader.may_repeat(),
-                                                        skipped=loader.skipped > 0)
+                staging.index()  # (while the checker may still be at work)
             if checker is not None:
                 found = checker.result()
                 staging.mark_invalid(found.invalid_lines)
-            found.duplicates = duplicates
+            else:
+                found.finish()
+            if report.rows:  # invalid rows count as valid ones do: marking them changes nothing
+                found.duplicates = staging.duplicates_in_file(found.may_repeat,
+                                                              skipped=loader.skipped > 0)
         finally:
             if checker is not None:
                 checker.stop()

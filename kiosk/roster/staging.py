@@ -24,10 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.roster.findings import Finding
 from kiosk.roster.fingerprint import SKIPPED_CELLS, SkippedRow
-from kiosk.roster.repeats import RepeatWatch
 from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, CLEAR
 from kiosk.roster.tally import CategoryCounts
-from kiosk.roster.validate import INVALID, VALID, WRONG_WIDTH, StagedRow
+from kiosk.roster.validate import INVALID, VALID, StagedRow
 
 TABLE = "kiosk_roster_staging"
 #: (line, id): the valid rows naming a stored student (by username), made by each plan
@@ -65,11 +64,6 @@ _UNIQUE_IN_FILE: tuple[tuple[str, str, str], ...] = (
     ("card_id", "card_id", "card_id"),
     ("auth_identifier", "auth_identifier", "auth_identifier"),
 )
-#: Where a staged row, and a skipped row, hold each unique column's value and exempting cell.
-_UNIQUE_AT = [(column, COLUMNS.index(column), COLUMNS.index(exempt))
-              for column, exempt, _ in _UNIQUE_IN_FILE]
-_UNIQUE_AT_SKIPPED = [(column, SKIPPED_COLUMNS.index(column), SKIPPED_COLUMNS.index(exempt))
-                      for column, exempt, _ in _UNIQUE_IN_FILE]
 
 
 def literal(value: str) -> str:
@@ -205,9 +199,8 @@ class StagingTable:
                            ) -> dict[int, list[Finding]]:
         """Rows repeating another row's username, email, card_id or auth_identifier (the
         first row with the value keeps it), with their errors, looked for in ``columns``
-        only (the loader's :meth:`_Loader.may_repeat`: the others hold no repeat). Valid and
-        invalid rows count alike, so this needs no row's check: the import runs it while a
-        checker process is still checking the rows (:mod:`checker`).
+        only (the check's :attr:`FileCheck.may_repeat`: the others hold no repeat:
+        :mod:`repeats`). Valid and invalid rows count alike.
 
         With rows ``skipped`` (:data:`SKIPPED`), only the email, card_id and auth_identifier
         values of the other rows are looked for: two skipped rows naming different students
@@ -334,18 +327,10 @@ class _Loader:
         self._copy, self._cursor = copy, cursor
         #: rows staged SKIPPED so far
         self.skipped = 0
-        self._repeats = RepeatWatch(column for column, _, _ in _UNIQUE_IN_FILE)
-
-    def may_repeat(self) -> list[str]:
-        """The unique columns that may hold a value twice among the rows staged so far."""
-        return self._repeats.may_repeat()
 
     def write(self, rows: list[StagedRow], skipped: list[SkippedRow]) -> None:
         """Stage ``rows`` (each with its fingerprint) and the ``skipped`` rows."""
         self.skipped += len(skipped)
-        self._repeats.see([row for row in rows if row[1] != WRONG_WIDTH], _UNIQUE_AT)
-        if skipped:
-            self._repeats.see(skipped, _UNIQUE_AT_SKIPPED)
         if self._copy is not None:
             write_row = self._copy.write_row
             for row in rows:

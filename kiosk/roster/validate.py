@@ -22,6 +22,7 @@ from typing import Any
 from kiosk.roster.csvfile import RawRow
 from kiosk.roster.findings import Finding
 from kiosk.roster.headers import HeaderMap
+from kiosk.roster.repeats import counted
 from kiosk.roster.schema import (
     ATTRIBUTES,
     BY_ATTRIBUTE,
@@ -56,6 +57,7 @@ WRONG_WIDTH, INVALID, VALID = 0, 1, 2
 _USERNAME = INDEX["username"]
 _EMAIL = INDEX["email_address"]
 _CARD = INDEX["card_id"]
+_AUTH = INDEX["auth_identifier"]
 _MAJORS = INDEX["major_names"]
 _PRIMARY_MAJOR = INDEX["primary_major_name"]
 _START = INDEX["start_date"]
@@ -142,6 +144,9 @@ class CheckedChunk:
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     rejected: int = 0
+    #: each unique column's counted values on the rows of the header's width, valid or not,
+    #: as staged (:data:`kiosk.roster.repeats.WATCHED`)
+    unique: dict[str, list[str]] = field(default_factory=dict)
 
 
 class RowValidator:
@@ -160,6 +165,7 @@ class RowValidator:
         self._username_cell = by_attribute[_USERNAME]
         self._email_cell = by_attribute.get(_EMAIL, self._width)
         self._card_cell = by_attribute.get(_CARD, self._width)
+        self._auth_cell = by_attribute.get(_AUTH, self._width)
         self._dates = (by_attribute.get(_START, self._width), by_attribute.get(_END, self._width))
         self._majors = (by_attribute.get(_PRIMARY_MAJOR, self._width),
                         by_attribute.get(_MAJORS, self._width))
@@ -181,8 +187,18 @@ class RowValidator:
             columns = list(zip(*(row.cells for row in good), strict=True))
             self._check_cells(good, columns, errors, warnings)
             self._check_across_columns(good, columns, errors, warnings)
-        return self._checked(wrong_width, good, columns, errors, warnings,
-                             prints if staged else None)
+        checked = self._checked(wrong_width, good, columns, errors, warnings,
+                                prints if staged else None)
+        if good:
+            checked.unique = self._unique_values(columns)
+        return checked
+
+    def _unique_values(self, columns: list[tuple[str, ...]]) -> dict[str, list[str]]:
+        """Each unique column's counted values, as staged (the email lower-cased)."""
+        return {"username": counted(columns[self._username_cell]),
+                "email_key": [email.lower() for email in counted(columns[self._email_cell])],
+                "card_id": counted(columns[self._card_cell]),
+                "auth_identifier": counted(columns[self._auth_cell])}
 
     def stage(self, rows: Sequence[RawRow], prints: Prints = _NO_PRINTS) -> list[StagedRow]:
         """A chunk's staged rows as if every row of the header's width were valid, unchecked:

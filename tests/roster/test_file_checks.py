@@ -3,11 +3,16 @@ nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from kiosk.errors import UsageError
 from kiosk.roster import import_roster
 from tests.roster.conftest import roster, snapshot, students
 
@@ -121,3 +126,23 @@ def test_an_io_error_while_reading_is_one_sentence_and_writes_nothing(
                        "nothing was written"):
         import_roster(engine, roster("base.csv"))
     assert students(engine) == {}
+
+
+def test_a_pipe_or_a_device_is_refused_at_once_instead_of_waiting(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    """A named pipe nobody writes to made the import wait for ever (open() waits for a
+    writer); the real ``kiosk import`` now says what to do, for a pipe and a device alike."""
+    fifo = tmp_path / "students.csv"
+    os.mkfifo(fifo)
+    before = snapshot(seeded)
+    for path in (fifo, Path("/dev/null")):
+        with pytest.raises(UsageError, match="is not a file but a pipe, a device or a socket: "
+                           "save the roster CSV to a file"):
+            import_roster(seeded, path)
+        url = seeded.url.render_as_string(hide_password=False)
+        done = subprocess.run([sys.executable, "-m", "kiosk", "--db", url, "import", str(path)],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"kiosk: {path} is not a file but a pipe"), done.stderr
+    assert snapshot(seeded) == before

@@ -10,52 +10,50 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from kiosk.roster import import_roster
-from kiosk.roster.repeats import RepeatWatch
+from kiosk.roster.checker import ONE_PROCESS_ENV
+from kiosk.roster.repeats import RepeatWatch, counted
 from kiosk.roster.schema import CLEAR
 from tests.roster.conftest import roster
 
-#: (column, where a test row holds its value, where it holds the exempting cell)
-AT = [("email_key", 0, 1), ("card_id", 2, 2)]
 
-
-class SameHash:
-    """Different values that hash alike (as two real values rarely do)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
+class SameHash(str):
+    """A value that hashes like every other SameHash (as two real values rarely do)."""
 
     def __hash__(self) -> int:
         return 7
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SameHash) and other.name == self.name
-
 
 def test_a_column_is_flagged_only_when_two_counted_values_repeat() -> None:
-    watch = RepeatWatch(["email_key", "card_id"])
-    watch.see([("a@x.edu", "A@x.edu", "001"), ("b@x.edu", "b@x.edu", "002")], AT)
+    watch = RepeatWatch()
+    watch.see({"email_key": ["a@x.edu", "b@x.edu"], "card_id": ["001", "002"]})
     assert watch.may_repeat() == []
-    watch.see([("c@x.edu", "c@x.edu", "001")], AT)  # a later chunk repeats a card_id
+    watch.see({"card_id": ["001"]})  # a later chunk repeats a card_id
     assert watch.may_repeat() == ["card_id"]
 
 
 def test_blank_and_clear_cells_are_not_counted() -> None:
-    watch = RepeatWatch(["email_key", "card_id"])
-    watch.see([("k", "", "", ), ("k", "", ""), ("k", CLEAR, CLEAR), ("k", CLEAR, CLEAR),
-               ("k", None, None), ("k", None, None)], AT)
-    assert watch.may_repeat() == []
-    watch.see([("k", "x@y.edu", "")], AT)  # one counted "k" among the exempt ones: no pair
-    assert watch.may_repeat() == []
+    assert counted(["", "x", CLEAR, "", CLEAR, "y", " "]) == ["x", "y", " "]
 
 
 def test_values_that_only_hash_alike_are_left_to_sql() -> None:
-    watch = RepeatWatch(["card_id"])
-    watch.see([("", "", SameHash("one")), ("", "", SameHash("two"))], [("card_id", 2, 2)])
+    watch = RepeatWatch()
+    watch.see({"card_id": [SameHash("one"), SameHash("two")]})
     assert watch.may_repeat() == ["card_id"]
+
+
+@pytest.fixture(params=["checker process", "one process"])
+def checked_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each import test twice: rows checked by a checker process, and by the import's own."""
+    if request.param == "one process":
+        monkeypatch.setenv(ONE_PROCESS_ENV, "1")
+    else:
+        monkeypatch.delenv(ONE_PROCESS_ENV, raising=False)
+    return str(request.param)
 
 
 @contextmanager
@@ -86,14 +84,15 @@ def _base_with(tmp_path: Path, *edits: tuple[int, str, str]) -> Path:
     return path
 
 
-def test_a_file_without_repeats_runs_no_duplicate_query(engine: Engine) -> None:
+def test_a_file_without_repeats_runs_no_duplicate_query(engine: Engine, checked_by: str) -> None:
     with grouping_queries(engine) as seen:
         report = import_roster(engine, roster("base.csv"))
     assert report.created == 5 and report.errors == []
     assert seen == []
 
 
-def test_blank_card_ids_on_two_rows_are_no_repeat(engine: Engine, tmp_path: Path) -> None:
+def test_blank_card_ids_on_two_rows_are_no_repeat(engine: Engine, tmp_path: Path,
+                                                  checked_by: str) -> None:
     path = _base_with(tmp_path, (0, "card_id", ""), (1, "card_id", ""))
     with grouping_queries(engine) as seen:
         report = import_roster(engine, path)
@@ -102,7 +101,7 @@ def test_blank_card_ids_on_two_rows_are_no_repeat(engine: Engine, tmp_path: Path
 
 
 def test_only_the_repeating_column_is_looked_up_and_its_row_rejected(
-    engine: Engine, tmp_path: Path,
+    engine: Engine, tmp_path: Path, checked_by: str,
 ) -> None:
     with roster("base.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -117,7 +116,8 @@ def test_only_the_repeating_column_is_looked_up_and_its_row_rejected(
     ]
 
 
-def test_every_repeat_of_the_duplicates_fixture_is_still_found(engine: Engine) -> None:
+def test_every_repeat_of_the_duplicates_fixture_is_still_found(engine: Engine, checked_by: str
+                                                                ) -> None:
     with grouping_queries(engine) as seen:
         report = import_roster(engine, roster("duplicates.csv"))
     assert sorted(seen) == ["auth_identifier", "card_id", "email_key", "username"]
