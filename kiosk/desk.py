@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -112,14 +113,22 @@ class FoundStudent:
     checked_in_at: datetime | None
 
 
+@contextmanager
+def _unavailable_on_error(what: str = "database unavailable") -> Iterator[None]:
+    """Database trouble inside becomes ``DatabaseUnavailable`` (one sentence), logged as
+    ``what`` with the error's kind only (never its text: it may hold a swipe)."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        log.warning("%s (%s)", what, type(error).__name__)
+        raise DatabaseUnavailable(UNAVAILABLE) from None
+
+
 async def _blocking(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Database and file work off the event loop: the desk's one way to block. Database
     trouble becomes ``DatabaseUnavailable`` (one sentence), never a crash of the kiosk."""
-    try:
+    with _unavailable_on_error():
         return await asyncio.to_thread(function, *args, **kwargs)
-    except SQLAlchemyError as error:
-        log.warning("database unavailable (%s)", type(error).__name__)
-        raise DatabaseUnavailable(UNAVAILABLE) from None
 
 
 def _roster_version(engine: Engine) -> int:
@@ -284,22 +293,16 @@ class KioskDesk:
         second (kiosk.fair.route), else the replica; staff never wait on a dead network."""
         if self._fair is None:
             return await _blocking(query, self.engine), True
-        try:
+        with _unavailable_on_error():  # the replica itself failed
             return await self._fair.read_from(query)
-        except SQLAlchemyError as error:  # the replica itself failed
-            log.warning("database unavailable (%s)", type(error).__name__)
-            raise DatabaseUnavailable(UNAVAILABLE) from None
 
     async def _ask_service(self, question: Callable[[CheckInService], R]) -> R:
         """A question for the check-in service in use (fair mode: as ``_staff_read``)."""
         service = await self._ready_service()
         if self._fair is None:
             return await _blocking(question, service)
-        try:
+        with _unavailable_on_error():
             return await self._fair.ask(question)
-        except SQLAlchemyError as error:
-            log.warning("database unavailable (%s)", type(error).__name__)
-            raise DatabaseUnavailable(UNAVAILABLE) from None
 
     async def _shared_action(
         self, work: Callable[[Engine], R], action: str, *, writes: bool = True, long: bool = False
@@ -310,11 +313,8 @@ class KioskDesk:
         (kiosk.fair.route.FairRoute.on_shared: ``action``, ``writes``, ``long``)."""
         if self._fair is None:
             return await _blocking(work, self.engine)
-        try:
+        with _unavailable_on_error():
             return await self._fair.on_shared(work, action, writes=writes, long=long)
-        except SQLAlchemyError as error:
-            log.warning("database unavailable (%s)", type(error).__name__)
-            raise DatabaseUnavailable(UNAVAILABLE) from None
 
     async def start(self) -> None:
         """Load the roster's card_id index (a moment for a large roster); swipes wait for it."""
@@ -323,6 +323,12 @@ class KioskDesk:
         elif self._service is None:
             self._service = await _blocking(self._service_for, self._event)
         self.ready.set()
+
+    def close(self) -> None:
+        """The kiosk is stopping: the name tag printer finishes the tags queued, then stops
+        (its thread would otherwise go on printing, and logging, until the process ends)."""
+        if self._tags is not None:
+            self._tags.close()
 
     async def _ready_service(self) -> CheckInService:
         await self.ready.wait()
@@ -403,11 +409,8 @@ class KioskDesk:
         event_id = self.event_id
         if self._fair is not None:
             count = partial(live_count, event_id=event_id)
-            try:
+            with _unavailable_on_error():
                 return await self._fair.read(count)
-            except SQLAlchemyError as error:
-                log.warning("database unavailable (%s)", type(error).__name__)
-                raise DatabaseUnavailable(UNAVAILABLE) from None
         return await _blocking(live_count, self.engine, event_id)
 
     def link_status(self) -> str:
@@ -455,11 +458,8 @@ class KioskDesk:
     async def recent(self, limit: int) -> list[CheckInRow]:
         service = await self._ready_service()
         if self._fair is not None:  # online or offline; ids differ between the databases
-            try:
+            with _unavailable_on_error():
                 return await self._fair.recent(limit)
-            except SQLAlchemyError as error:
-                log.warning("database unavailable (%s)", type(error).__name__)
-                raise DatabaseUnavailable(UNAVAILABLE) from None
         return await _blocking(service.recent, limit)
 
     async def undo(self, check_in_id: int, by: str = "staff") -> None:
@@ -467,11 +467,8 @@ class KioskDesk:
         and queued for the shared database (sent once, with its time, when it answers)."""
         service = await self._ready_service()
         if self._fair is not None:
-            try:
+            with _unavailable_on_error("undo not made"):
                 await self._fair.undo(self.event_id, check_in_id, by)
-            except SQLAlchemyError as error:
-                log.warning("undo not made (%s)", type(error).__name__)
-                raise DatabaseUnavailable(UNAVAILABLE) from None
             return
         await _blocking(service.undo, check_in_id, by)
 

@@ -116,6 +116,7 @@ class KioskApp(App[None]):
         self.refresh_count()
 
     async def on_unmount(self) -> None:
+        self.desk.close()
         for reader in self.readers:
             try:
                 await reader.close()

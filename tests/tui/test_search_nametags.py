@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -285,3 +286,17 @@ async def test_a_label_set_with_the_cli_reaches_the_running_kiosk(
         await wait_until(pilot, lambda: len(list(folder.glob("*.pdf"))) == 1)
     (tag,) = folder.glob("*.pdf")
     assert "Mari Garcia" in pdf_text(tag)
+
+
+async def test_the_name_tag_printer_stops_with_the_kiosk(demo: KioskSetup, tmp_path: Path
+                                                         ) -> None:
+    folder = tmp_path / "tags"
+    setup = with_tags(demo, DirPrinter(folder))
+    app = make_app(setup)
+    async with app.run_test(size=(140, 36)) as pilot:
+        push(app, ALEX_CARD)
+        await wait_until(pilot, lambda: "1 printed, 0 failed" in setup.desk.nametag_status())
+        workers = [t for t in threading.enumerate() if t.name == "name-tag printer"]
+        assert len(workers) == 1 and workers[0].is_alive()
+    workers[0].join(timeout=10)  # the app has exited: the printer's thread ends too
+    assert not workers[0].is_alive()
