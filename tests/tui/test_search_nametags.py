@@ -293,10 +293,12 @@ async def test_the_name_tag_printer_stops_with_the_kiosk(demo: KioskSetup, tmp_p
     folder = tmp_path / "tags"
     setup = with_tags(demo, DirPrinter(folder))
     app = make_app(setup)
+    before = set(threading.enumerate())  # (other tests' printers may still be running)
     async with app.run_test(size=(140, 36)) as pilot:
         push(app, ALEX_CARD)
         await wait_until(pilot, lambda: "1 printed, 0 failed" in setup.desk.nametag_status())
-        workers = [t for t in threading.enumerate() if t.name == "name-tag printer"]
+        workers = [thread for thread in set(threading.enumerate()) - before
+                   if thread.name == "name-tag printer"]
         assert len(workers) == 1 and workers[0].is_alive()
     workers[0].join(timeout=10)  # the app has exited: the printer's thread ends too
     assert not workers[0].is_alive()
