@@ -20,8 +20,17 @@ from itertools import filterfalse
 
 from kiosk.roster.schema import CLEAR
 
+#: Values that are unique inside a file: (the staged column compared, the column whose
+#: blank or **CLEAR** exempts a row, the name in the message). The staging table's duplicate
+#: queries read it too (:meth:`StagingTable.duplicates_in_file`).
+UNIQUE_IN_FILE: tuple[tuple[str, str, str], ...] = (
+    ("username", "username", "username"),
+    ("email_key", "email_address", "email_address"),
+    ("card_id", "card_id", "card_id"),
+    ("auth_identifier", "auth_identifier", "auth_identifier"),
+)
 #: The columns unique in a file, by their names in the staging table.
-WATCHED = ("username", "email_key", "card_id", "auth_identifier")
+WATCHED = tuple(column for column, _, _ in UNIQUE_IN_FILE)
 
 #: Cells that exempt a row from a column's uniqueness.
 _EXEMPT = frozenset(("", CLEAR))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.roster.findings import Finding
 from kiosk.roster.fingerprint import SKIPPED_CELLS, SkippedRow
+from kiosk.roster.repeats import UNIQUE_IN_FILE
 from kiosk.roster.schema import ATTRIBUTES, CATEGORIES, CLEAR
 from kiosk.roster.tally import CategoryCounts
 from kiosk.roster.validate import INVALID, VALID, StagedRow
@@ -55,16 +56,6 @@ _TYPED = {"line": ("INTEGER", "INTEGER", "int4"), "kind": ("INTEGER", "INTEGER",
 #: The staged columns' types in a binary COPY (as typed by the loader: no text parsing on
 #: the server, about a third of the load's time at 100,000 rows).
 _COPY_TYPES = [_TYPED[name][2] if name in _TYPED else "text" for name in COLUMNS]
-
-#: Values that are unique inside a file: (the staged column compared, the column whose
-#: blank or **CLEAR** exempts a row, the name in the message).
-_UNIQUE_IN_FILE: tuple[tuple[str, str, str], ...] = (
-    ("username", "username", "username"),
-    ("email_key", "email_address", "email_address"),
-    ("card_id", "card_id", "card_id"),
-    ("auth_identifier", "auth_identifier", "auth_identifier"),
-)
-
 
 def literal(value: str) -> str:
     """``value`` as an SQL string literal (for the few constants, such as **CLEAR**)."""
@@ -212,7 +203,7 @@ class StagingTable:
         if not looked_for:
             return found
         with self.connection.begin():
-            for column, exempt, name in _UNIQUE_IN_FILE:
+            for column, exempt, name in UNIQUE_IN_FILE:
                 if column not in looked_for:
                     continue
                 counted = f"kind > 0 AND {exempt} <> '' AND {exempt} <> {CLEAR_SQL}"
@@ -245,7 +236,7 @@ class StagingTable:
             rows = self._run(
                 f"SELECT line, {', '.join(columns)} FROM {TABLE} WHERE line IN ({part})"
             ).all()
-            dirty |= counts.take_off([row[1:] for row in rows], [row[0] for row in rows])
+            dirty |= counts.take_off(rows)
         for category in dirty:
             cells = ", ".join(f"s.{attribute}" for attribute in CATEGORIES[category])
             counts.recount(category, self._run(

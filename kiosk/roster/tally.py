@@ -45,12 +45,12 @@ class CategoryCounts:
         counts.first = {category: dict(f) for category, f in self.first.items()}
         return counts
 
-    def take_off(self, rows: Iterable[Sequence[str]], lines: Iterable[int]) -> set[str]:
-        """Take rows off the counts: each row's category cells (in :data:`CATEGORIES`'
-        order), with its line. Returns the categories where a row taken off was the first
+    def take_off(self, rows: Iterable[Sequence[Any]]) -> set[str]:
+        """Take rows off the counts: each ``(line, *cells)``, the category cells in
+        :data:`CATEGORIES`' order. Returns the categories where a row taken off was the first
         of its combination, which must be counted again (:meth:`recount`)."""
         dirty: set[str] = set()
-        for line, values in zip(lines, rows, strict=True):
+        for line, *values in rows:
             position = 0
             for category, attributes in CATEGORIES.items():
                 key = tuple(values[position:position + len(attributes)])
